@@ -1,0 +1,154 @@
+"""The organisation: departments in a hierarchy, and the people in them with their roles."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class DepartmentQuerySet(models.QuerySet["Department"]):
+    def with_head(self) -> DepartmentQuerySet:
+        """Prefetch the head's membership so that `department.head` costs no query."""
+        heads = Membership.objects.filter(role=Membership.Role.HEAD).select_related("user")
+        return self.prefetch_related(
+            models.Prefetch("memberships", heads, to_attr="head_memberships")
+        )
+
+
+class Department(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    code = models.SlugField(
+        _("code"),
+        max_length=20,
+        unique=True,
+        help_text=_("A short unique code, e.g. FIN or IT; used in request numbers and exports."),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent department"),
+        on_delete=models.PROTECT,
+        related_name="children",
+        null=True,
+        blank=True,
+    )
+    email = models.EmailField(
+        _("e-mail"), blank=True, help_text=_("A shared mailbox of the department, if it has one.")
+    )
+    description = models.TextField(_("description"), blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="Membership",
+        related_name="departments",
+        verbose_name=_("members"),
+    )
+
+    objects = DepartmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        permissions = [
+            ("view_company_reports", _("Can view company-wide reports and survey results")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("departments:detail", args=[self.code])
+
+    def clean(self) -> None:
+        if self.code:
+            self.code = self.code.upper()
+        if self.parent_id is None or self.pk is None:
+            return
+        if self.parent_id == self.pk:
+            raise ValidationError({"parent": _("A department cannot be its own parent.")})
+        if self.pk in {ancestor.pk for ancestor in self.parent.ancestors()}:
+            raise ValidationError(
+                {
+                    "parent": _(
+                        "%(parent)s is inside %(department)s; choosing it as the parent would "
+                        "make a cycle."
+                    )
+                    % {"parent": self.parent, "department": self}
+                }
+            )
+
+    def ancestors(self) -> list[Department]:
+        """The chain of parents, nearest first (stops at a cycle rather than looping forever)."""
+        chain: list[Department] = []
+        seen = {self.pk}
+        node = self.parent
+        while node is not None and node.pk not in seen:
+            chain.append(node)
+            seen.add(node.pk)
+            node = node.parent
+        return chain
+
+    @property
+    def head(self):
+        """The user heading this department, or None."""
+        memberships = getattr(self, "head_memberships", None)
+        if memberships is None:
+            memberships = list(
+                self.memberships.filter(role=Membership.Role.HEAD).select_related("user")
+            )
+        return memberships[0].user if memberships else None
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def heads(self) -> MembershipQuerySet:
+        return self.filter(role=Membership.Role.HEAD)
+
+    def agents(self) -> MembershipQuerySet:
+        """Those who work a department's queue: its agents and its head."""
+        return self.filter(role__in=[Membership.Role.AGENT, Membership.Role.HEAD])
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        MEMBER = "member", _("Member")
+        AGENT = "agent", _("Agent")
+        HEAD = "head", _("Head")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role, default=Role.MEMBER)
+    title = models.CharField(_("job title"), max_length=120, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["department__name", "user__last_name", "user__first_name", "user__username"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "department"], name="membership_one_per_person_and_department"
+            ),
+            models.UniqueConstraint(
+                fields=["department"],
+                condition=Q(role="head"),
+                name="membership_one_head_per_department",
+                violation_error_message=_("This department already has a head."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.department} ({self.get_role_display()})"

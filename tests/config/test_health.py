@@ -1,0 +1,48 @@
+import pytest
+from django.db import OperationalError, connection
+from django.test import override_settings
+
+
+@pytest.fixture
+def database_down(monkeypatch):
+    """The database server refusing connections is outside our control, so it is simulated."""
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(connection, "cursor", refuse)
+        yield
+
+
+def test_healthz_answers_200_when_database_and_broker_answer(client, db):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
+
+
+def test_healthz_needs_no_login(client, db):
+    assert client.get("/healthz").status_code == 200
+
+
+@override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0")
+def test_healthz_answers_503_naming_the_broker_when_it_is_down(client, db):
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["checks"]["database"] == "ok"
+    assert body["checks"]["broker"] != "ok"
+
+
+def test_healthz_answers_503_naming_the_database_when_it_is_down(client, db, database_down):
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": "connection refused", "broker": "ok"}
+
+
+def test_healthz_is_never_cached(client, db):
+    assert "no-cache" in client.get("/healthz")["Cache-Control"]

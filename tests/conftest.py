@@ -1,0 +1,83 @@
+"""The named cast of the tests, matching the demo: `staff` in Sales files requests with Finance,
+where `agent` works the queue and `head` leads; `hr` runs surveys; `outsider` may see nothing."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+
+from departments.models import Membership
+from tests.factories import DepartmentFactory, MembershipFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def plain_http(settings):
+    """The test client speaks plain HTTP; production redirects it to HTTPS."""
+    settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Strong hashing is slow on purpose; the tests create hundreds of passwords."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def company(db):
+    company = DepartmentFactory(code="EXEC", name="Executive Office")
+    return company
+
+
+@pytest.fixture
+def sales(company):
+    return DepartmentFactory(code="SALES", name="Sales", parent=company)
+
+
+@pytest.fixture
+def finance(company):
+    return DepartmentFactory(code="FIN", name="Finance", parent=company)
+
+
+@pytest.fixture
+def human_resources(company):
+    return DepartmentFactory(code="HR", name="Human Resources", parent=company)
+
+
+@pytest.fixture
+def staff(sales):
+    user = UserFactory(username="staff", first_name="Sam", last_name="Li")
+    MembershipFactory(user=user, department=sales, role=Membership.Role.MEMBER)
+    return user
+
+
+@pytest.fixture
+def agent(finance):
+    user = UserFactory(username="agent", first_name="Alex", last_name="Huang")
+    MembershipFactory(user=user, department=finance, role=Membership.Role.AGENT)
+    return user
+
+
+@pytest.fixture
+def head(finance):
+    user = UserFactory(username="head", first_name="Fang", last_name="Liu")
+    MembershipFactory(user=user, department=finance, role=Membership.Role.HEAD)
+    return user
+
+
+@pytest.fixture
+def hr(human_resources):
+    user = UserFactory(username="hr", first_name="Hannah", last_name="Yang")
+    MembershipFactory(user=user, department=human_resources, role=Membership.Role.MEMBER)
+    group, _ = Group.objects.get_or_create(name="HR")
+    group.permissions.add(Permission.objects.get(codename="view_company_reports"))
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    """A logged-in person with no department: sees only what every employee sees."""
+    return UserFactory(username="outsider", first_name="Charlie", last_name="Out")
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", is_staff=True, is_superuser=True)

@@ -1,0 +1,48 @@
+from io import StringIO
+
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+
+from departments.models import Department, Membership
+
+
+def seed_demo():
+    call_command("seed_demo", stdout=StringIO())
+
+
+def snapshot():
+    User = get_user_model()
+    return (
+        sorted(Department.objects.values_list("code", "name", "parent__code", "email")),
+        sorted(User.objects.values_list("username", "password", "is_superuser", "email")),
+        sorted(Membership.objects.values_list("user__username", "department__code", "role")),
+    )
+
+
+def test_seed_demo_run_twice_leaves_the_same_data(db):
+    seed_demo()
+    first = snapshot()
+
+    seed_demo()
+
+    assert snapshot() == first
+
+
+def test_seed_demo_creates_the_logins_of_the_readme(rf, db):
+    seed_demo()
+    request = rf.post("/accounts/login/")
+
+    for username in ("staff", "agent", "head", "hr", "admin"):
+        assert authenticate(request, username=username, password="demo"), username
+
+
+def test_seed_demo_gives_the_logins_their_roles(db):
+    seed_demo()
+    User = get_user_model()
+
+    assert Membership.objects.get(user__username="staff").department.code == "SALES"
+    assert Membership.objects.get(user__username="agent").role == Membership.Role.AGENT
+    assert Department.objects.get(code="FIN").head.username == "head"
+    assert User.objects.get(username="hr").has_perm("departments.view_company_reports")
+    assert User.objects.get(username="admin").is_superuser
+    assert Department.objects.count() >= 8
