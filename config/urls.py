@@ -11,6 +11,7 @@ from departments.views import home
 urlpatterns = [
     path("", home, name="home"),
     path("departments/", include("departments.urls")),
+    path("", include("agreements.urls")),
     path("healthz", healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -80,6 +80,9 @@ class Department(models.Model):
                 }
             )
 
+    def is_headed_by(self, user) -> bool:
+        return self.memberships.filter(user_id=user.pk, role=Membership.Role.HEAD).exists()
+
     def ancestors(self) -> list[Department]:
         """The chain of parents, nearest first (stops at a cycle rather than looping forever)."""
         chain: list[Department] = []

@@ -32,3 +32,21 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     department = factory.SubFactory(DepartmentFactory)
     role = Membership.Role.MEMBER
+
+
+class CalendarFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "agreements.BusinessCalendar"
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Calendar {n}")
+    time_zone = "Asia/Shanghai"
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "agreements.Service"
+
+    provider = factory.SubFactory(DepartmentFactory)
+    name = factory.Sequence(lambda n: f"Service {n}")
+    description = "Something a department supplies."
