@@ -1,0 +1,128 @@
+"""The service catalogue: what departments supply, and the approvals a request may need."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from agreements.form_schema import validate_form_schema
+from departments.models import Department
+
+
+class Priority(models.TextChoices):
+    P1 = "P1", _("P1 · Critical")
+    P2 = "P2", _("P2 · High")
+    P3 = "P3", _("P3 · Normal")
+    P4 = "P4", _("P4 · Low")
+
+
+class ServiceQuerySet(models.QuerySet["Service"]):
+    def active(self) -> ServiceQuerySet:
+        return self.filter(is_active=True)
+
+
+class Service(models.Model):
+    provider = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="services",
+        verbose_name=_("provider department"),
+    )
+    name = models.CharField(_("name"), max_length=160)
+    description = models.TextField(_("description"), blank=True)
+    form_fields = models.JSONField(
+        _("request form fields"),
+        default=list,
+        blank=True,
+        validators=[validate_form_schema],
+        help_text=_("The questions a request for this service asks."),
+    )
+    default_priority = models.CharField(
+        _("default priority"), max_length=2, choices=Priority, default=Priority.P3
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ServiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["provider__name", "name"]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "name"], name="service_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.provider.code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("agreements:service", args=[self.pk])
+
+
+class ApprovalStep(models.Model):
+    """One step of a service's ordered approval chain."""
+
+    class Approver(models.TextChoices):
+        PERSON = "person", _("A named person")
+        DEPARTMENT_HEAD = "department_head", _("The head of a department")
+        REQUESTER_HEAD = "requester_head", _("The requester's own head")
+
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="approval_steps", verbose_name=_("service")
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    approver = models.CharField(_("approver"), max_length=20, choices=Approver)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
+    )
+    condition = models.CharField(
+        _("when"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown to requesters, e.g. “purchases over 10,000”."),
+    )
+
+    class Meta:
+        ordering = ["service", "position"]
+        verbose_name = _("approval step")
+        verbose_name_plural = _("approval chain")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "position"], name="approval_step_unique_position"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(approver="person", person__isnull=False, department__isnull=True)
+                    | Q(approver="department_head", person__isnull=True, department__isnull=False)
+                    | Q(approver="requester_head", person__isnull=True, department__isnull=True)
+                ),
+                name="approval_step_approver_matches_kind",
+                violation_error_message=_(
+                    "Name a person for a person step, a department for a department head step, "
+                    "and neither for the requester's head."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.approver == self.Approver.PERSON:
+            return str(self.person)
+        if self.approver == self.Approver.DEPARTMENT_HEAD:
+            return _("Head of %(department)s") % {"department": self.department}
+        return str(self.get_approver_display())
