@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "csp",
     "axes",
@@ -145,6 +146,9 @@ EMAIL_CONFIG = env.email_url(
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Accord <accord@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="accord.localhost")
+# Links in e-mail point here.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # Celery: Redis in production; with no REDIS_URL, a broker on local files so that nothing needs
 # a server to try Accord.
@@ -176,6 +180,10 @@ CELERY_ENABLE_UTC = True
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "config.celery.heartbeat", "schedule": timedelta(minutes=1)},
     "expire-agreements": {"task": "agreements.expire_agreements", "schedule": timedelta(hours=1)},
+    "send-unsent-notifications": {
+        "task": "tickets.send_unsent_notifications",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -192,6 +200,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Internal service-level agreements between departments.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"Priority": "agreements.models.Priority"},
+    # Swagger UI from the drf-spectacular-sidecar package: nothing is loaded from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # Security. Every default below is the safe one outside DEBUG; each can be set from the

@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from departments.models import Department, Membership
+from departments.models import Delegation, Department, Membership
 
 
 class MembershipInline(admin.TabularInline):
@@ -69,3 +69,17 @@ admin.site.unregister(User)
 @admin.register(User)
 class AccordUserAdmin(UserAdmin):
     inlines = [DepartmentMembershipInline]
+
+
+@admin.register(Delegation)
+class DelegationAdmin(admin.ModelAdmin):
+    list_display = ["person", "delegate", "starts_on", "ends_on", "reason"]
+    list_filter = ["starts_on"]
+    search_fields = [
+        "person__username",
+        "person__last_name",
+        "delegate__username",
+        "delegate__last_name",
+    ]
+    autocomplete_fields = ["person", "delegate"]
+    date_hierarchy = "starts_on"

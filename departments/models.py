@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -155,3 +157,81 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.department} ({self.get_role_display()})"
+
+
+class DelegationQuerySet(models.QuerySet["Delegation"]):
+    def in_force(self, on: date) -> DelegationQuerySet:
+        return self.filter(starts_on__lte=on, ends_on__gte=on)
+
+
+class Delegation(models.Model):
+    """While `person` is away, `delegate` makes their decisions (e.g. approvals)."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="delegations",
+        verbose_name=_("person away"),
+    )
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="delegations_received",
+        verbose_name=_("delegate"),
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until (inclusive)"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    objects = DelegationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on"]
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="delegation_ends_after_it_starts",
+                violation_error_message=_("A delegation cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(delegate=models.F("person")),
+                name="delegation_to_someone_else",
+                violation_error_message=_("Delegate to someone else."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} → {self.delegate} ({self.starts_on} – {self.ends_on})"
+
+
+def acting_for(user, on: date) -> list:
+    """The people whose decisions `user` makes on `on`: themselves and whoever delegated to them."""
+    delegators = (
+        Delegation.objects.in_force(on).filter(delegate=user).values_list("person", flat=True)
+    )
+    return [user.pk, *delegators]
+
+
+class Profile(models.Model):
+    """Per-person preferences: the language Accord writes to them in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language})"
+
+
+def preferred_language(user) -> str:
+    profile = Profile.objects.filter(user=user).first()
+    return profile.language if profile else settings.LANGUAGE_CODE

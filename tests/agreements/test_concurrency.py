@@ -1,37 +1,14 @@
 """Two heads acting on the same proposal at the same moment: one wins, the other is told."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 
 from agreements import services
 from agreements.models import Agreement, Priority, SignOff
 from departments.models import Membership
+from tests.concurrency import run_at_once
 from tests.factories import CalendarFactory, MembershipFactory, ServiceFactory
-
-
-def run_at_once(*calls):
-    """Run each call in its own thread and database connection, released together."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def worker(index, call):
-        barrier.wait()
-        try:
-            outcomes[index] = call()
-        except Exception as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=item) for item in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True)

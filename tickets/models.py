@@ -1,0 +1,402 @@
+"""Requests (tickets) filed against services, their clock, approvals, pauses and timeline."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import Agreement, Priority, Service
+from departments.models import Department, Membership
+
+ATTACHMENT_EXTENSIONS = [
+    "pdf",
+    "png",
+    "jpg",
+    "jpeg",
+    "gif",
+    "txt",
+    "csv",
+    "xlsx",
+    "docx",
+    "pptx",
+    "zip",
+]
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    APPROVAL_PENDING = "approval_pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING = "waiting", _("Waiting on requester")
+    RESOLVED = "resolved", _("Resolved")
+    REOPENED = "reopened", _("Reopened")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_STATUSES = [
+    Status.NEW,
+    Status.APPROVAL_PENDING,
+    Status.APPROVED,
+    Status.ACKNOWLEDGED,
+    Status.IN_PROGRESS,
+    Status.WAITING,
+    Status.REOPENED,
+]
+
+
+class TicketQuerySet(models.QuerySet["Ticket"]):
+    def visible_to(self, user) -> TicketQuerySet:
+        """The requester, the provider's agents and head, the customer department's head, the
+        approvers (and their delegates' principals' requests), administrators."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        memberships = Membership.objects.filter(user=user)
+        provider_side = memberships.filter(role__in=[Membership.Role.AGENT, Membership.Role.HEAD])
+        customer_heads = memberships.filter(role=Membership.Role.HEAD)
+        return self.filter(
+            Q(requester=user)
+            | Q(provider__in=provider_side.values("department"))
+            | Q(customer__in=customer_heads.values("department"))
+            | Q(approvals__approver=user)
+            | Q(approvals__decided_by=user)
+        ).distinct()
+
+    def open(self) -> TicketQuerySet:
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class Ticket(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    answers = models.JSONField(_("form answers"), default=dict, blank=True)
+    priority = models.CharField(_("priority"), max_length=2, choices=Priority, default=Priority.P3)
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("service")
+    )
+    provider = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="tickets_received",
+        verbose_name=_("provider department"),
+    )
+    customer = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="tickets_filed",
+        verbose_name=_("customer department"),
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="tickets_filed",
+        verbose_name=_("requester"),
+    )
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("agreement version"),
+        help_text=_("The version in force when the request was filed; empty: no agreement."),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets_assigned",
+        verbose_name=_("assignee"),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.NEW)
+    version = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Bumped on every change; guards against stale forms."
+    )
+    filed_at = models.DateTimeField(_("filed"))
+    # The clock. Due times are indexed columns: the breach scan reads only those.
+    resolution_started_at = models.DateTimeField(
+        _("resolution clock started"),
+        null=True,
+        blank=True,
+        help_text=_("Filing, or the last approval when the service needs approvals."),
+    )
+    first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    first_responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(
+        _("rating"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    rating_comment = models.TextField(_("rating comment"), blank=True)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-filed_at"]
+        verbose_name = _("request")
+        verbose_name_plural = _("requests")
+        indexes = [
+            models.Index(fields=["provider", "status"]),
+            models.Index(fields=["requester", "-filed_at"]),
+            models.Index(fields=["first_response_due_at"], name="ticket_first_response_due"),
+            models.Index(fields=["resolution_due_at"], name="ticket_resolution_due"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="ticket_rating_1_to_5",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tickets:detail", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        return f"{self.provider.code}-{self.pk}"
+
+    @property
+    def first_response_met(self) -> bool | None:
+        """True or False once decided; None while running or without an agreement. A target
+        met at the exact due time is met."""
+        return _met(self.first_responded_at, self.first_response_due_at)
+
+    @property
+    def resolution_met(self) -> bool | None:
+        return _met(self.resolved_at, self.resolution_due_at)
+
+
+def _met(met_at, due_at) -> bool | None:
+    if met_at is None or due_at is None:
+        return None
+    return met_at <= due_at
+
+
+class Pause(models.Model):
+    """A stretch of time that does not count against the targets: waiting on the requester, or
+    between a resolution and a reopening (for the resolution target)."""
+
+    class Reason(models.TextChoices):
+        WAITING = "waiting", _("Waiting on the requester")
+        RESOLVED = "resolved", _("Resolved until reopened")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="pauses")
+    reason = models.CharField(max_length=10, choices=Reason)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket"],
+                condition=Q(ended_at__isnull=True),
+                name="pause_one_open_per_ticket",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                name="pause_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} {self.started_at} – {self.ended_at or '…'}"
+
+
+class Approval(models.Model):
+    """One step of a request's approval chain, with its own window and due time."""
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="approvals")
+    position = models.PositiveSmallIntegerField(_("step"))
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="approvals_to_decide",
+        verbose_name=_("approver"),
+    )
+    condition = models.CharField(max_length=200, blank=True)
+    window = models.DurationField(_("window (working time)"), null=True, blank=True)
+    current_since = models.DateTimeField(_("current since"), null=True, blank=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approvals_decided",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["ticket", "position"]
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "position"], name="approval_unique_step"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} #{self.position} {self.approver}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.current_since is not None and not self.decision
+
+
+class Event(models.Model):
+    """The request's timeline: filings, transitions, comments, notes, assignments."""
+
+    class Kind(models.TextChoices):
+        FILED = "filed", _("filed the request")
+        TRANSITION = "transition", _("changed the status")
+        COMMENT = "comment", _("commented")
+        NOTE = "note", _("added an internal note")
+        ASSIGNED = "assigned", _("assigned the request")
+        PRIORITY = "priority", _("changed the priority")
+        APPROVAL = "approval", _("decided an approval")
+        ATTACHMENT = "attachment", _("attached a file")
+        RATED = "rated", _("rated the service")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=12, choices=Kind)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    at = models.DateTimeField()
+    from_status = models.CharField(max_length=20, choices=Status, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status, blank=True)
+    text = models.TextField(blank=True)
+    is_internal = models.BooleanField(
+        default=False, help_text="Internal notes are seen by the provider's agents only."
+    )
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["ticket", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+
+
+def attachment_path(attachment: Attachment, filename: str) -> str:
+    return f"attachments/{attachment.ticket_id}/{filename}"
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(
+        _("file"),
+        upload_to=attachment_path,
+        validators=[FileExtensionValidator(ATTACHMENT_EXTENSIONS)],
+    )
+    name = models.CharField(_("name"), max_length=200)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"))
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Notification(models.Model):
+    """An e-mail to send, written in the same transaction as the change it reports (an outbox):
+    no e-mail for a change that rolled back, none lost while the broker is down."""
+
+    class Kind(models.TextChoices):
+        FILED = "filed", _("New request")
+        APPROVAL_NEEDED = "approval_needed", _("Your approval is needed")
+        INPUT_NEEDED = "input_needed", _("Your input is needed")
+        RESOLVED = "resolved", _("Resolved: please confirm and rate")
+        REOPENED = "reopened", _("Reopened")
+        REJECTED = "rejected", _("Rejected")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, null=True, related_name="+")
+    approval = models.ForeignKey(Approval, on_delete=models.CASCADE, null=True, related_name="+")
+    state = models.CharField(max_length=10, choices=State, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(state__in=["pending", "sending"]),
+                name="notification_unsent",
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "recipient", "event"],
+                condition=Q(event__isnull=False),
+                name="notification_once_per_event",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "recipient", "approval"],
+                condition=Q(approval__isnull=False),
+                name="notification_once_per_approval",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient} ({self.get_state_display()})"
+
+    @property
+    def message_id(self) -> str:
+        """Deterministic, so a resend after a crash is recognisable as the same message."""
+        return f"<accord.notification.{self.pk}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"

@@ -1,0 +1,69 @@
+"""Who is told what about a request: each function writes outbox rows (tickets.Notification) in
+the caller's transaction and queues their sending for after the commit."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from departments.models import Membership
+from tickets.models import Approval, Event, Notification, Status, Ticket
+from tickets.tasks import send_notification
+
+logger = logging.getLogger(__name__)
+
+
+def request_filed(ticket: Ticket, event: Event) -> None:
+    """A new request reaches the provider's agents (and its head)."""
+    if ticket.status == Status.NEW:
+        _queue(ticket, Notification.Kind.FILED, _provider_agents(ticket), event=event)
+
+
+def approval_needed(ticket: Ticket, approval: Approval) -> None:
+    _queue(ticket, Notification.Kind.APPROVAL_NEEDED, [approval.approver], approval=approval)
+
+
+def status_changed(ticket: Ticket, event: Event) -> None:
+    kinds = {
+        Status.APPROVED: (Notification.Kind.FILED, _provider_agents(ticket)),
+        Status.WAITING: (Notification.Kind.INPUT_NEEDED, [ticket.requester]),
+        Status.RESOLVED: (Notification.Kind.RESOLVED, [ticket.requester]),
+        Status.REOPENED: (
+            Notification.Kind.REOPENED,
+            [ticket.assignee] if ticket.assignee else _provider_agents(ticket),
+        ),
+        Status.REJECTED: (Notification.Kind.REJECTED, [ticket.requester]),
+    }
+    if event.to_status in kinds:
+        kind, recipients = kinds[event.to_status]
+        _queue(ticket, kind, recipients, event=event)
+
+
+def _provider_agents(ticket: Ticket) -> list:
+    memberships = (
+        Membership.objects.agents().filter(department=ticket.provider_id).select_related("user")
+    )
+    return [m.user for m in memberships if m.user.is_active]
+
+
+def _queue(ticket: Ticket, kind: str, recipients, *, event=None, approval=None) -> None:
+    rows = Notification.objects.bulk_create(
+        [
+            Notification(ticket=ticket, kind=kind, recipient=person, event=event, approval=approval)
+            for person in {person.pk: person for person in recipients if person.email}.values()
+        ]
+    )
+    for row in rows:
+        transaction.on_commit(lambda pk=row.pk: _enqueue(pk))
+
+
+def _enqueue(notification_id: int) -> None:
+    """Hand the row to a worker; when the broker is down the row waits in the outbox, and the
+    periodic `send_unsent_notifications` queues it once the broker is back."""
+    try:
+        send_notification.apply_async((notification_id,), retry=False)
+    except Exception as error:  # the change is committed; the e-mail only waits
+        logger.warning(
+            "notification %s not queued (%s); it will be retried", notification_id, error
+        )

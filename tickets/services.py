@@ -1,0 +1,411 @@
+"""Operations on requests: filing, transitions, comments, assignment, priority, approvals,
+confirmation and rating. Each is one transaction that locks the request, checks who may act
+(tickets.workflow), keeps the clock (tickets.sla), writes the timeline and queues e-mail."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agreements.models import Agreement, ApprovalStep, Service
+from departments.models import Department, Membership, acting_for
+from tickets import notifications
+from tickets.answers import clean_answers
+from tickets.models import Approval, Event, Pause, Status, Ticket
+from tickets.sla import due_time
+from tickets.workflow import VISIBLE_TO_REQUESTER, Action, Role, TransitionNotAllowed, next_status
+
+
+class TicketError(Exception):
+    """An operation the request does not allow now; the message says why."""
+
+
+class StaleTicket(TicketError):
+    """The request changed since the person acting on it loaded it."""
+
+
+@dataclass(frozen=True)
+class DueTimes:
+    agreement: Agreement | None
+    first_response_due_at: datetime | None
+    resolution_due_at: datetime | None
+    first_response: timedelta | None = None
+    resolution: timedelta | None = None
+    needs_approval: bool = False
+
+
+def preview_due_times(
+    *, service: Service, customer: Department, priority: str, at: datetime
+) -> DueTimes:
+    """What filing now would promise: the agreement in force and the due times it sets."""
+    agreement = Agreement.for_request(customer, service, at)
+    needs_approval = service.approval_steps.exists()
+    target = agreement and agreement.targets.filter(priority=priority).first()
+    if not target:
+        return DueTimes(agreement, None, None, needs_approval=needs_approval)
+    clock = agreement.calendar.as_clock()
+    return DueTimes(
+        agreement,
+        clock.add(at, target.first_response),
+        None if needs_approval else clock.add(at, target.resolution),
+        target.first_response,
+        target.resolution,
+        needs_approval,
+    )
+
+
+def roles_of(user, ticket: Ticket) -> set[Role]:
+    roles: set[Role] = set()
+    if user.pk == ticket.requester_id:
+        roles.add(Role.REQUESTER)
+    if (
+        user.is_superuser
+        or Membership.objects.filter(
+            user=user,
+            department=ticket.provider_id,
+            role__in=[Membership.Role.AGENT, Membership.Role.HEAD],
+        ).exists()
+    ):
+        roles.add(Role.AGENT)
+    current = current_approval(ticket)
+    if current and current.approver_id in acting_for(user, timezone.localdate()):
+        roles.add(Role.APPROVER)
+    return roles
+
+
+def current_approval(ticket: Ticket) -> Approval | None:
+    return ticket.approvals.filter(current_since__isnull=False, decision="").first()
+
+
+@transaction.atomic
+def ticket_file(
+    *,
+    requester,
+    service: Service,
+    customer: Department,
+    title: str,
+    description: str = "",
+    priority: str | None = None,
+    answers: Mapping[str, object] | None = None,
+) -> Ticket:
+    """File a request: pin the agreement in force, start the clock, open the approval chain."""
+    if not service.is_active:
+        raise TicketError(_("This service is no longer offered."))
+    if not Membership.objects.filter(user=requester, department=customer).exists():
+        raise PermissionDenied(_("You can file requests only for a department you belong to."))
+    if not title.strip():
+        raise ValidationError({"title": _("Give the request a title.")})
+    now = timezone.now()
+    steps = list(service.approval_steps.select_related("department", "person"))
+    ticket = Ticket.objects.create(
+        title=title.strip(),
+        description=description,
+        answers=clean_answers(service.form_fields, dict(answers or {})),
+        priority=priority or service.default_priority,
+        service=service,
+        provider=service.provider,
+        customer=customer,
+        requester=requester,
+        agreement=Agreement.for_request(customer, service, now),
+        status=Status.APPROVAL_PENDING if steps else Status.NEW,
+        filed_at=now,
+        resolution_started_at=None if steps else now,
+    )
+    _open_approvals(ticket, steps, now)
+    _recompute_due_times(ticket)
+    ticket.save()
+    event = _log(ticket, Event.Kind.FILED, requester, now, to_status=ticket.status)
+    notifications.request_filed(ticket, event)
+    return ticket
+
+
+@transaction.atomic
+def ticket_transition(
+    *, ticket_id: int, by, action: str, expected_version: int | None, comment: str = ""
+) -> Ticket:
+    """Move a request along its life cycle (see tickets.workflow for who may do what)."""
+    ticket = _locked(ticket_id, expected_version)
+    if action in (Action.APPROVE, Action.REJECT):
+        raise TicketError(_("Approvals are decided on their approval step."))
+    roles = roles_of(by, ticket)
+    try:
+        new_status = next_status(ticket.status, action, roles)
+    except PermissionError as error:
+        raise PermissionDenied(str(error)) from error
+    except TransitionNotAllowed as error:
+        raise StaleTicket(str(error)) from error
+    now = timezone.now()
+    old_status = ticket.status
+    if Role.AGENT in roles and action in VISIBLE_TO_REQUESTER and not ticket.first_responded_at:
+        ticket.first_responded_at = now
+    _apply_clock_effects(ticket, action, by, now)
+    ticket.status = new_status
+    if new_status in (Status.CLOSED, Status.CANCELLED):
+        ticket.closed_at = now
+    _save(ticket)
+    event = _log(ticket, Event.Kind.TRANSITION, by, now, old_status, new_status, comment)
+    notifications.status_changed(ticket, event)
+    return ticket
+
+
+@transaction.atomic
+def ticket_confirm(
+    *, ticket_id: int, by, expected_version: int | None, rating: int | None, comment: str = ""
+) -> Ticket:
+    """The requester confirms the result and, optionally, rates the service 1-5."""
+    if rating is not None and not 1 <= rating <= 5:
+        raise ValidationError({"rating": _("Rate from 1 to 5.")})
+    ticket = ticket_transition(
+        ticket_id=ticket_id, by=by, action=Action.CONFIRM, expected_version=expected_version
+    )
+    if rating is not None:
+        ticket.rating, ticket.rating_comment = rating, comment.strip()
+        _save(ticket)
+        _log(ticket, Event.Kind.RATED, by, timezone.now(), text=f"{rating}/5 {comment}".strip())
+    return ticket
+
+
+@transaction.atomic
+def ticket_comment(*, ticket_id: int, by, text: str, internal: bool = False) -> Event:
+    """Add a comment (or an internal note, for the provider only). A public comment from the
+    provider is a first response; one from the requester answers a question and resumes."""
+    if not text.strip():
+        raise ValidationError({"text": _("Write something first.")})
+    ticket = _locked(ticket_id, None)
+    roles = roles_of(by, ticket)
+    if internal and Role.AGENT not in roles:
+        raise PermissionDenied(_("Internal notes are for the provider department's agents."))
+    if not roles & {Role.REQUESTER, Role.AGENT}:
+        raise PermissionDenied(_("Only the requester and the provider's agents comment here."))
+    now = timezone.now()
+    if not internal and Role.AGENT in roles and not ticket.first_responded_at:
+        ticket.first_responded_at = now
+    kind = Event.Kind.NOTE if internal else Event.Kind.COMMENT
+    event = _log(ticket, kind, by, now, text=text.strip(), internal=internal)
+    if ticket.status == Status.WAITING and Role.REQUESTER in roles and not internal:
+        _apply_clock_effects(ticket, Action.ANSWER, by, now)
+        _log(ticket, Event.Kind.TRANSITION, by, now, Status.WAITING, Status.IN_PROGRESS)
+        ticket.status = Status.IN_PROGRESS
+    _save(ticket)
+    return event
+
+
+@transaction.atomic
+def ticket_assign(*, ticket_id: int, by, assignee, expected_version: int | None) -> Ticket:
+    """Give the request to one of the provider's agents (or take it back: `assignee` None)."""
+    ticket = _locked(ticket_id, expected_version)
+    if Role.AGENT not in roles_of(by, ticket):
+        raise PermissionDenied(_("Only the provider department's agents assign its requests."))
+    if (
+        assignee is not None
+        and not Membership.objects.agents()
+        .filter(user=assignee, department=ticket.provider_id)
+        .exists()
+    ):
+        raise ValidationError({"assignee": _("Assign it to an agent of %(department)s.") % {
+            "department": ticket.provider}})  # fmt: skip
+    ticket.assignee = assignee
+    _save(ticket)
+    text = (assignee.get_full_name() or assignee.get_username()) if assignee else ""
+    _log(ticket, Event.Kind.ASSIGNED, by, timezone.now(), text=text, internal=True)
+    return ticket
+
+
+@transaction.atomic
+def ticket_change_priority(
+    *, ticket_id: int, by, priority: str, expected_version: int | None
+) -> Ticket:
+    """Change the priority; unmet due times are recomputed as if it had applied since filing."""
+    ticket = _locked(ticket_id, expected_version)
+    if Role.AGENT not in roles_of(by, ticket):
+        raise PermissionDenied(_("Only the provider department's agents change the priority."))
+    if ticket.status in (Status.CLOSED, Status.CANCELLED, Status.REJECTED):
+        raise StaleTicket(_("The request is over; its priority stays as it was."))
+    old = ticket.get_priority_display()
+    ticket.priority = priority
+    _recompute_due_times(ticket)
+    _save(ticket)
+    _log(
+        ticket,
+        Event.Kind.PRIORITY,
+        by,
+        timezone.now(),
+        text=f"{old} → {ticket.get_priority_display()}",
+    )
+    return ticket
+
+
+@transaction.atomic
+def approval_decide(*, approval_id: int, by, approve: bool, comment: str = "") -> Ticket:
+    """Approve or reject the current step (as its approver or their delegate). The last
+    approval starts the resolution clock; a rejection ends the request with the reason."""
+    ticket_id = Approval.objects.values_list("ticket_id", flat=True).get(pk=approval_id)
+    ticket = _locked(ticket_id, None)
+    approval = Approval.objects.get(pk=approval_id)
+    if approval.decision or ticket.status != Status.APPROVAL_PENDING:
+        raise StaleTicket(_("This approval was already decided."))
+    if not approval.is_current:
+        raise StaleTicket(_("This step is not the current one yet."))
+    if approval.approver_id not in acting_for(by, timezone.localdate()):
+        raise PermissionDenied(_("Only the approver of this step, or their delegate, decides it."))
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": _("Say why you reject the request.")})
+    now = timezone.now()
+    approval.decision = Approval.Decision.APPROVED if approve else Approval.Decision.REJECTED
+    approval.decided_by, approval.decided_at, approval.comment = by, now, comment.strip()
+    approval.save()
+    decision = approval.get_decision_display()
+    _log(
+        ticket, Event.Kind.APPROVAL, by, now, text=f"{decision}: {comment}" if comment else decision
+    )
+    following = ticket.approvals.filter(position__gt=approval.position).order_by("position").first()
+    if not approve:
+        _finish_approvals(ticket, by, now, Status.REJECTED, comment)
+    elif following:
+        _make_current(ticket, following, now)
+        following.save()
+        notifications.approval_needed(ticket, following)
+    else:
+        ticket.resolution_started_at = now
+        _recompute_due_times(ticket)
+        _finish_approvals(ticket, by, now, Status.APPROVED, "")
+    return ticket
+
+
+def _finish_approvals(ticket: Ticket, by, now: datetime, status: str, comment: str) -> None:
+    old_status, ticket.status = ticket.status, status
+    if status == Status.REJECTED:
+        ticket.closed_at = now
+    _save(ticket)
+    event = _log(ticket, Event.Kind.TRANSITION, by, now, old_status, status, comment)
+    notifications.status_changed(ticket, event)
+
+
+def _open_approvals(ticket: Ticket, steps: list[ApprovalStep], now: datetime) -> None:
+    windows = {}
+    if ticket.agreement:
+        windows = {w.position: w.window for w in ticket.agreement.approval_windows.all()}
+    approvals = [
+        Approval(
+            ticket=ticket,
+            position=number,
+            approver=_approver(step, ticket),
+            condition=step.condition,
+            window=windows.get(number),
+        )
+        for number, step in enumerate(steps, start=1)
+    ]
+    if approvals:
+        _make_current(ticket, approvals[0], now)
+    Approval.objects.bulk_create(approvals)
+    if approvals:
+        notifications.approval_needed(ticket, approvals[0])
+
+
+def _approver(step: ApprovalStep, ticket: Ticket):
+    if step.approver == ApprovalStep.Approver.PERSON:
+        return step.person
+    department = (
+        step.department
+        if step.approver == ApprovalStep.Approver.DEPARTMENT_HEAD
+        else ticket.customer
+    )
+    head = department.head
+    if head is None:
+        raise TicketError(
+            _("This service needs the approval of the head of %(department)s, which has none; "
+              "ask an administrator to name one.") % {"department": department}
+        )  # fmt: skip
+    return head
+
+
+def _make_current(ticket: Ticket, approval: Approval, now: datetime) -> None:
+    approval.current_since = now
+    if approval.window and ticket.agreement:
+        approval.due_at = ticket.agreement.calendar.as_clock().add(now, approval.window)
+
+
+def _apply_clock_effects(ticket: Ticket, action: str, by, now: datetime) -> None:
+    """Pauses, due times and met times that an action implies (Rules of the clock 3 and 6)."""
+    if action == Action.ASK:
+        Pause.objects.create(
+            ticket=ticket, reason=Pause.Reason.WAITING, started_at=now, started_by=by
+        )
+        ticket.paused_at = now
+    elif action in (Action.ANSWER, Action.RESOLVE, Action.REOPEN, Action.CONFIRM):
+        ticket.pauses.filter(ended_at__isnull=True).update(ended_at=now, ended_by=by)
+        ticket.paused_at = None
+    if action == Action.REOPEN:
+        ticket.resolved_at = None
+    if action in (Action.ASK, Action.ANSWER, Action.RESOLVE, Action.REOPEN):
+        _recompute_due_times(ticket)
+    if action == Action.RESOLVE:
+        ticket.resolved_at = now
+        # Until a reopening, if any: the resolution clock resumes from here (rule 6).
+        Pause.objects.create(
+            ticket=ticket, reason=Pause.Reason.RESOLVED, started_at=now, started_by=by
+        )
+
+
+def _recompute_due_times(ticket: Ticket) -> None:
+    """Due times of the targets not yet met, from their start, without the paused spans."""
+    target = ticket.agreement and ticket.agreement.targets.filter(priority=ticket.priority).first()
+    if not target:
+        ticket.first_response_due_at = ticket.resolution_due_at = None
+        return
+    clock = ticket.agreement.calendar.as_clock()
+    pauses = list(ticket.pauses.values_list("started_at", "ended_at")) if ticket.pk else []
+    if ticket.first_responded_at is None:
+        ticket.first_response_due_at = due_time(
+            clock, ticket.filed_at, target.first_response, pauses
+        )
+    if ticket.resolved_at is None and ticket.resolution_started_at is not None:
+        ticket.resolution_due_at = due_time(
+            clock, ticket.resolution_started_at, target.resolution, pauses
+        )
+
+
+def _locked(ticket_id: int, expected_version: int | None) -> Ticket:
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("agreement__calendar", "provider")
+        .get(pk=ticket_id)
+    )
+    if expected_version is not None and ticket.version != expected_version:
+        raise StaleTicket(
+            _("This request changed since you opened it. Reload the page and try again.")
+        )
+    return ticket
+
+
+def _save(ticket: Ticket) -> None:
+    ticket.version += 1
+    ticket.save()
+
+
+def _log(
+    ticket: Ticket,
+    kind: str,
+    actor,
+    at: datetime,
+    from_status: str = "",
+    to_status: str = "",
+    text: str = "",
+    internal: bool = False,
+) -> Event:
+    return Event.objects.create(
+        ticket=ticket,
+        kind=kind,
+        actor=actor,
+        at=at,
+        from_status=from_status,
+        to_status=to_status,
+        text=text,
+        is_internal=internal,
+    )
