@@ -6,8 +6,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from agreements.clock import BusinessClock
 from agreements.models import Agreement, BusinessCalendar, Priority, Service
-from agreements.weekly_hours import WEEKDAYS, format_day, parse_day
+from agreements.weekly_hours import WEEKDAYS, format_day, parse_day, weekly_hours_for_clock
 from departments.models import Department
 
 WEEKDAY_NAMES = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"),
@@ -15,8 +16,17 @@ WEEKDAY_NAMES = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Fr
 MAX_APPROVAL_STEPS = 3
 
 
+def _weekday_hours(day: int) -> forms.CharField:
+    help_text = _("e.g. 09:00-12:00, 13:30-18:00; empty when closed; 24:00 ends a day")
+    return forms.CharField(
+        label=WEEKDAY_NAMES[day], required=False, help_text=help_text if day == 0 else ""
+    )
+
+
 class BusinessCalendarForm(forms.ModelForm):
     """Weekly hours typed one weekday per field, e.g. "09:00-12:00, 13:30-18:00"."""
+
+    hours_0, hours_1, hours_2, hours_3, hours_4, hours_5, hours_6 = map(_weekday_hours, WEEKDAYS)
 
     class Meta:
         model = BusinessCalendar
@@ -26,14 +36,7 @@ class BusinessCalendarForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         stored = self.instance.weekly_hours or {}
         for day in WEEKDAYS:
-            self.fields[f"hours_{day}"] = forms.CharField(
-                label=WEEKDAY_NAMES[day],
-                required=False,
-                initial=format_day(stored.get(str(day), [])),
-                help_text=_("e.g. 09:00-12:00, 13:30-18:00; empty when closed; 24:00 ends a day")
-                if day == 0
-                else "",
-            )
+            self.fields[f"hours_{day}"].initial = format_day(stored.get(str(day), []))
 
     def clean(self):
         cleaned = super().clean()
@@ -46,14 +49,13 @@ class BusinessCalendarForm(forms.ModelForm):
                 continue
             if intervals:
                 hours[str(day)] = intervals
-        self.instance.weekly_hours = hours
+        try:
+            BusinessClock(cleaned.get("time_zone") or "UTC", weekly_hours_for_clock(hours))
+        except ValueError as error:
+            self.add_error(None, str(error))
+        else:
+            self.instance.weekly_hours = hours
         return cleaned
-
-    def _post_clean(self):
-        super()._post_clean()
-        # The model's clean() reports bad hours on `weekly_hours`, which is not a field here.
-        if "weekly_hours" in self.errors:
-            self.add_error(None, self.errors.pop("weekly_hours"))
 
 
 class DurationInHoursField(forms.DecimalField):

@@ -1,0 +1,211 @@
+"""Demo requests: a few hundred over the last 90 days, in every state, some on time and some
+late, so that queues and dashboards have something to show. Written as rows (not through the
+services) because they happen in the past; due times still come from the business clock."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from agreements.models import Agreement, Coverage, Service
+from departments.models import Department, Membership
+from tickets.models import Approval, Event, Pause, Status, Ticket
+from tickets.sla import due_time
+
+DAYS = 90
+PER_WORKING_DAY = 6
+PRIORITIES = ["P1", "P2", "P3", "P3", "P3", "P4"]
+# How long work takes, as a share of the target: most on time, some late.
+PACE = [0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.3, 2.0]
+COMMENTS = ["Please use the template from last quarter.", "Attached the details.", "Thanks!"]
+
+
+def seed(log) -> None:
+    if Ticket.objects.exists():
+        log("requests: already seeded")
+        return
+    rng = random.Random(20261124)
+    now = timezone.now()
+    pairs = _service_customer_pairs()
+    if not pairs:
+        log("requests: no services in the catalogue, none created")
+        return
+    created = 0
+    for days_ago in range(DAYS, -1, -1):
+        day = now - timedelta(days=days_ago)
+        if timezone.localtime(day).weekday() >= 5:
+            continue
+        for _ in range(PER_WORKING_DAY):
+            service, customer = rng.choice(pairs)
+            filed_at = timezone.localtime(day).replace(
+                hour=rng.randint(9, 17), minute=rng.randint(0, 59)
+            )
+            if filed_at < now and _file(rng, service, customer, filed_at, now):
+                created += 1
+    log(f"requests: {created} over the last {DAYS} days")
+
+
+def _service_customer_pairs() -> list[tuple[Service, Department]]:
+    """Every (service, customer department) an agreement in force covers."""
+    staffed = list(Department.objects.filter(memberships__isnull=False).distinct())
+    pairs = []
+    for coverage in Coverage.objects.select_related("service__provider", "customer"):
+        customers = [coverage.customer] if coverage.customer else staffed
+        pairs += [(coverage.service, c) for c in customers if c.pk != coverage.service.provider_id]
+    return pairs
+
+
+def _file(
+    rng: random.Random, service: Service, customer, filed_at: datetime, now: datetime
+) -> bool:
+    requester = (
+        Membership.objects.filter(department=customer)
+        .exclude(user__is_superuser=True)
+        .order_by("?")
+        .first()
+    )
+    if requester is None:
+        return False
+    agreement = Agreement.for_request(customer, service, filed_at)
+    priority = rng.choice(PRIORITIES)
+    target = agreement and agreement.target_for(priority)
+    agents = list(
+        Membership.objects.agents()
+        .filter(department=service.provider)
+        .values_list("user", flat=True)
+    )
+    ticket = Ticket.objects.create(
+        title=f"{service.name} for {customer.name}",
+        description="Demo request.",
+        priority=priority,
+        service=service,
+        provider=service.provider,
+        customer=customer,
+        requester_id=requester.user_id,
+        agreement=agreement,
+        assignee_id=rng.choice(agents) if agents else None,
+        filed_at=filed_at,
+        resolution_started_at=filed_at,
+        status=Status.NEW,
+    )
+    events = [
+        Event(
+            ticket=ticket,
+            kind=Event.Kind.FILED,
+            actor_id=requester.user_id,
+            at=filed_at,
+            to_status=Status.NEW,
+        )
+    ]
+    if target:
+        _play(rng, ticket, target, agreement.calendar.as_clock(), now, events)
+    Event.objects.bulk_create(events)
+    ticket.save()
+    _approvals(ticket, service, filed_at)
+    return True
+
+
+def _play(rng, ticket: Ticket, target, clock, now: datetime, events: list[Event]) -> None:
+    """Advance the request through its life until `now`, as an agent and the requester would."""
+    agent = ticket.assignee_id
+    ticket.first_response_due_at = due_time(clock, ticket.filed_at, target.first_response, [])
+    ticket.resolution_due_at = due_time(clock, ticket.filed_at, target.resolution, [])
+    first = clock.add(ticket.filed_at, target.first_response * rng.choice(PACE))
+    if first > now:
+        return
+    ticket.first_responded_at = first
+    _move(ticket, events, agent, first, Status.ACKNOWLEDGED)
+    pauses = []
+    if rng.random() < 0.25:  # the agent needs something from the requester
+        asked = clock.add(first, timedelta(minutes=30))
+        answered = clock.add(asked, timedelta(hours=rng.choice([1, 2, 4, 8])))
+        if asked > now:
+            return
+        _move(ticket, events, agent, asked, Status.WAITING)
+        if answered > now:
+            ticket.paused_at = asked
+            Pause.objects.create(ticket=ticket, reason=Pause.Reason.WAITING, started_at=asked)
+            ticket.resolution_due_at = None
+            return
+        Pause.objects.create(
+            ticket=ticket, reason=Pause.Reason.WAITING, started_at=asked, ended_at=answered
+        )
+        pauses.append((asked, answered))
+        events.append(
+            Event(
+                ticket=ticket,
+                kind=Event.Kind.COMMENT,
+                actor=ticket.requester,
+                at=answered,
+                text=rng.choice(COMMENTS),
+            )
+        )
+        _move(ticket, events, ticket.requester_id, answered, Status.IN_PROGRESS)
+        ticket.resolution_due_at = due_time(clock, ticket.filed_at, target.resolution, pauses)
+    resolved = clock.add(
+        ticket.filed_at,
+        target.resolution * rng.choice(PACE)
+        + sum((clock.between(a, b) for a, b in pauses), timedelta()),
+    )
+    if resolved > now:
+        if ticket.status == Status.ACKNOWLEDGED:
+            _move(
+                ticket, events, agent, clock.add(first, timedelta(minutes=15)), Status.IN_PROGRESS
+            )
+        return
+    ticket.resolved_at = resolved
+    _move(ticket, events, agent, resolved, Status.RESOLVED)
+    confirmed = resolved + timedelta(hours=rng.choice([2, 20, 30]))
+    if confirmed > now:
+        Pause.objects.create(ticket=ticket, reason=Pause.Reason.RESOLVED, started_at=resolved)
+        return
+    Pause.objects.create(
+        ticket=ticket, reason=Pause.Reason.RESOLVED, started_at=resolved, ended_at=confirmed
+    )
+    ticket.closed_at = confirmed
+    _move(ticket, events, ticket.requester_id, confirmed, Status.CLOSED)
+    if rng.random() < 0.7:
+        ticket.rating = rng.choice([3, 4, 4, 5, 5, 2])
+        events.append(
+            Event(
+                ticket=ticket,
+                kind=Event.Kind.RATED,
+                actor_id=ticket.requester_id,
+                at=confirmed,
+                text=f"{ticket.rating}/5",
+            )
+        )
+
+
+def _move(ticket: Ticket, events: list[Event], actor_id, at: datetime, status: str) -> None:
+    events.append(
+        Event(
+            ticket=ticket,
+            kind=Event.Kind.TRANSITION,
+            actor_id=actor_id,
+            at=at,
+            from_status=ticket.status,
+            to_status=status,
+        )
+    )
+    ticket.status = status
+
+
+def _approvals(ticket: Ticket, service: Service, filed_at: datetime) -> None:
+    """Past approval chains, all approved within the hour (the demo keeps approvers prompt)."""
+    for position, step in enumerate(service.approval_steps.all(), start=1):
+        approver = step.person or (step.department or ticket.customer).head
+        if approver is None:
+            continue
+        decided = filed_at + timedelta(minutes=10 * position)
+        Approval.objects.create(
+            ticket=ticket,
+            position=position,
+            approver=approver,
+            current_since=filed_at,
+            decision=Approval.Decision.APPROVED,
+            decided_by=approver,
+            decided_at=decided,
+        )
