@@ -11,6 +11,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("departments/", include("departments.urls")),
     path("", include("agreements.urls")),
+    path("requests/", include("tickets.urls")),
     path("api/", include("config.api")),
     path("healthz", healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
