@@ -82,6 +82,8 @@ def agreement_save_draft(
         raise PermissionDenied(_("Only the head of the provider department edits its agreements."))
     services, customers = list(services), list(customers)
     _check_contents(agreement, services, customers, targets)
+    if any(window <= timedelta(0) for window in (approval_windows or {}).values()):
+        raise AgreementError(_("An approval window must be longer than zero."))
     agreement.full_clean(exclude=["created_by"] if creating else None)
     agreement.save()
     agreement.services.set(services)
@@ -308,6 +310,11 @@ def _check_contents(
         raise AgreementError(_("A department cannot be its own customer."))
     if not targets:
         raise AgreementError(_("Set the targets of at least one priority."))
+    for first_response, resolution in filter(None, targets.values()):
+        if first_response <= timedelta(0) or resolution < first_response:
+            raise AgreementError(
+                _("Targets must be positive, and resolution cannot come before first response.")
+            )
 
 
 def _check_no_other_agreement_in_force(agreement: Agreement) -> None:
