@@ -146,8 +146,8 @@ class Agreement(models.Model):
             Q(ended_at__isnull=True) | Q(ended_at__gt=at),
             services=service,
             activated_at__lte=at,
-            valid_from__lte=at.date(),
-        ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=at.date()))
+            valid_from__lte=timezone.localdate(at),
+        ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate(at)))
         named = in_force.filter(customers=customer_department).order_by("-activated_at").first()
         return named or in_force.filter(all_customers=True).order_by("-activated_at").first()
 
