@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement, Priority, Service
-from departments.models import Department, Membership
+from departments.models import Delegation, Department, Membership
 
 ATTACHMENT_EXTENSIONS = [
     "pdf",
@@ -54,9 +57,9 @@ OPEN_STATUSES = [
 
 
 class TicketQuerySet(models.QuerySet["Ticket"]):
-    def visible_to(self, user) -> TicketQuerySet:
+    def visible_to(self, user, on: date | None = None) -> TicketQuerySet:
         """The requester, the provider's agents and head, the customer department's head, the
-        approvers (and their delegates' principals' requests), administrators."""
+        approvers and whoever decides for them on `on` (default: today), administrators."""
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
@@ -64,13 +67,16 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
         memberships = Membership.objects.filter(user=user)
         provider_side = memberships.filter(role__in=[Membership.Role.AGENT, Membership.Role.HEAD])
         customer_heads = memberships.filter(role=Membership.Role.HEAD)
-        return self.filter(
+        delegators = Delegation.objects.in_force(on or timezone.localdate()).filter(delegate=user)
+        visible = Ticket.objects.filter(
             Q(requester=user)
             | Q(provider__in=provider_side.values("department"))
             | Q(customer__in=customer_heads.values("department"))
             | Q(approvals__approver=user)
+            | Q(approvals__approver__in=delegators.values("person"))
             | Q(approvals__decided_by=user)
-        ).distinct()
+        )
+        return self.filter(pk__in=visible.values("pk"))
 
     def open(self) -> TicketQuerySet:
         return self.filter(status__in=OPEN_STATUSES)

@@ -226,7 +226,7 @@ def ticket_change_priority(
     if Role.AGENT not in roles_of(by, ticket):
         raise PermissionDenied(_("Only the provider department's agents change the priority."))
     if ticket.status in (Status.CLOSED, Status.CANCELLED, Status.REJECTED):
-        raise StaleTicket(_("The request is over; its priority stays as it was."))
+        raise TicketError(_("The request is over; its priority stays as it was."))
     old = ticket.get_priority_display()
     ticket.priority = priority
     _recompute_due_times(ticket)

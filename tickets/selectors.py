@@ -1,0 +1,231 @@
+"""Reads of the requests pages: who sees which request, the lists and the queue, and how urgent
+each request is on its business clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Case, F, QuerySet, When
+from django.db.models.functions import Coalesce, Least
+
+from agreements.clock import BusinessClock
+from agreements.models import BusinessCalendar, CalendarDay
+from agreements.weekly_hours import weekly_hours_for_clock
+from departments.models import Department, Membership, acting_for
+from tickets.models import OPEN_STATUSES, Approval, Status, Ticket
+from tickets.sla import working_time_left
+
+# A request is due soon within this much working time, whatever its target.
+DUE_SOON_WITHIN = timedelta(hours=2)
+
+
+def visible_tickets(user, on: date) -> QuerySet[Ticket]:
+    """The requests `user` may see, delegations in force on `on` included."""
+    return Ticket.objects.visible_to(user, on=on)
+
+
+def with_next_due(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Annotate `next_due_at`: the earliest due time of an open request's unmet targets (None
+    when no clock runs). LEAST of two COALESCEs, because SQLite's LEAST is NULL on any NULL."""
+    first_response = Case(
+        When(first_responded_at__isnull=True, then=F("first_response_due_at")), default=None
+    )
+    resolution = Case(When(resolved_at__isnull=True, then=F("resolution_due_at")), default=None)
+    return tickets.annotate(
+        next_due_at=Case(
+            When(
+                status__in=OPEN_STATUSES,
+                then=Least(
+                    Coalesce(first_response, resolution), Coalesce(resolution, first_response)
+                ),
+            ),
+            default=None,
+        )
+    )
+
+
+def for_lists(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """What a list row shows, and what its urgency needs, without a query per row."""
+    return (
+        with_next_due(tickets)
+        .select_related("service", "provider", "customer", "requester", "assignee", "agreement")
+        .prefetch_related("agreement__targets")
+    )
+
+
+def my_requests(user, status: str = "") -> QuerySet[Ticket]:
+    """The requests `user` filed, newest first; `status` is "open", a status, or "" for all."""
+    tickets = for_lists(Ticket.objects.visible_to(user).filter(requester=user))
+    return _by_status(tickets, status).order_by("-filed_at", "-pk")
+
+
+def queue_departments(user) -> QuerySet[Department]:
+    """The departments whose queue `user` works: as agent or head (every one, for an
+    administrator)."""
+    if user.is_superuser:
+        return Department.objects.filter(services__isnull=False).distinct().order_by("name")
+    return Department.objects.filter(
+        pk__in=Membership.objects.agents().filter(user=user).values("department")
+    ).order_by("name")
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    status: str = "open"
+    service: int | None = None
+    priority: str = ""
+    assignee: str = ""  # "mine", "unassigned", a user's id, or "" for anyone
+
+
+def queue(user, department: Department, filters: QueueFilters) -> QuerySet[Ticket]:
+    """A provider department's requests, the next due first; requests with no clock last."""
+    tickets = Ticket.objects.visible_to(user).filter(provider=department)
+    tickets = _by_status(tickets, filters.status)
+    if filters.service:
+        tickets = tickets.filter(service_id=filters.service)
+    if filters.priority:
+        tickets = tickets.filter(priority=filters.priority)
+    if filters.assignee == "mine":
+        tickets = tickets.filter(assignee=user)
+    elif filters.assignee == "unassigned":
+        tickets = tickets.filter(assignee__isnull=True)
+    elif filters.assignee.isdigit():
+        tickets = tickets.filter(assignee_id=int(filters.assignee))
+    return for_lists(tickets).order_by(F("next_due_at").asc(nulls_last=True), "filed_at", "pk")
+
+
+def _by_status(tickets: QuerySet[Ticket], status: str) -> QuerySet[Ticket]:
+    if status == "open":
+        return tickets.filter(status__in=OPEN_STATUSES)
+    if status in Status.values:
+        return tickets.filter(status=status)
+    return tickets
+
+
+def awaiting_approval(user, on: date) -> QuerySet[Approval]:
+    """Current approval steps that `user` decides on `on`: their own, and those of whoever
+    delegated to them. The most pressing first."""
+    return (
+        Approval.objects.filter(
+            current_since__isnull=False,
+            decision="",
+            ticket__status=Status.APPROVAL_PENDING,
+            approver__in=acting_for(user, on),
+        )
+        .select_related(
+            "approver",
+            "ticket__service",
+            "ticket__provider",
+            "ticket__customer",
+            "ticket__requester",
+        )
+        .order_by(F("due_at").asc(nulls_last=True), "current_since", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class Urgency:
+    """How pressing an open request is: "overdue", "due_soon", "on_track", "paused",
+    "no_agreement", or "" when nothing runs (a request that is over)."""
+
+    level: str
+    due_at: datetime | None = None
+    left: timedelta | None = None
+
+
+def set_urgency(tickets: Iterable[Ticket], now: datetime) -> None:
+    """Give every ticket (annotated by `with_next_due`) an `urgency`. A request is due soon when
+    less than its agreement's warning share of the target is left (25 % by default), or less
+    than two working hours."""
+    tickets = list(tickets)
+    clocks = clocks_by_calendar({t.agreement.calendar_id for t in tickets if t.agreement})
+    for ticket in tickets:
+        ticket.urgency = _urgency(ticket, now, clocks)
+
+
+def _urgency(ticket: Ticket, now: datetime, clocks: dict[int, BusinessClock]) -> Urgency:
+    due_at = ticket.next_due_at
+    if due_at is None:
+        if ticket.status not in OPEN_STATUSES:
+            return Urgency("")
+        if ticket.paused_at is not None:
+            return Urgency("paused")
+        return Urgency("no_agreement" if ticket.agreement is None else "")
+    left = working_time_left(clocks[ticket.agreement.calendar_id], now, due_at)
+    if due_at < now:
+        return Urgency("overdue", due_at, left)
+    target = ticket.agreement.target_for(ticket.priority)
+    length = None
+    if target:
+        unmet_first_response = ticket.first_responded_at is None
+        is_first_response = unmet_first_response and due_at == ticket.first_response_due_at
+        length = target.first_response if is_first_response else target.resolution
+    warning_share = (100 - ticket.agreement.warning_threshold) / 100
+    if left <= DUE_SOON_WITHIN or (length is not None and left < length * warning_share):
+        return Urgency("due_soon", due_at, left)
+    return Urgency("on_track", due_at, left)
+
+
+def clocks_by_calendar(calendar_ids: Iterable[int]) -> dict[int, BusinessClock]:
+    """The business clocks of some calendars, in three queries however many there are
+    (`BusinessCalendar.as_clock()` queries its days and closures on every call)."""
+    calendar_ids = set(calendar_ids)
+    if not calendar_ids:
+        return {}
+    calendars = BusinessCalendar.objects.filter(pk__in=calendar_ids).prefetch_related(
+        "days", "closures"
+    )
+    return {calendar.pk: _clock(calendar) for calendar in calendars}
+
+
+def _clock(calendar: BusinessCalendar) -> BusinessClock:
+    days = [(day.date, day.kind) for day in calendar.days.all()]
+    return BusinessClock(
+        calendar.time_zone,
+        weekly_hours_for_clock(calendar.weekly_hours),
+        holidays={day for day, kind in days if kind == CalendarDay.Kind.HOLIDAY},
+        workdays={day for day, kind in days if kind == CalendarDay.Kind.WORKDAY},
+        closures=[(closure.starts_at, closure.ends_at) for closure in calendar.closures.all()],
+    )
+
+
+@dataclass(frozen=True)
+class TargetClock:
+    """One target of a request as its page shows it."""
+
+    name: str  # "first_response" or "resolution"
+    state: str  # "met", "missed", "running", "overdue", "paused", "waiting_approval", "stopped"
+    due_at: datetime | None
+    met_at: datetime | None = None
+    left: timedelta | None = None
+
+
+def target_clocks(ticket: Ticket, now: datetime) -> list[TargetClock]:
+    """The first-response and resolution targets of a request with an agreement, each with its
+    due time and what is left of it in working time; [] without an agreement or a target."""
+    if ticket.agreement is None or ticket.agreement.target_for(ticket.priority) is None:
+        return []
+    clock = None
+    targets = []
+    for name, due_at, met_at in (
+        ("first_response", ticket.first_response_due_at, ticket.first_responded_at),
+        ("resolution", ticket.resolution_due_at, ticket.resolved_at),
+    ):
+        if met_at is not None:
+            state = "met" if due_at is None or met_at <= due_at else "missed"
+            targets.append(TargetClock(name, state, due_at, met_at))
+        elif ticket.status not in OPEN_STATUSES:
+            targets.append(TargetClock(name, "stopped", due_at))
+        elif due_at is None:
+            if name == "resolution" and ticket.resolution_started_at is None:
+                targets.append(TargetClock(name, "waiting_approval", None))
+            else:
+                targets.append(TargetClock(name, "paused", None))
+        else:
+            clock = clock or ticket.agreement.calendar.as_clock()
+            left = working_time_left(clock, now, due_at)
+            state = "overdue" if due_at < now else "running"
+            targets.append(TargetClock(name, state, due_at, left=left))
+    return targets

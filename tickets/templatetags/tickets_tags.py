@@ -1,0 +1,35 @@
+"""Filters of the requests pages: instants and the working time left before a due time."""
+
+from datetime import datetime, timedelta
+
+from django import template
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from agreements.templatetags.agreements import working_time
+
+register = template.Library()
+
+
+@register.filter
+def moment(value: datetime | None) -> str:
+    """An instant as "2026-11-23 14:30" in the site's time zone, in a <time> element."""
+    if value is None:
+        return "—"
+    local = timezone.localtime(value)
+    return format_html(
+        '<time datetime="{}">{}</time>', local.isoformat(), format_date(local, "Y-m-d H:i")
+    )
+
+
+@register.filter
+def time_left(duration: timedelta | None) -> str:
+    """Working time left before a due time: "3 working hours left", "overdue by 30 working
+    minutes"."""
+    if duration is None:
+        return ""
+    if duration < timedelta(0):
+        return _("overdue by %(time)s") % {"time": working_time(-duration)}
+    return _("%(time)s left") % {"time": working_time(duration)}

@@ -1,0 +1,494 @@
+"""Pages of the requests app: filing, my requests, the queue, approvals (on the request page and
+through e-mailed links), the request page with its actions, and attachments.
+
+Every view reads requests through `selectors.visible_tickets`, so a request someone may not see
+is a 404 wherever they look; operations go through tickets.services, whose errors become
+409 (the request changed meanwhile), 400 (not allowed now, or invalid) or 403 (not yours)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from agreements.models import Priority, Service
+from departments.models import Department, Membership, acting_for
+from tickets import selectors, services
+from tickets.approval_links import InvalidApprovalLink, approval_from_token
+from tickets.forms import (
+    AssignForm,
+    CommentForm,
+    DecisionForm,
+    PriorityForm,
+    TicketForm,
+    TransitionForm,
+    choose_preview,
+)
+from tickets.models import OPEN_STATUSES, Attachment, Status, Ticket
+from tickets.services import StaleTicket, TicketError
+from tickets.workflow import Action, Role, allowed_actions
+
+REQUESTS_PER_PAGE = 25
+INCOMPLETE = gettext_lazy("The form was incomplete; reload the page and try again.")
+# What an action asks besides its button (a comment, and its label); the others ask nothing.
+ACTION_COMMENTS = {
+    Action.ASK: gettext_lazy("Your question for the requester"),
+    Action.ANSWER: gettext_lazy("Your answer"),
+    Action.RESOLVE: gettext_lazy("What was done (optional)"),
+    Action.REOPEN: gettext_lazy("Why it needs more work (optional)"),
+    Action.CANCEL: gettext_lazy("Why you cancel it (optional)"),
+    Action.CONFIRM: gettext_lazy("Comment on the service (optional)"),
+}
+
+
+# Filing -----------------------------------------------------------------------------------------
+
+
+def ticket_new(request: HttpRequest, pk: int) -> HttpResponse:
+    service = get_object_or_404(Service.objects.active().select_related("provider"), pk=pk)
+    # "Preview due times" (the page without JavaScript) shows the form again as typed.
+    previewing = request.method == "POST" and "preview" in request.POST
+    if previewing:
+        form = TicketForm(initial=request.POST.dict(), service=service, user=request.user)
+    else:
+        form = TicketForm(
+            request.POST if request.method == "POST" else None,
+            request.FILES if request.method == "POST" else None,
+            service=service,
+            user=request.user,
+        )
+    status = 200
+    if request.method == "POST" and not previewing:
+        status = 400
+        if form.is_valid():
+            try:
+                ticket = _file_with_attachments(request.user, service, form)
+            except ValidationError as error:
+                form.add_service_error(error)
+            except (TicketError, PermissionDenied) as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request, _("Request %(reference)s filed.") % {"reference": ticket.reference}
+                )
+                return redirect(ticket)
+    customer, priority = form.preview_choice()
+    context = {"service": service, "form": form, "departments": form.departments}
+    context.update(_due_preview_context(service, customer, priority))
+    return render(request, "tickets/ticket_form.html", context, status=status)
+
+
+@transaction.atomic
+def _file_with_attachments(user, service: Service, form: TicketForm) -> Ticket:
+    """File the request and keep its files, all or nothing."""
+    data = form.cleaned_data
+    ticket = services.ticket_file(
+        requester=user,
+        service=service,
+        customer=data["customer"],
+        title=data["title"],
+        description=data["description"],
+        priority=data["priority"],
+        answers=form.answers(),
+    )
+    now = timezone.now()
+    for upload in form.uploads():
+        Attachment.objects.create(
+            ticket=ticket,
+            file=upload,
+            name=upload.name[:200],
+            size=upload.size,
+            uploaded_by=user,
+            uploaded_at=now,
+        )
+    return ticket
+
+
+def due_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The due times filing now would promise, for the department and priority chosen: a
+    fragment for htmx, a small page otherwise."""
+    service = get_object_or_404(Service.objects.active().select_related("provider"), pk=pk)
+    departments = list(Department.objects.filter(memberships__user=request.user).order_by("name"))
+    customer, priority = choose_preview(
+        departments, service, request.GET.get("customer", ""), request.GET.get("priority", "")
+    )
+    context = {"service": service, "departments": departments}
+    context.update(_due_preview_context(service, customer, priority))
+    template = "tickets/_due_preview.html" if request.htmx else "tickets/due_preview.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _due_preview_context(service: Service, customer: Department | None, priority: str) -> dict:
+    due = None
+    if customer is not None:
+        due = services.preview_due_times(
+            service=service, customer=customer, priority=priority, at=timezone.now()
+        )
+    return {
+        "due": due,
+        "preview_customer": customer,
+        "preview_priority": Priority(priority).label,
+    }
+
+
+# Lists ------------------------------------------------------------------------------------------
+
+
+def my_requests(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    tickets = selectors.my_requests(request.user, status)
+    page = _page(request, tickets)
+    selectors.set_urgency(page.object_list, timezone.now())
+    return render(
+        request,
+        "tickets/my_requests.html",
+        {"page": page, "status": status, "statuses": Status.choices},
+    )
+
+
+def queue(request: HttpRequest) -> HttpResponse:
+    departments = list(selectors.queue_departments(request.user))
+    if not departments:
+        return render(request, "tickets/queue.html", {"departments": []})
+    code = request.GET.get("department", "").lower()
+    department = next((d for d in departments if d.code.lower() == code), departments[0])
+    service = request.GET.get("service", "")
+    filters = selectors.QueueFilters(
+        status=request.GET.get("status", "open"),
+        service=int(service) if service.isdigit() else None,
+        priority=request.GET.get("priority", ""),
+        assignee=request.GET.get("assignee", ""),
+    )
+    page = _page(request, selectors.queue(request.user, department, filters))
+    selectors.set_urgency(page.object_list, timezone.now())
+    agents = Membership.objects.agents().filter(department=department).select_related("user")
+    return render(
+        request,
+        "tickets/queue.html",
+        {
+            "page": page,
+            "departments": departments,
+            "department": department,
+            "filters": filters,
+            "statuses": Status.choices,
+            "services": department.services.order_by("name"),
+            "priorities": Priority.choices,
+            "agents": [membership.user for membership in agents],
+        },
+    )
+
+
+def awaiting_approval(request: HttpRequest) -> HttpResponse:
+    approvals = selectors.awaiting_approval(request.user, timezone.localdate())
+    return render(request, "tickets/awaiting_approval.html", {"page": _page(request, approvals)})
+
+
+def _page(request: HttpRequest, rows):
+    page = Paginator(rows, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    return page
+
+
+# The request page and its actions -----------------------------------------------------------
+
+
+def _visible(request: HttpRequest, pk: int) -> Ticket:
+    tickets = selectors.visible_tickets(request.user, timezone.localdate())
+    return get_object_or_404(
+        tickets.select_related(
+            "service", "provider", "customer", "requester", "assignee", "agreement__calendar"
+        ).prefetch_related("agreement__targets"),
+        pk=pk,
+    )
+
+
+def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, _visible(request, pk))
+
+
+def _render_detail(
+    request: HttpRequest, ticket: Ticket, *, problem: str = "", stale: str = "", status=200
+) -> HttpResponse:
+    roles = services.roles_of(request.user, ticket)
+    is_agent = Role.AGENT in roles
+    events = ticket.events.select_related("actor")
+    if not is_agent:
+        events = events.filter(is_internal=False)
+    approvals = list(ticket.approvals.select_related("approver", "decided_by"))
+    attachments = list(ticket.attachments.all())
+    actions = [
+        {"action": action, "label": action.label, "comment": ACTION_COMMENTS.get(action, "")}
+        for action in allowed_actions(ticket.status, roles)
+        if action not in (Action.APPROVE, Action.REJECT)
+    ]
+    context = {
+        "ticket": ticket,
+        "is_agent": is_agent,
+        "is_requester": Role.REQUESTER in roles,
+        "actions": actions,
+        "answers": _answers(ticket, attachments),
+        "targets": selectors.target_clocks(ticket, timezone.now()),
+        "approvals": approvals,
+        "current_approval": next((a for a in approvals if a.is_current), None)
+        if Role.APPROVER in roles
+        else None,
+        "events": events,
+        "attachments": attachments,
+        "can_comment": bool(roles & {Role.REQUESTER, Role.AGENT}),
+        "problem": problem,
+        "stale": stale,
+    }
+    if is_agent:
+        agents = Membership.objects.agents().filter(department=ticket.provider_id)
+        context["agents"] = [m.user for m in agents.select_related("user")]
+        context["priorities"] = Priority.choices
+        context["can_change_priority"] = ticket.status in OPEN_STATUSES
+    return render(request, "tickets/ticket_detail.html", context, status=status)
+
+
+def _answers(ticket: Ticket, attachments: list[Attachment]) -> list[dict]:
+    """The form answers with the labels of the service's questions (questions removed since
+    the filing keep their name as label); a file answer links to its attachment."""
+    files = {attachment.name: attachment for attachment in attachments}
+    questions = {question["name"]: question for question in ticket.service.form_fields}
+    rows = []
+    for name in [*questions, *(name for name in ticket.answers if name not in questions)]:
+        question = questions.get(name, {"label": name, "type": "text"})
+        value = ticket.answers.get(name)
+        if value in (None, ""):
+            continue
+        attachment = files.get(value) if question["type"] == "file" else None
+        rows.append({"label": question["label"], "value": value, "attachment": attachment})
+    return rows
+
+
+def _run(request: HttpRequest, ticket: Ticket, operation: Callable, success: str) -> HttpResponse:
+    """Run a service operation for the request page: back to the page with a message on
+    success; the page again with the reason, and the status that says it, on failure."""
+    try:
+        operation()
+    except StaleTicket as error:
+        return _render_detail(request, ticket, stale=str(error), status=409)
+    except TicketError as error:
+        return _render_detail(request, ticket, problem=str(error), status=400)
+    except PermissionDenied as error:
+        reason = str(error) or _("You may not do that on this request.")
+        return _render_detail(request, ticket, problem=reason, status=403)
+    except ValidationError as error:
+        return _render_detail(request, ticket, problem=" ".join(error.messages), status=400)
+    messages.success(request, success)
+    return redirect(ticket)
+
+
+def _incomplete(request: HttpRequest, ticket: Ticket, form=None) -> HttpResponse:
+    problem = str(INCOMPLETE)
+    if form is not None and form.errors:
+        problem = " ".join(message for errors in form.errors.values() for message in errors)
+    return _render_detail(request, ticket, problem=problem, status=400)
+
+
+@require_POST
+def ticket_act(request: HttpRequest, pk: int) -> HttpResponse:
+    """A step of the life cycle (tickets.workflow); confirming also takes a rating."""
+    ticket = _visible(request, pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        return _incomplete(request, ticket)
+    data = form.cleaned_data
+    action = Action(data["action"])
+
+    def operation():
+        if action == Action.CONFIRM:
+            return services.ticket_confirm(
+                ticket_id=ticket.pk,
+                by=request.user,
+                expected_version=data["version"],
+                rating=data["rating"],
+                comment=data["comment"],
+            )
+        return services.ticket_transition(
+            ticket_id=ticket.pk,
+            by=request.user,
+            action=action,
+            expected_version=data["version"],
+            comment=data["comment"],
+        )
+
+    success = _("“%(action)s” done.") % {"action": action.label}
+    return _run(request, ticket, operation, success)
+
+
+@require_POST
+def ticket_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = _visible(request, pk)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _incomplete(request, ticket, form)
+    internal = form.cleaned_data["internal"]
+    return _run(
+        request,
+        ticket,
+        lambda: services.ticket_comment(
+            ticket_id=ticket.pk, by=request.user, text=form.cleaned_data["text"], internal=internal
+        ),
+        _("Internal note added.") if internal else _("Comment added."),
+    )
+
+
+@require_POST
+def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = _visible(request, pk)
+    form = AssignForm(request.POST, provider=ticket.provider)
+    if not form.is_valid():
+        return _incomplete(request, ticket, form)
+    assignee = form.cleaned_data["assignee"]
+    success = (
+        _("Assigned to %(person)s.")
+        % {"person": assignee.get_full_name() or assignee.get_username()}
+        if assignee
+        else _("Nobody is assigned now.")
+    )
+    return _run(
+        request,
+        ticket,
+        lambda: services.ticket_assign(
+            ticket_id=ticket.pk,
+            by=request.user,
+            assignee=assignee,
+            expected_version=form.cleaned_data["version"],
+        ),
+        success,
+    )
+
+
+@require_POST
+def ticket_priority(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = _visible(request, pk)
+    form = PriorityForm(request.POST)
+    if not form.is_valid():
+        return _incomplete(request, ticket, form)
+    priority = form.cleaned_data["priority"]
+    return _run(
+        request,
+        ticket,
+        lambda: services.ticket_change_priority(
+            ticket_id=ticket.pk,
+            by=request.user,
+            priority=priority,
+            expected_version=form.cleaned_data["version"],
+        ),
+        _("Priority changed to %(priority)s; the due times follow it.")
+        % {"priority": Priority(priority).label},
+    )
+
+
+@require_POST
+def ticket_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or reject the current approval step from the request page."""
+    ticket = _visible(request, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["approval"] is None:
+        return _incomplete(request, ticket)
+    approval = ticket.approvals.filter(pk=form.cleaned_data["approval"]).first()
+    if approval is None:
+        return _incomplete(request, ticket)
+    approve = form.cleaned_data["decision"] == "approve"
+    return _run(
+        request,
+        ticket,
+        lambda: services.approval_decide(
+            approval_id=approval.pk,
+            by=request.user,
+            approve=approve,
+            comment=form.cleaned_data["comment"],
+        ),
+        _("Approved.") if approve else _("Rejected."),
+    )
+
+
+def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+    """A file of a request, for those who see the request (files are not public media)."""
+    ticket = get_object_or_404(selectors.visible_tickets(request.user, timezone.localdate()), pk=pk)
+    attachment = get_object_or_404(Attachment, ticket=ticket, pk=attachment_id)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("This file is missing from the server.")) from None
+    return FileResponse(handle, as_attachment=True, filename=attachment.name)
+
+
+# Approval links ---------------------------------------------------------------------------------
+
+LINK_STATUS = {"expired": 410, "used": 410, "invalid": 404}
+
+
+def approval_link(request: HttpRequest, token: str) -> HttpResponse:
+    """A link e-mailed to an approver: GET shows what to decide, only POST decides."""
+    try:
+        approval = approval_from_token(token)
+    except InvalidApprovalLink as error:
+        reason = str(error) if str(error) in LINK_STATUS else "invalid"
+        return render(
+            request,
+            "tickets/approval_link_invalid.html",
+            {"reason": reason},
+            status=LINK_STATUS[reason],
+        )
+    if approval.approver_id not in acting_for(request.user, timezone.localdate()):
+        return render(
+            request,
+            "tickets/approval_link_invalid.html",
+            {"reason": "not_yours", "approver": approval.approver},
+            status=403,
+        )
+    ticket = Ticket.objects.select_related("service", "provider", "customer", "requester").get(
+        pk=approval.ticket_id
+    )
+    form = DecisionForm(request.POST if request.method == "POST" else None)
+    problem, status = "", 200
+    if request.method == "POST":
+        problem, status = str(INCOMPLETE), 400
+        if form.is_valid():
+            approve = form.cleaned_data["decision"] == "approve"
+            try:
+                services.approval_decide(
+                    approval_id=approval.pk,
+                    by=request.user,
+                    approve=approve,
+                    comment=form.cleaned_data["comment"],
+                )
+            except StaleTicket as error:
+                problem, status = str(error), 409
+            except TicketError as error:
+                problem, status = str(error), 400
+            except PermissionDenied as error:
+                problem, status = str(error), 403
+            except ValidationError as error:
+                problem, status = " ".join(error.messages), 400
+            else:
+                messages.success(request, _("Approved.") if approve else _("Rejected."))
+                return redirect(ticket)
+    return render(
+        request,
+        "tickets/approval_link.html",
+        {
+            "approval": approval,
+            "ticket": ticket,
+            "steps": ticket.approvals.count(),
+            "problem": problem,
+            "comment": request.POST.get("comment", ""),
+        },
+        status=status,
+    )
