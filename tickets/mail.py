@@ -6,11 +6,12 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from config.emails import make_message
 from departments.models import preferred_language
+from tickets.approval_links import approval_link_path
 from tickets.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -28,16 +29,25 @@ def send_notification(notification_id: int) -> str:
     )
     claimed = Notification.objects.filter(
         claimable, pk=notification_id, attempts__lt=MAX_ATTEMPTS
-    ).update(state=Notification.State.SENDING, claimed_at=now)
+    ).update(state=Notification.State.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    # The attempt counts at the claim, so a row whose sending kills its worker is bounded too.
     if claimed != 1:
         return "skipped"  # already sent, being sent by another worker, or given up
     notification = Notification.objects.select_related(
-        "ticket__provider", "ticket__service", "ticket__requester", "recipient", "event", "approval"
+        "ticket__provider",
+        "ticket__customer",
+        "ticket__service",
+        "ticket__requester",
+        "ticket__assignee",
+        "ticket__agreement__calendar",
+        "recipient",
+        "event__actor",
+        "approval",
     ).get(pk=notification_id)
     try:
         build_message(notification).send()
     except Exception as error:
-        attempts = notification.attempts + 1
+        attempts = notification.attempts
         Notification.objects.filter(pk=notification_id).update(
             state=Notification.State.FAILED
             if attempts >= MAX_ATTEMPTS
@@ -48,26 +58,29 @@ def send_notification(notification_id: int) -> str:
         logger.warning("notification %s failed (attempt %s): %s", notification_id, attempts, error)
         return "failed"
     Notification.objects.filter(pk=notification_id).update(
-        state=Notification.State.SENT, sent_at=timezone.now(), attempts=notification.attempts + 1
+        state=Notification.State.SENT, sent_at=timezone.now()
     )
     return "sent"
 
 
 def build_message(notification: Notification):
     ticket = notification.ticket
+    approval = notification.approval
     context = {
         "notification": notification,
         "ticket": ticket,
         "recipient": notification.recipient,
         "event": notification.event,
-        "approval": notification.approval,
+        "approval": approval,
+        # Signed when sent, so the link's week of validity starts with the e-mail.
+        "approval_link": approval_link_path(approval) if approval else "",
     }
     return make_message(
         f"tickets/{notification.kind}",
         notification.recipient.email,
         context,
         language=preferred_language(notification.recipient),
-        headers={"Message-ID": notification.message_id},
+        headers={"Message-ID": notification.message_id, "Auto-Submitted": "auto-generated"},
     )
 
 

@@ -51,14 +51,23 @@ def _queue(ticket: Ticket, kind: str, recipients, *, event=None, approval=None) 
     rows = Notification.objects.bulk_create(
         [
             Notification(ticket=ticket, kind=kind, recipient=person, event=event, approval=approval)
-            for person in {person.pk: person for person in recipients if person.email}.values()
+            for person in {p.pk: p for p in recipients if p.email and p.is_active}.values()
         ]
     )
-    for row in rows:
-        transaction.on_commit(lambda pk=row.pk: _enqueue(pk))
+    ids = [row.pk for row in rows]
+    if ids:
+        transaction.on_commit(lambda: _enqueue_all(ids))
 
 
-def _enqueue(notification_id: int) -> None:
+def _enqueue_all(notification_ids: list[int]) -> None:
+    # A failed attempt waits out kombu's connection retries (about 6 s by default): with the
+    # broker down, stop at the first failure rather than hold the request once per recipient.
+    for notification_id in notification_ids:
+        if not _enqueue(notification_id):
+            return
+
+
+def _enqueue(notification_id: int) -> bool:
     """Hand the row to a worker; when the broker is down the row waits in the outbox, and the
     periodic `send_unsent_notifications` queues it once the broker is back."""
     try:
@@ -67,3 +76,5 @@ def _enqueue(notification_id: int) -> None:
         logger.warning(
             "notification %s not queued (%s); it will be retried", notification_id, error
         )
+        return False
+    return True
