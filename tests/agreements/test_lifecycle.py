@@ -366,7 +366,9 @@ def test_agreements_in_force_are_visible_to_everyone(proposal, sales, sales_head
 def test_a_resolution_target_shorter_than_the_first_response_is_refused(
     head, finance, sales, payroll_extract
 ):
-    agreement = Agreement(provider=finance, title="Bad", calendar=CalendarFactory(name="China office"))
+    agreement = Agreement(
+        provider=finance, title="Bad", calendar=CalendarFactory(name="China office")
+    )
 
     with pytest.raises(services.AgreementError, match="resolution cannot come before"):
         services.agreement_save_draft(
