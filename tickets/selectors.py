@@ -11,8 +11,7 @@ from django.db.models import Case, F, QuerySet, When
 from django.db.models.functions import Coalesce, Least
 
 from agreements.clock import BusinessClock
-from agreements.models import BusinessCalendar, CalendarDay
-from agreements.weekly_hours import weekly_hours_for_clock
+from agreements.models import BusinessCalendar
 from departments.models import Department, Membership, acting_for
 from tickets.models import OPEN_STATUSES, Approval, Status, Ticket
 from tickets.sla import working_time_left
@@ -169,26 +168,11 @@ def _urgency(ticket: Ticket, now: datetime, clocks: dict[int, BusinessClock]) ->
 
 
 def clocks_by_calendar(calendar_ids: Iterable[int]) -> dict[int, BusinessClock]:
-    """The business clocks of some calendars, in three queries however many there are
-    (`BusinessCalendar.as_clock()` queries its days and closures on every call)."""
-    calendar_ids = set(calendar_ids)
-    if not calendar_ids:
-        return {}
-    calendars = BusinessCalendar.objects.filter(pk__in=calendar_ids).prefetch_related(
+    """The business clocks of some calendars, in three queries however many there are."""
+    calendars = BusinessCalendar.objects.filter(pk__in=set(calendar_ids)).prefetch_related(
         "days", "closures"
     )
-    return {calendar.pk: _clock(calendar) for calendar in calendars}
-
-
-def _clock(calendar: BusinessCalendar) -> BusinessClock:
-    days = [(day.date, day.kind) for day in calendar.days.all()]
-    return BusinessClock(
-        calendar.time_zone,
-        weekly_hours_for_clock(calendar.weekly_hours),
-        holidays={day for day, kind in days if kind == CalendarDay.Kind.HOLIDAY},
-        workdays={day for day, kind in days if kind == CalendarDay.Kind.WORKDAY},
-        closures=[(closure.starts_at, closure.ends_at) for closure in calendar.closures.all()],
-    )
+    return {calendar.pk: calendar.as_clock() for calendar in calendars}
 
 
 @dataclass(frozen=True)

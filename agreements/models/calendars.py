@@ -61,14 +61,15 @@ class BusinessCalendar(models.Model):
             raise ValidationError({"weekly_hours": str(error)}) from error
 
     def as_clock(self) -> BusinessClock:
-        """The business clock of this calendar, with its holidays, make-up days and closures."""
-        days = list(self.days.values_list("date", "kind"))
+        """The business clock of this calendar, with its holidays, make-up days and closures
+        (from prefetched `days` and `closures` when the queryset prefetched them)."""
+        days = [(day.date, day.kind) for day in self.days.all()]
         return BusinessClock(
             self.time_zone,
             weekly_hours_for_clock(self.weekly_hours),
             holidays={day for day, kind in days if kind == CalendarDay.Kind.HOLIDAY},
             workdays={day for day, kind in days if kind == CalendarDay.Kind.WORKDAY},
-            closures=self.closures.values_list("starts_at", "ends_at"),
+            closures=[(closure.starts_at, closure.ends_at) for closure in self.closures.all()],
         )
 
 
