@@ -76,7 +76,7 @@ def next_status(status: str, action: str, roles: set[Role]) -> Status:
         target, role = TRANSITIONS[(Status(status), Action(action))]
     except (KeyError, ValueError):
         raise TransitionNotAllowed(
-            _("A request that is “%(status)s” cannot be %(action)s.")
+            _("“%(action)s” is not possible on a request that is “%(status)s”.")
             % {"status": Status(status).label, "action": _action_label(action)}
         ) from None
     if role not in roles:
@@ -102,6 +102,6 @@ ROLE_LABELS = {
 
 def _action_label(action: str) -> str:
     try:
-        return str(Action(action).label).lower()
+        return str(Action(action).label)
     except ValueError:
         return action
