@@ -1,11 +1,48 @@
-"""The REST API under /api/: the routers of the apps, the OpenAPI schema and its docs page."""
+"""The REST API under /api/: the routers of the apps, the token endpoint, the OpenAPI schema and
+its docs page."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.urls import path
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework import exceptions
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from agreements.api import AgreementViewSet, CalendarViewSet, ServiceViewSet
+from tickets.api import ApprovalViewSet, TicketViewSet
+
+
+class TokenView(ObtainAuthToken):
+    """A person's API token, for `Authorization: Token …`. The only endpoint open to anonymous
+    clients; failed attempts count towards django-axes' lockout as failed logins do (DRF's
+    serializer passes the request to `authenticate`)."""
+
+    authentication_classes = ()
+
+    @extend_schema(
+        auth=[],
+        request=AuthTokenSerializer,
+        responses={
+            200: AuthTokenSerializer,
+            400: OpenApiResponse(description="Wrong username or password."),
+            429: OpenApiResponse(description="Too many failed attempts: locked out for a while."),
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        """Exchange a username and password for the person's API token."""
+        try:
+            return super().post(request, *args, **kwargs)
+        except exceptions.ValidationError:
+            # django-axes marks the request it was given (DRF's, which its middleware never
+            # sees): answer the lockout here, as a JSON 429 with Retry-After.
+            if getattr(request, "axes_locked_out", False):
+                wait = settings.AXES_COOLOFF_TIME.total_seconds()
+                raise exceptions.Throttled(wait=wait) from None
+            raise
+
 
 app_name = "api"
 
@@ -14,9 +51,12 @@ router.include_format_suffixes = False
 router.register("calendars", CalendarViewSet, basename="calendar")
 router.register("services", ServiceViewSet, basename="service")
 router.register("agreements", AgreementViewSet, basename="agreement")
+router.register("tickets", TicketViewSet, basename="ticket")
+router.register("approvals", ApprovalViewSet, basename="approval")
 
 urlpatterns = [
     *router.urls,
+    path("auth/token/", TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: the site's Content Security
     # Policy allows no inline script. A person who is not logged in is sent to the login page.

@@ -12,6 +12,8 @@ from tests.factories import DepartmentFactory, MembershipFactory, UserFactory
 def plain_http(settings):
     """The test client speaks plain HTTP; production redirects it to HTTPS."""
     settings.SECURE_SSL_REDIRECT = False
+    # WhiteNoise would otherwise index every static file for each test client.
+    settings.WHITENOISE_AUTOREFRESH = True
 
 
 @pytest.fixture(autouse=True)

@@ -3,8 +3,6 @@ service function (tickets.answers through ticket_file); these forms only carry t
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -14,31 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Priority, Service
 from departments.models import Department, Membership
-from tickets.models import ATTACHMENT_EXTENSIONS, ATTACHMENT_MAX_BYTES
+from tickets.models import ATTACHMENT_MAX_BYTES
+from tickets.uploads import validate_upload
 from tickets.workflow import Action
 
 ANSWER_PREFIX = "answer_"
 # Fields of the form itself; any other error ticket_file reports is about an answer.
 OWN_FIELDS = ("title", "description", "priority", "customer")
 RATINGS = [(str(number), str(number)) for number in range(1, 6)]
-
-
-def validate_upload(upload: UploadedFile) -> None:
-    """Attachments are limited in type and size (tickets.models)."""
-    extension = Path(upload.name or "").suffix.lower().lstrip(".")
-    if extension not in ATTACHMENT_EXTENSIONS:
-        raise ValidationError(
-            _("Files of this type cannot be attached; use one of: %(types)s."),
-            params={"types": ", ".join(ATTACHMENT_EXTENSIONS)},
-        )
-    if upload.size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            _("This file is %(size)s; attachments are limited to %(limit)s."),
-            params={
-                "size": filesizeformat(upload.size),
-                "limit": filesizeformat(ATTACHMENT_MAX_BYTES),
-            },
-        )
 
 
 class TicketForm(forms.Form):

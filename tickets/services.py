@@ -17,8 +17,9 @@ from agreements.models import Agreement, ApprovalStep, Service
 from departments.models import Department, Membership, acting_for
 from tickets import notifications
 from tickets.answers import clean_answers
-from tickets.models import Approval, Event, Pause, Status, Ticket
+from tickets.models import Approval, Attachment, Event, Pause, Status, Ticket
 from tickets.sla import due_time
+from tickets.uploads import validate_upload
 from tickets.workflow import VISIBLE_TO_REQUESTER, Action, Role, TransitionNotAllowed, next_status
 
 
@@ -162,7 +163,11 @@ def ticket_confirm(
     if rating is not None and not 1 <= rating <= 5:
         raise ValidationError({"rating": _("Rate from 1 to 5.")})
     ticket = ticket_transition(
-        ticket_id=ticket_id, by=by, action=Action.CONFIRM, expected_version=expected_version
+        ticket_id=ticket_id,
+        by=by,
+        action=Action.CONFIRM,
+        expected_version=expected_version,
+        comment="" if rating is not None else comment,
     )
     if rating is not None:
         ticket.rating, ticket.rating_comment = rating, comment.strip()
@@ -194,6 +199,26 @@ def ticket_comment(*, ticket_id: int, by, text: str, internal: bool = False) -> 
         ticket.status = Status.IN_PROGRESS
     _save(ticket)
     return event
+
+
+@transaction.atomic
+def ticket_attach(*, ticket_id: int, by, upload) -> Attachment:
+    """Attach a file (the requester or the provider's agents), on the request's timeline."""
+    validate_upload(upload)
+    ticket = _locked(ticket_id, None)
+    if not roles_of(by, ticket) & {Role.REQUESTER, Role.AGENT}:
+        raise PermissionDenied(_("Only the requester and the provider's agents attach files."))
+    now = timezone.now()
+    attachment = Attachment.objects.create(
+        ticket=ticket,
+        file=upload,
+        name=upload.name[:200],
+        size=upload.size,
+        uploaded_by=by,
+        uploaded_at=now,
+    )
+    _log(ticket, Event.Kind.ATTACHMENT, by, now, text=attachment.name)
+    return attachment
 
 
 @transaction.atomic

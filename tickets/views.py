@@ -101,16 +101,8 @@ def _file_with_attachments(user, service: Service, form: TicketForm) -> Ticket:
         priority=data["priority"],
         answers=form.answers(),
     )
-    now = timezone.now()
     for upload in form.uploads():
-        Attachment.objects.create(
-            ticket=ticket,
-            file=upload,
-            name=upload.name[:200],
-            size=upload.size,
-            uploaded_by=user,
-            uploaded_at=now,
-        )
+        services.ticket_attach(ticket_id=ticket.pk, by=user, upload=upload)
     return ticket
 
 

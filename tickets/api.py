@@ -1,0 +1,476 @@
+"""The REST API of requests: filing, reading, the steps of the life cycle, comments, files and
+approvals. Every operation goes through tickets.services.
+
+A request the person may not see is 404, never 403, on every endpoint and action (visibility
+is `selectors.visible_tickets`, as on the pages). Errors come back as DRF's are:
+
+- 409 {"detail": …}: the `version` sent is stale, or the request is no longer in a state that
+  allows the step (`StaleTicket`: someone else moved it meanwhile; reload it);
+- 400 {"detail": …}: anything else the request refuses (`TicketError`), and {"field": [...]}
+  for invalid fields; answers to the service's form under "answers" ({"answers": {"amount":
+  ["Enter a number."]}});
+- 403 {"detail": …}: the person sees the request but may not take this step (the reason says
+  who may).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import ProhibitNullCharactersValidator
+from django.db.models import F, Prefetch, QuerySet
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, parsers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import Serializer
+from rest_framework.views import exception_handler
+
+from agreements.api import Conflict, Refused
+from agreements.models import Priority
+from agreements.serializers import ErrorSerializer, model_errors
+from tickets import selectors, services
+from tickets.models import OPEN_STATUSES, Approval, Attachment, Event, Status, Ticket
+from tickets.serializers import (
+    ApprovalRejectionSerializer,
+    ApprovalSerializer,
+    AssignmentSerializer,
+    AttachmentSerializer,
+    CommentSerializer,
+    ConfirmationSerializer,
+    DecisionSerializer,
+    EventSerializer,
+    FilingSerializer,
+    PriorityChangeSerializer,
+    TicketDetailSerializer,
+    TicketSerializer,
+    TransitionSerializer,
+    UploadSerializer,
+    timeline,
+)
+from tickets.services import StaleTicket, TicketError, roles_of
+from tickets.workflow import Action
+
+
+def ticket_exception_handler(exc: Exception, context: dict) -> Response | None:
+    """DRF's exception handler, taught the errors of the request services and of models."""
+    if isinstance(exc, StaleTicket):
+        exc = Conflict(str(exc))
+    elif isinstance(exc, TicketError):
+        exc = Refused(str(exc))
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(model_errors(exc))
+    elif isinstance(exc, ObjectDoesNotExist):  # deleted between the visibility check and the step
+        exc = exceptions.NotFound()
+    return exception_handler(exc, context)
+
+
+class TicketErrors:
+    """Views whose domain errors become 400, 403, 404 and 409 answers instead of 500."""
+
+    def get_exception_handler(self):
+        return ticket_exception_handler
+
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Refused, or invalid fields."),
+    403: OpenApiResponse(ErrorSerializer, description="The person may not take this step."),
+    404: OpenApiResponse(ErrorSerializer, description="No such request visible to the person."),
+    409: OpenApiResponse(
+        ErrorSerializer, description="The version sent is stale, or the status changed meanwhile."
+    ),
+}
+ORDERINGS = {
+    "-filed_at": ("-filed_at", "-pk"),
+    "filed_at": ("filed_at", "pk"),
+    "next_due_at": (F("next_due_at").asc(nulls_last=True), "filed_at", "pk"),
+}
+TICKET_FILTERS = [
+    OpenApiParameter(
+        "status", str, enum=["open", *Status.values], description="A status, or any open one."
+    ),
+    OpenApiParameter("service", int, description="A service's id."),
+    OpenApiParameter("provider", str, description="The provider department's code."),
+    OpenApiParameter("customer", str, description="The customer department's code."),
+    OpenApiParameter("priority", str, enum=Priority.values),
+    OpenApiParameter("assignee", str, description="A username, or “me”."),
+    OpenApiParameter("mine", bool, description="Only the requests I filed."),
+    OpenApiParameter(
+        "ordering",
+        str,
+        enum=list(ORDERINGS),
+        description="Newest first by default; next_due_at puts the most pressing first.",
+    ),
+]
+ATTACHMENT_ID = OpenApiParameter("attachment_id", int, OpenApiParameter.PATH)
+
+
+def visible(user) -> QuerySet[Ticket]:
+    return selectors.visible_tickets(user, timezone.localdate())
+
+
+def with_details(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Everything a request's representation shows, in a fixed number of queries."""
+    return selectors.with_next_due(tickets).select_related(
+        "service", "provider", "customer", "requester", "assignee", "agreement"
+    )
+
+
+# The steps of the life cycle taken by POST /api/tickets/{id}/<step>/ with a version and a comment.
+STEPS = ["acknowledge", "start", "ask", "answer", "resolve", "reopen", "cancel"]
+
+
+def _transition(step: Action, summary: str):
+    """The view of one step of the life cycle: POST /api/tickets/{id}/<step>/."""
+
+    def view(self: TicketViewSet, request: Request, pk: str) -> Response:
+        ticket = self.get_object()
+        body = self.body()
+        services.ticket_transition(
+            ticket_id=ticket.pk,
+            by=request.user,
+            action=step,
+            expected_version=body["version"],
+            comment=body["comment"],
+        )
+        return self.present(ticket.pk)
+
+    view.__name__ = view.__qualname__ = step.value
+    view.__doc__ = summary
+    view = action(detail=True, methods=["post"])(view)
+    return extend_schema(
+        request=TransitionSerializer, responses={200: TicketDetailSerializer, **ERRORS}
+    )(view)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=TICKET_FILTERS,
+        description="Requests the person may see. Items carry no timeline or `actions`: "
+        "retrieve one for them.",
+    ),
+    retrieve=extend_schema(responses={200: TicketDetailSerializer, 404: ERRORS[404]}),
+    create=extend_schema(
+        request=FilingSerializer,
+        responses={201: TicketDetailSerializer, **ERRORS},
+        description="File a request on a service of the catalogue (/api/services/): the "
+        "agreement in force is pinned and its clock starts (or its approval chain opens).",
+    ),
+)
+class TicketViewSet(
+    TicketErrors, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Requests filed on services, with their clock, timeline, approvals and files.
+
+    Each step sends the `version` of the request it read and answers the request as the step
+    left it; times are ISO 8601 with their offset."""
+
+    queryset = Ticket.objects.all()
+    serializer_class = TicketSerializer
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Ticket]:
+        if getattr(self, "swagger_fake_view", False):
+            return Ticket.objects.none()
+        tickets = visible(self.request.user)
+        if self.action == "list":
+            return with_details(tickets)
+        if self.action == "retrieve":
+            return ticket_details(tickets)
+        return tickets
+
+    def get_serializer_class(self) -> type[Serializer]:
+        # The body of each operation, which the browsable API also offers as a form.
+        bodies = {
+            "retrieve": TicketDetailSerializer,
+            "create": FilingSerializer,
+            "confirm": ConfirmationSerializer,
+            "assign": AssignmentSerializer,
+            "priority": PriorityChangeSerializer,
+            "comments": CommentSerializer,
+            "attachments": UploadSerializer,
+            **dict.fromkeys(STEPS, TransitionSerializer),
+        }
+        return bodies.get(self.action, TicketSerializer)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return detail_response(request, self.get_object())
+
+    def filter_queryset(self, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
+        if self.action != "list":
+            return queryset
+        param = self._param
+        if wanted := param("status"):
+            if wanted == "open":
+                queryset = queryset.filter(status__in=OPEN_STATUSES)
+            elif wanted in Status.values:
+                queryset = queryset.filter(status=wanted)
+            else:
+                raise _bad_filter("status", _("Unknown status “%(status)s”.") % {"status": wanted})
+        if service := param("service"):
+            if not service.isdigit():
+                raise _bad_filter("service", _("Give the id of a service."))
+            queryset = queryset.filter(service_id=int(service))
+        if provider := param("provider"):
+            queryset = queryset.filter(provider__code__iexact=provider)
+        if customer := param("customer"):
+            queryset = queryset.filter(customer__code__iexact=customer)
+        if priority := param("priority"):
+            if priority.upper() not in Priority.values:
+                raise _bad_filter(
+                    "priority", _("Unknown priority “%(priority)s”.") % {"priority": priority}
+                )
+            queryset = queryset.filter(priority=priority.upper())
+        if assignee := param("assignee"):
+            if assignee == "me":
+                queryset = queryset.filter(assignee=self.request.user)
+            else:
+                queryset = queryset.filter(assignee__username=assignee)
+        if param("mine").lower() in {"1", "true", "yes"}:
+            queryset = queryset.filter(requester=self.request.user)
+        ordering = param("ordering") or "-filed_at"
+        if ordering not in ORDERINGS:
+            raise _bad_filter(
+                "ordering", _("Order by one of: %(orders)s.") % {"orders": ", ".join(ORDERINGS)}
+            )
+        return queryset.order_by(*ORDERINGS[ordering])
+
+    def _param(self, name: str) -> str:
+        value = self.request.query_params.get(name, "").strip()
+        if "\x00" in value:  # PostgreSQL refuses them in text
+            raise _bad_filter(name, ProhibitNullCharactersValidator.message)
+        return value
+
+    def create(self, request: Request) -> Response:
+        body = self.body()
+        ticket = services.ticket_file(requester=request.user, **body)
+        return self.present(ticket.pk, status.HTTP_201_CREATED)
+
+    # The life cycle (tickets.workflow); approve and reject are on /api/approvals/.
+
+    acknowledge = _transition(Action.ACKNOWLEDGE, "Acknowledge a new request (its agents).")
+    start = _transition(Action.START, "Start work on the request (its agents).")
+    ask = _transition(Action.ASK, "Ask the requester; the clock pauses (its agents).")
+    answer = _transition(Action.ANSWER, "Answer a question; the clock resumes (the requester).")
+    resolve = _transition(Action.RESOLVE, "Resolve the request (its agents).")
+    reopen = _transition(Action.REOPEN, "Reopen a resolved request (the requester).")
+    cancel = _transition(Action.CANCEL, "Cancel the request (the requester).")
+
+    @extend_schema(
+        request=ConfirmationSerializer, responses={200: TicketDetailSerializer, **ERRORS}
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request: Request, pk: str) -> Response:
+        """Confirm the result, closing the request, and rate the service 1-5 (the requester)."""
+        ticket = self.get_object()
+        body = self.body()
+        services.ticket_confirm(
+            ticket_id=ticket.pk,
+            by=request.user,
+            expected_version=body["version"],
+            rating=body["rating"],
+            comment=body["comment"],
+        )
+        return self.present(ticket.pk)
+
+    @extend_schema(request=AssignmentSerializer, responses={200: TicketDetailSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, pk: str) -> Response:
+        """Give the request to an agent of the provider, or to nobody (its agents)."""
+        ticket = self.get_object()
+        body = self.body()
+        services.ticket_assign(
+            ticket_id=ticket.pk,
+            by=request.user,
+            assignee=body["assignee"],
+            expected_version=body["version"],
+        )
+        return self.present(ticket.pk)
+
+    @extend_schema(
+        request=PriorityChangeSerializer, responses={200: TicketDetailSerializer, **ERRORS}
+    )
+    @action(detail=True, methods=["post"])
+    def priority(self, request: Request, pk: str) -> Response:
+        """Change the priority; the due times follow as if it had applied since filing (its
+        agents)."""
+        ticket = self.get_object()
+        body = self.body()
+        services.ticket_change_priority(
+            ticket_id=ticket.pk,
+            by=request.user,
+            priority=body["priority"],
+            expected_version=body["version"],
+        )
+        return self.present(ticket.pk)
+
+    @extend_schema(
+        methods=["GET"],
+        operation_id="tickets_comments_list",
+        request=None,
+        responses={200: EventSerializer(many=True), 404: ERRORS[404]},
+        description="The comments on the request, oldest first; internal notes for the "
+        "provider's agents only.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=CommentSerializer,
+        responses={201: EventSerializer, **ERRORS},
+        description="Comment (the requester, the provider's agents), or add an internal note "
+        "(the agents). The requester's comment answers a question and resumes the clock.",
+    )
+    @action(detail=True, methods=["get", "post"])
+    def comments(self, request: Request, pk: str) -> Response:
+        ticket = self.get_object()
+        if request.method == "GET":
+            kinds = [Event.Kind.COMMENT, Event.Kind.NOTE]
+            events = timeline(ticket, roles_of(request.user, ticket), kinds)
+            return Response(EventSerializer(events, many=True).data)
+        body = self.body()
+        event = services.ticket_comment(ticket_id=ticket.pk, by=request.user, **body)
+        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"],
+        operation_id="tickets_attachments_list",
+        request=None,
+        responses={200: AttachmentSerializer(many=True), 404: ERRORS[404]},
+        description="The files attached to the request.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": UploadSerializer},
+        responses={201: AttachmentSerializer, **ERRORS},
+        description="Attach a file (the requester, the provider's agents).",
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[parsers.MultiPartParser, parsers.FormParser],
+    )
+    def attachments(self, request: Request, pk: str) -> Response:
+        ticket = self.get_object()
+        if request.method == "GET":
+            files = ticket.attachments.select_related("uploaded_by")
+            return Response(self.attachment_data(files, many=True))
+        upload = self.body()["file"]
+        attachment = services.ticket_attach(ticket_id=ticket.pk, by=request.user, upload=upload)
+        return Response(self.attachment_data(attachment), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[ATTACHMENT_ID],
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The file."
+            ),
+            404: ERRORS[404],
+        },
+    )
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)")
+    def attachment(self, request: Request, pk: str, attachment_id: str) -> FileResponse:
+        """Download a file of the request."""
+        ticket = self.get_object()
+        attachment = get_object_or_404(ticket.attachments, pk=attachment_id)
+        try:
+            handle = attachment.file.open("rb")
+        except FileNotFoundError:
+            raise Http404(_("This file is missing from the server.")) from None
+        return FileResponse(handle, as_attachment=True, filename=attachment.name)
+
+    def body(self) -> dict:
+        """The operation's body, validated."""
+        serializer = self.get_serializer(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def present(self, ticket_id: int, answer: int = status.HTTP_200_OK) -> Response:
+        """The request as the step left it, to the person who took it."""
+        return detail_response(
+            self.request, ticket_details(Ticket.objects.all()).get(pk=ticket_id), answer
+        )
+
+    def attachment_data(self, attachments, many: bool = False):
+        return AttachmentSerializer(attachments, many=many, context={"request": self.request}).data
+
+
+def ticket_details(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """What the representation of one request shows besides its timeline."""
+    return with_details(tickets).prefetch_related(
+        Prefetch("approvals", Approval.objects.select_related("approver", "decided_by")),
+        Prefetch("attachments", Attachment.objects.select_related("uploaded_by")),
+    )
+
+
+def detail_response(request: Request, ticket: Ticket, answer: int = status.HTTP_200_OK) -> Response:
+    """`ticket` (from `ticket_details`) as `request.user` may see it, with what they may do."""
+    context = {"request": request, "roles": roles_of(request.user, ticket)}
+    return Response(TicketDetailSerializer(ticket, context=context).data, status=answer)
+
+
+def _bad_filter(name: str, message: str) -> exceptions.ValidationError:
+    return exceptions.ValidationError({name: [message]})
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="The approval steps awaiting the person's decision, their own and those of "
+        "the people they stand in for today; the most pressing first."
+    )
+)
+class ApprovalViewSet(TicketErrors, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Approval steps of requests on services with an approval chain."""
+
+    queryset = Approval.objects.all()
+    serializer_class = ApprovalSerializer
+    bodies = {"approve": DecisionSerializer, "reject": ApprovalRejectionSerializer}
+
+    def get_serializer_class(self) -> type[Serializer]:
+        return self.bodies.get(self.action, ApprovalSerializer)
+
+    def get_queryset(self) -> QuerySet[Approval]:
+        if getattr(self, "swagger_fake_view", False):
+            return Approval.objects.none()
+        user, today = self.request.user, timezone.localdate()
+        if self.action == "list":
+            return selectors.awaiting_approval(user, today)
+        return Approval.objects.filter(ticket__in=selectors.visible_tickets(user, today))
+
+    @extend_schema(request=DecisionSerializer, responses={200: TicketDetailSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        """Approve the step (its approver, or their delegate); the next step becomes current,
+        or the resolution clock starts after the last one."""
+        return self._decide(approve=True)
+
+    @extend_schema(
+        request=ApprovalRejectionSerializer, responses={200: TicketDetailSerializer, **ERRORS}
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str) -> Response:
+        """Reject the request with the reason (its approver, or their delegate)."""
+        return self._decide(approve=False)
+
+    def _decide(self, approve: bool) -> Response:
+        approval = self.get_object()
+        serializer = self.get_serializer(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        ticket = services.approval_decide(
+            approval_id=approval.pk,
+            by=self.request.user,
+            approve=approve,
+            comment=serializer.validated_data["comment"],
+        )
+        return detail_response(self.request, ticket_details(Ticket.objects.all()).get(pk=ticket.pk))

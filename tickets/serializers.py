@@ -1,0 +1,417 @@
+"""Serializers of the requests API: requests with their clock, approvals, timeline and files, and
+the bodies of the operations on them.
+
+People are written and read as usernames; departments are read as {id, code, name} and written
+as their code ("SALES"); services are read as {id, name} and written as ids. A body that carries a
+field the operation does not know is refused (400 on that field), so that a typo is not ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import ProhibitNullCharactersValidator
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from agreements.models import Priority, Service
+from agreements.serializers import (
+    DepartmentField,
+    DepartmentSummarySerializer,
+    ServiceSummarySerializer,
+)
+from departments.models import Department
+from tickets.answers import clean_answers
+from tickets.forms import validate_upload
+from tickets.models import (
+    ATTACHMENT_EXTENSIONS,
+    ATTACHMENT_MAX_BYTES,
+    Approval,
+    Attachment,
+    Event,
+    Status,
+    Ticket,
+)
+from tickets.workflow import Action, Role, allowed_actions
+
+# Enums named once in the schema, whatever the field carrying them is called (drf-spectacular
+# names an enum after its field, and `status` is also an agreement's).
+
+
+@extend_schema_field({"type": "string", "enum": Status.values}, component_name="TicketStatusEnum")
+class StatusField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=Status.choices, **kwargs)
+
+    def to_representation(self, value: str) -> str | None:
+        return value or None  # a timeline event that changed no status
+
+
+@extend_schema_field({"type": "string", "enum": Action.values}, component_name="TicketActionEnum")
+class ActionField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=Action.choices, **kwargs)
+
+
+@extend_schema_field(
+    {"type": "string", "enum": Approval.Decision.values}, component_name="ApprovalDecisionEnum"
+)
+class DecisionField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=Approval.Decision.choices, **kwargs)
+
+    def to_representation(self, value: str) -> str | None:
+        return value or None  # not decided yet
+
+
+class RefusesNulCharacters:
+    """A field looked up in the database, which refuses NUL characters (PostgreSQL would fail on
+    them instead of finding nothing)."""
+
+    def to_internal_value(self, data: object) -> object:
+        if isinstance(data, str) and "\x00" in data:
+            raise serializers.ValidationError(ProhibitNullCharactersValidator.message)
+        return super().to_internal_value(data)
+
+
+class CustomerField(RefusesNulCharacters, DepartmentField):
+    pass
+
+
+class PersonField(RefusesNulCharacters, serializers.SlugRelatedField):
+    """A person, by username."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "A username.")
+        if not kwargs.get("read_only"):
+            kwargs.setdefault("queryset", get_user_model().objects.filter(is_active=True))
+        super().__init__(slug_field="username", **kwargs)
+
+
+# A request body that refuses fields it does not know.
+class StrictBody(serializers.Serializer):
+    def to_internal_value(self, data: object) -> dict:
+        if isinstance(data, Mapping):
+            # The browsable API's forms send their CSRF token along.
+            unknown = sorted(set(data) - set(self.fields) - {"csrfmiddlewaretoken"})
+            if unknown:
+                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
+        return super().to_internal_value(data)
+
+
+# Reading requests
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = PersonField(read_only=True, allow_null=True)
+    from_status = StatusField(read_only=True, allow_null=True)
+    to_status = StatusField(read_only=True, allow_null=True)
+    internal = serializers.BooleanField(
+        source="is_internal", read_only=True, help_text="An internal note of the provider."
+    )
+
+    class Meta:
+        model = Event
+        fields = ["id", "kind", "actor", "at", "from_status", "to_status", "text", "internal"]
+        read_only_fields = fields
+
+
+class TicketApprovalSerializer(serializers.ModelSerializer):
+    """A step of a request's approval chain."""
+
+    approver = PersonField(read_only=True)
+    decided_by = PersonField(read_only=True, allow_null=True)
+    decision = DecisionField(read_only=True, allow_null=True)
+    window = serializers.DurationField(
+        format="iso-8601", read_only=True, allow_null=True, help_text="Working time, ISO 8601."
+    )
+    is_current = serializers.BooleanField(read_only=True, help_text="The step awaiting decision.")
+
+    class Meta:
+        model = Approval
+        fields = [
+            "id",
+            "position",
+            "approver",
+            "condition",
+            "window",
+            "current_since",
+            "due_at",
+            "is_current",
+            "decision",
+            "decided_by",
+            "decided_at",
+            "comment",
+        ]
+        read_only_fields = fields
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    uploaded_by = PersonField(read_only=True)
+    download = serializers.SerializerMethodField(help_text="Where to download the file.")
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "size", "uploaded_by", "uploaded_at", "download"]
+        read_only_fields = fields
+
+    def get_download(self, attachment: Attachment) -> str:
+        path = reverse("api:ticket-attachment", args=[attachment.ticket_id, attachment.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    """A request as lists show it: who, what, where it stands and its clock."""
+
+    status = StatusField(read_only=True)
+    service = ServiceSummarySerializer(read_only=True)
+    provider = DepartmentSummarySerializer(read_only=True)
+    customer = DepartmentSummarySerializer(read_only=True)
+    requester = PersonField(read_only=True)
+    assignee = PersonField(read_only=True, allow_null=True)
+    version = serializers.IntegerField(
+        read_only=True,
+        help_text="Bumped on every change. An operation sends the version it read; a stale "
+        "one is refused with 409.",
+    )
+    agreement_version = serializers.IntegerField(
+        source="agreement.version",
+        read_only=True,
+        allow_null=True,
+        help_text="The version of the agreement pinned when the request was filed.",
+    )
+    next_due_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="The earliest due time of an open request's unmet targets.",
+    )
+    first_response_met = serializers.BooleanField(
+        read_only=True, allow_null=True, help_text="Null while running or without an agreement."
+    )
+    resolution_met = serializers.BooleanField(
+        read_only=True, allow_null=True, help_text="Null while running or without an agreement."
+    )
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "status",
+            "priority",
+            "service",
+            "provider",
+            "customer",
+            "requester",
+            "assignee",
+            "version",
+            "agreement",
+            "agreement_version",
+            "filed_at",
+            "next_due_at",
+            "first_response_due_at",
+            "first_responded_at",
+            "first_response_met",
+            "resolution_due_at",
+            "resolved_at",
+            "resolution_met",
+            "paused_at",
+            "closed_at",
+            "rating",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {"agreement": {"help_text": "The agreement version pinned at filing."}}
+
+
+class TicketDetailSerializer(TicketSerializer):
+    """A request with its answers, approvals, files and timeline, and what the person reading
+    it may do now. Internal notes are shown to the provider's agents only."""
+
+    approvals = TicketApprovalSerializer(many=True, read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    events = serializers.SerializerMethodField(help_text="The timeline, oldest first.")
+    roles = serializers.SerializerMethodField(help_text="The reader's roles on this request.")
+    actions = serializers.SerializerMethodField(
+        help_text="The steps of the life cycle the reader may take now (approve and reject go "
+        "through /api/approvals/)."
+    )
+
+    class Meta(TicketSerializer.Meta):
+        fields = [
+            *TicketSerializer.Meta.fields,
+            "description",
+            "answers",
+            "rating_comment",
+            "resolution_started_at",
+            "approvals",
+            "attachments",
+            "events",
+            "roles",
+            "actions",
+        ]
+
+    @extend_schema_field(EventSerializer(many=True))
+    def get_events(self, ticket: Ticket) -> list[dict]:
+        return EventSerializer(timeline(ticket, self.context["roles"]), many=True).data
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=list(Role))))
+    def get_roles(self, ticket: Ticket) -> list[str]:
+        return sorted(self.context["roles"])
+
+    @extend_schema_field(serializers.ListField(child=ActionField()))
+    def get_actions(self, ticket: Ticket) -> list[str]:
+        return allowed_actions(ticket.status, self.context["roles"])
+
+
+def timeline(ticket: Ticket, roles: set[Role], kinds: list[str] | None = None):
+    """The events of `ticket` that someone with `roles` sees, oldest first."""
+    events = ticket.events.select_related("actor")
+    if Role.AGENT not in roles:
+        events = events.filter(is_internal=False)
+    if kinds is not None:
+        events = events.filter(kind__in=kinds)
+    return events
+
+
+class TicketSummarySerializer(serializers.ModelSerializer):
+    status = StatusField(read_only=True)
+    service = ServiceSummarySerializer(read_only=True)
+    customer = DepartmentSummarySerializer(read_only=True)
+    requester = PersonField(read_only=True)
+
+    class Meta:
+        model = Ticket
+        fields = ["id", "reference", "title", "status", "priority", "service", "customer",
+                  "requester", "filed_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class ApprovalSerializer(TicketApprovalSerializer):
+    """A step awaiting the reader's decision (or that of someone they stand in for)."""
+
+    ticket = TicketSummarySerializer(read_only=True)
+
+    class Meta(TicketApprovalSerializer.Meta):
+        fields = [*TicketApprovalSerializer.Meta.fields, "ticket"]
+
+
+# Operations
+
+
+class FilingSerializer(StrictBody):
+    """A new request on a service of the catalogue."""
+
+    service = serializers.PrimaryKeyRelatedField(
+        queryset=Service.objects.select_related("provider"), help_text="The service's id."
+    )
+    customer = CustomerField(
+        required=False,
+        help_text="The code of the department filing; may be left out by someone who belongs "
+        "to one department only.",
+    )
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(allow_blank=True, default="")
+    priority = serializers.ChoiceField(
+        choices=Priority.choices, required=False, help_text="The service's default if left out."
+    )
+    answers = serializers.DictField(
+        default=dict,
+        help_text="The answers to the service's form, by field name (see `form_fields` of the "
+        "service); a file question is answered with the name of a file attached later.",
+    )
+
+    def validate_service(self, service: Service) -> Service:
+        if not service.is_active:
+            raise serializers.ValidationError(_("This service is no longer offered."))
+        return service
+
+    def validate(self, attrs: dict) -> dict:
+        user = self.context["request"].user
+        departments = list(Department.objects.filter(memberships__user=user))
+        if not departments:
+            raise PermissionDenied(_("You can file requests only for a department you belong to."))
+        customer = attrs.get("customer")
+        if customer is None and len(departments) > 1:
+            raise serializers.ValidationError(
+                {"customer": _("You belong to several departments: say which one files this.")}
+            )
+        if customer is None and departments:
+            attrs["customer"] = departments[0]
+        elif customer is not None and customer not in departments:
+            raise serializers.ValidationError(
+                {"customer": _("You can file requests only for a department you belong to.")}
+            )
+        if nul := [name for name, value in attrs["answers"].items() if "\x00" in str(value)]:
+            # PostgreSQL refuses them in JSON.
+            message = ProhibitNullCharactersValidator.message
+            raise serializers.ValidationError({"answers": {name: [message] for name in nul}})
+        try:
+            clean_answers(attrs["service"].form_fields, attrs["answers"])
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"answers": error.message_dict}) from error
+        return attrs
+
+
+class VersionedBody(StrictBody):
+    version = serializers.IntegerField(
+        min_value=0, help_text="The request's version you read; a stale one is refused with 409."
+    )
+
+
+class TransitionSerializer(VersionedBody):
+    comment = serializers.CharField(
+        allow_blank=True, default="", help_text="Shown on the timeline (the question, for ask)."
+    )
+
+
+class ConfirmationSerializer(VersionedBody):
+    rating = serializers.IntegerField(
+        min_value=1, max_value=5, required=False, allow_null=True, default=None
+    )
+    comment = serializers.CharField(
+        allow_blank=True, default="", help_text="A comment on the service, with the rating."
+    )
+
+
+class AssignmentSerializer(VersionedBody):
+    assignee = PersonField(
+        allow_null=True,
+        help_text="The username of an agent of the provider; null to unassign.",
+    )
+
+
+class PriorityChangeSerializer(VersionedBody):
+    priority = serializers.ChoiceField(choices=Priority.choices)
+
+
+class CommentSerializer(StrictBody):
+    text = serializers.CharField()
+    internal = serializers.BooleanField(
+        default=False, help_text="An internal note, seen by the provider's agents only."
+    )
+
+
+class DecisionSerializer(StrictBody):
+    comment = serializers.CharField(allow_blank=True, default="")
+
+
+class ApprovalRejectionSerializer(DecisionSerializer):
+    comment = serializers.CharField(
+        allow_blank=True, help_text="Why the request is rejected; the requester reads it."
+    )
+
+
+class UploadSerializer(StrictBody):
+    file = serializers.FileField(
+        validators=[validate_upload],
+        help_text=f"Up to {ATTACHMENT_MAX_BYTES // 2**20} MB, of type "
+        + ", ".join(ATTACHMENT_EXTENSIONS)
+        + ".",
+    )
