@@ -1,0 +1,41 @@
+from django.contrib.auth.decorators import login_not_required
+from django.test import Client, override_settings
+from django.urls import path
+
+
+@login_not_required
+def broken_view(request):
+    raise RuntimeError("boom")
+
+
+urlpatterns = [path("broken/", broken_view)]
+
+
+def test_a_missing_page_is_a_404_in_the_site_layout(client, staff):
+    client.force_login(staff)
+
+    response = client.get("/no/such/page/")
+
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "This page does not exist, or it is not yours to see." in page
+    assert 'aria-label="Main"' in page
+
+
+def test_a_refusal_is_a_403_that_says_why(client, agent, finance):
+    client.force_login(agent)
+
+    response = client.get("/agreements/new/FIN/")
+
+    assert response.status_code == 403
+    assert "Only the head of Finance drafts its agreements." in response.content.decode()
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_server_error_shows_a_plain_page_in_the_visitors_language(db):
+    client = Client(raise_request_exception=False)
+
+    response = client.get("/broken/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert response.status_code == 500
+    assert "错误已记录" in response.content.decode()
