@@ -39,3 +39,10 @@ def test_a_server_error_shows_a_plain_page_in_the_visitors_language(db):
 
     assert response.status_code == 500
     assert "错误已记录" in response.content.decode()
+
+
+def test_a_nul_character_in_the_address_is_a_400_not_a_500(client, staff):
+    client.force_login(staff)
+
+    assert client.get("/api/agreements/", {"provider": "\x00"}).status_code == 400
+    assert client.get("/services/", {"q": "a\x00b"}).status_code == 400
