@@ -1,7 +1,16 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from tickets.models import Approval, Attachment, Event, Notification, Pause, Ticket
+from tickets.models import (
+    Approval,
+    Attachment,
+    Breach,
+    Event,
+    Notification,
+    Pause,
+    TargetWarning,
+    Ticket,
+)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -92,3 +101,21 @@ class NotificationAdmin(admin.ModelAdmin):
             request,
             _("%(count)d notifications will be sent again in a few minutes.") % {"count": count},
         )
+
+
+class AlertAdmin(admin.ModelAdmin):
+    list_display = ["detected_at", "ticket", "target", "step", "due_at"]
+    list_filter = ["target", ("ticket__provider", admin.RelatedOnlyFieldListFilter), "detected_at"]
+    search_fields = ["ticket__title", "ticket__service__name"]
+    list_select_related = ["ticket__provider"]
+    date_hierarchy = "detected_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+admin.site.register(Breach, AlertAdmin)
+admin.site.register(TargetWarning, AlertAdmin)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from agreements.models import Agreement, Coverage, Service
 from departments.models import Department, Membership
-from tickets.models import Approval, Event, Pause, Status, Ticket
+from tickets.models import Approval, Breach, Event, Pause, Status, Target, Ticket
 from tickets.sla import due_time
 
 DAYS = 90
@@ -102,9 +102,23 @@ def _file(
     if target:
         _play(rng, ticket, target, agreement.calendar.as_clock(), now, events)
     Event.objects.bulk_create(events)
+    _late_targets_on_record(ticket)
     ticket.save()
     _approvals(ticket, service, filed_at)
     return True
+
+
+def _late_targets_on_record(ticket: Ticket) -> None:
+    """Targets met late were breached back then: record them as the scan did (a minute after
+    the due time); those still open are left to the first scan."""
+    for target, met, due in (
+        (Target.FIRST_RESPONSE, ticket.first_responded_at, ticket.first_response_due_at),
+        (Target.RESOLUTION, ticket.resolved_at, ticket.resolution_due_at),
+    ):
+        if met and due and met > due:
+            detected = due + timedelta(minutes=1)
+            Breach.objects.create(ticket=ticket, target=target, due_at=due, detected_at=detected)
+            setattr(ticket, f"{target}_breached_at", detected)
 
 
 def _play(rng, ticket: Ticket, target, clock, now: datetime, events: list[Event]) -> None:

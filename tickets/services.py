@@ -353,7 +353,11 @@ def _approver(step: ApprovalStep, ticket: Ticket):
 def _make_current(ticket: Ticket, approval: Approval, now: datetime) -> None:
     approval.current_since = now
     if approval.window and ticket.agreement:
-        approval.due_at = ticket.agreement.calendar.as_clock().add(now, approval.window)
+        clock = ticket.agreement.calendar.as_clock()
+        approval.due_at = clock.add(now, approval.window)
+        approval.warn_at = clock.add(
+            now, approval.window * ticket.agreement.warning_threshold / 100
+        )
 
 
 def _apply_clock_effects(ticket: Ticket, action: str, by, now: datetime) -> None:
@@ -379,21 +383,27 @@ def _apply_clock_effects(ticket: Ticket, action: str, by, now: datetime) -> None
 
 
 def _recompute_due_times(ticket: Ticket) -> None:
-    """Due times of the targets not yet met, from their start, without the paused spans."""
+    """Due times (and warning times) of the targets not yet met, from their start, without the
+    paused spans."""
     target = ticket.agreement and ticket.agreement.targets.filter(priority=ticket.priority).first()
     if not target:
         ticket.first_response_due_at = ticket.resolution_due_at = None
+        ticket.first_response_warn_at = ticket.resolution_warn_at = None
         return
     clock = ticket.agreement.calendar.as_clock()
+    share = ticket.agreement.warning_threshold / 100
     pauses = list(ticket.pauses.values_list("started_at", "ended_at")) if ticket.pk else []
     if ticket.first_responded_at is None:
         ticket.first_response_due_at = due_time(
             clock, ticket.filed_at, target.first_response, pauses
         )
-    if ticket.resolved_at is None and ticket.resolution_started_at is not None:
-        ticket.resolution_due_at = due_time(
-            clock, ticket.resolution_started_at, target.resolution, pauses
+        ticket.first_response_warn_at = due_time(
+            clock, ticket.filed_at, target.first_response * share, pauses
         )
+    if ticket.resolved_at is None and ticket.resolution_started_at is not None:
+        start = ticket.resolution_started_at
+        ticket.resolution_due_at = due_time(clock, start, target.resolution, pauses)
+        ticket.resolution_warn_at = due_time(clock, start, target.resolution * share, pauses)
 
 
 def _locked(ticket_id: int, expected_version: int | None) -> Ticket:

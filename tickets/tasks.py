@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from tickets import mail
+from tickets.breach_scan import breach_scan
 
 
 # No result is stored: nobody reads it, and with a result backend each call would also subscribe
@@ -22,3 +23,10 @@ def send_notification(notification_id: int) -> str:
 def send_unsent_notifications() -> int:
     """Re-queue e-mail whose task was lost (broker down at commit, worker killed)."""
     return mail.requeue_unsent(send_notification.delay)
+
+
+@shared_task(name="tickets.scan_breaches")
+def scan_breaches() -> dict:
+    """Every minute (beat, UTC): record the breaches and warnings due now."""
+    result = breach_scan()
+    return {"breaches": len(result.breaches), "warnings": len(result.warnings)}

@@ -924,4 +924,5 @@ def test_nul_characters_answer_400_rather_than_failing_in_the_database(
     assert answers.json() == {"answers": {"amount": ["Null characters are not allowed."]}}
     assert customer.json() == {"customer": ["Null characters are not allowed."]}
     assert assignee.json() == {"assignee": ["Null characters are not allowed."]}
-    assert listed.json() == {"assignee": ["Null characters are not allowed."]}
+    assert listed.status_code == 400
+    assert listed.json() == {"detail": "The address contains a NUL character."}

@@ -1,4 +1,4 @@
-"""Requests (tickets) filed against services, their clock, approvals, pauses and timeline."""
+"""Requests (tickets): their clock, approvals, pauses, timeline and attachments."""
 
 from __future__ import annotations
 
@@ -54,6 +54,20 @@ OPEN_STATUSES = [
     Status.WAITING,
     Status.REOPENED,
 ]
+
+
+def scan_indexes(target: str, met: str) -> list[models.Index]:
+    """The partial indexes the breach scan reads: unmet targets of open requests not yet flagged,
+    by due time (and by warning time). The scan's WHERE repeats these conditions exactly."""
+    return [
+        models.Index(
+            fields=[f"{target}_{column}_at"],
+            condition=Q(**{f"{met}__isnull": True, f"{target}_{marker}_at__isnull": True})
+            & Q(status__in=OPEN_STATUSES),
+            name=f"ticket_{target[:5]}_{marker[:6]}_scan",
+        )
+        for column, marker in (("due", "breached"), ("warn", "warned"))
+    ]
 
 
 class TicketQuerySet(models.QuerySet["Ticket"]):
@@ -139,6 +153,15 @@ class Ticket(models.Model):
     )
     first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
     resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    # When the agreement's warning threshold of each target is crossed.
+    first_response_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set by the breach scan once it has recorded a target's warning or breach: the partial
+    # indexes below then drop the row, so an idle scan reads nothing.
+    first_response_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    first_response_breached_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution_breached_at = models.DateTimeField(null=True, blank=True, editable=False)
     first_responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
@@ -160,8 +183,8 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["provider", "status"]),
             models.Index(fields=["requester", "-filed_at"]),
-            models.Index(fields=["first_response_due_at"], name="ticket_first_response_due"),
-            models.Index(fields=["resolution_due_at"], name="ticket_resolution_due"),
+            *scan_indexes("first_response", "first_responded_at"),
+            *scan_indexes("resolution", "resolved_at"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -252,7 +275,10 @@ class Approval(models.Model):
     condition = models.CharField(max_length=200, blank=True)
     window = models.DurationField(_("window (working time)"), null=True, blank=True)
     current_since = models.DateTimeField(_("current since"), null=True, blank=True)
-    due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    breached_at = models.DateTimeField(null=True, blank=True, editable=False)
     decision = models.CharField(_("decision"), max_length=10, choices=Decision, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -271,6 +297,16 @@ class Approval(models.Model):
         verbose_name_plural = _("approvals")
         constraints = [
             models.UniqueConstraint(fields=["ticket", "position"], name="approval_unique_step"),
+        ]
+        indexes = [
+            models.Index(
+                fields=[column],
+                condition=Q(
+                    decision="", current_since__isnull=False, **{f"{marker}__isnull": True}
+                ),
+                name=f"approval_{column}_scan",
+            )
+            for column, marker in (("due_at", "breached_at"), ("warn_at", "warned_at"))
         ]
 
     def __str__(self) -> str:
@@ -341,68 +377,3 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class Notification(models.Model):
-    """An e-mail to send, written in the same transaction as the change it reports (an outbox):
-    no e-mail for a change that rolled back, none lost while the broker is down."""
-
-    class Kind(models.TextChoices):
-        FILED = "filed", _("New request")
-        APPROVAL_NEEDED = "approval_needed", _("Your approval is needed")
-        INPUT_NEEDED = "input_needed", _("Your input is needed")
-        RESOLVED = "resolved", _("Resolved: please confirm and rate")
-        REOPENED = "reopened", _("Reopened")
-        REJECTED = "rejected", _("Rejected")
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
-
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=20, choices=Kind)
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, null=True, related_name="+")
-    approval = models.ForeignKey(Approval, on_delete=models.CASCADE, null=True, related_name="+")
-    state = models.CharField(max_length=10, choices=State, default=State.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["created_at"]
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        indexes = [
-            models.Index(
-                fields=["created_at"],
-                condition=Q(state__in=["pending", "sending"]),
-                name="notification_unsent",
-            )
-        ]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "recipient", "event"],
-                condition=Q(event__isnull=False),
-                name="notification_once_per_event",
-            ),
-            models.UniqueConstraint(
-                fields=["kind", "recipient", "approval"],
-                condition=Q(approval__isnull=False),
-                name="notification_once_per_approval",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} → {self.recipient} ({self.get_state_display()})"
-
-    @property
-    def message_id(self) -> str:
-        """Deterministic, so a resend after a crash is recognisable as the same message."""
-        return f"<accord.notification.{self.pk}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"

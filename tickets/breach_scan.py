@@ -1,0 +1,145 @@
+"""The breach scan: flag every unmet target whose due time has passed (a breach) or whose
+warning threshold has been crossed (a warning), exactly once, in a constant number of SQL
+statements however many requests are open.
+
+Per target and kind, one INSERT ... SELECT ... ON CONFLICT DO NOTHING records the alerts (the
+unique constraint makes a second scan, a concurrent scan or a retried one harmless) and one UPDATE
+marks the rows it has recorded, so that the partial indexes drop them and an idle scan reads
+nothing. The UPDATE marks only rows that have their alert, so a row that started to qualify
+between the two statements is caught by the next scan, never lost. Detection is level-triggered:
+each scan looks at what is due now, so a missed scan is caught up by the next one.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from tickets.models import (
+    OPEN_STATUSES,
+    Approval,
+    Breach,
+    ScanState,
+    Status,
+    Target,
+    TargetWarning,
+    Ticket,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ScanResult:
+    breaches: list[int] = field(default_factory=list)
+    warnings: list[int] = field(default_factory=list)
+    statements: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class _RequestTarget:
+    target: str
+    met: str  # column that records when the target was met
+    due: str
+
+    def column(self, suffix: str) -> str:
+        return f"{self.target}_{suffix}"
+
+
+REQUEST_TARGETS = [
+    _RequestTarget(Target.FIRST_RESPONSE, "first_responded_at", "first_response_due_at"),
+    _RequestTarget(Target.RESOLUTION, "resolved_at", "resolution_due_at"),
+]
+# (alert model, column compared with now, marker column suffix, comparison): a breach needs the
+# due time passed (met exactly at the due time is met), a warning the threshold reached.
+KINDS = [(Breach, "due_at", "breached_at", "<"), (TargetWarning, "warn_at", "warned_at", "<=")]
+
+
+def breach_scan(*, now: datetime | None = None) -> ScanResult:
+    """Record the breaches and warnings due at `now`; safe to run twice or concurrently."""
+    now = now or timezone.now()
+    started = time.monotonic()
+    result = ScanResult()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model, at_column, marker, comparison in KINDS:
+            found = result.breaches if model is Breach else result.warnings
+            for spec in REQUEST_TARGETS:
+                found += _flag_request_target(
+                    cursor, model, spec, at_column, marker, comparison, now
+                )
+                result.statements += 2
+            found += _flag_approvals(cursor, model, at_column, marker, comparison, now)
+            result.statements += 2
+        result.seconds = time.monotonic() - started
+        result.statements += 1
+        state = {"last_completed_at": now, "last_result": _summary(result)}
+        if not ScanState.objects.filter(pk=1).update(**state):
+            ScanState.objects.create(pk=1, **state)  # the very first scan
+    logger.info("breach scan %s", _summary(result))
+    return result
+
+
+def _flag_request_target(cursor, model, spec, at_column, marker, comparison, now) -> list[int]:
+    tickets, alerts = Ticket._meta.db_table, model._meta.db_table
+    at = spec.due if at_column == "due_at" else spec.column("warn_at")
+    mark = spec.column(marker)
+    open_statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
+    # These conditions repeat the partial index's exactly (tickets.models.scan_indexes).
+    unflagged = (
+        f"t.{spec.met} IS NULL AND t.{mark} IS NULL AND t.status IN ({open_statuses}) "
+        f"AND t.{at} {comparison} %s"
+    )
+    params = [*OPEN_STATUSES, now]
+    cursor.execute(
+        f"INSERT INTO {alerts} (ticket_id, target, step, approval_id, due_at, detected_at) "
+        f"SELECT t.id, %s, 0, NULL, t.{spec.due}, %s FROM {tickets} t WHERE {unflagged} "
+        "ON CONFLICT (ticket_id, target, step) DO NOTHING RETURNING id",
+        [spec.target, now, *params],
+    )
+    created = [row[0] for row in cursor.fetchall()]
+    cursor.execute(
+        f"UPDATE {tickets} AS t SET {mark} = %s WHERE {unflagged} AND EXISTS "
+        f"(SELECT 1 FROM {alerts} a WHERE a.ticket_id = t.id AND a.target = %s AND a.step = 0)",
+        [now, *params, spec.target],
+    )
+    return created
+
+
+def _flag_approvals(cursor, model, at_column, marker, comparison, now) -> list[int]:
+    approvals, tickets, alerts = (
+        Approval._meta.db_table,
+        Ticket._meta.db_table,
+        model._meta.db_table,
+    )
+    unflagged = (
+        f"ap.decision = '' AND ap.current_since IS NOT NULL AND ap.{marker} IS NULL "
+        f"AND ap.{at_column} {comparison} %s AND EXISTS "
+        f"(SELECT 1 FROM {tickets} t WHERE t.id = ap.ticket_id AND t.status = %s)"
+    )
+    params = [now, Status.APPROVAL_PENDING]
+    cursor.execute(
+        f"INSERT INTO {alerts} (ticket_id, target, step, approval_id, due_at, detected_at) "
+        f"SELECT ap.ticket_id, %s, ap.position, ap.id, ap.due_at, %s FROM {approvals} ap "
+        f"WHERE {unflagged} ON CONFLICT (ticket_id, target, step) DO NOTHING RETURNING id",
+        [Target.APPROVAL, now, *params],
+    )
+    created = [row[0] for row in cursor.fetchall()]
+    cursor.execute(
+        f"UPDATE {approvals} AS ap SET {marker} = %s WHERE {unflagged} AND EXISTS "
+        f"(SELECT 1 FROM {alerts} a WHERE a.approval_id = ap.id)",
+        [now, *params],
+    )
+    return created
+
+
+def _summary(result: ScanResult) -> dict:
+    summary = asdict(result)
+    summary["breaches"], summary["warnings"] = len(result.breaches), len(result.warnings)
+    summary["seconds"] = round(result.seconds, 4)
+    return summary

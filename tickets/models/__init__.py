@@ -1,0 +1,37 @@
+"""Requests (tickets) filed against services, their clock, approvals, pauses, timeline, the
+alerts of the breach scan, and the e-mail outbox."""
+
+from tickets.models.alerts import Breach, ScanState, Target, TargetWarning
+from tickets.models.notification import Notification
+from tickets.models.ticket import (
+    ATTACHMENT_EXTENSIONS,
+    ATTACHMENT_MAX_BYTES,
+    OPEN_STATUSES,
+    Approval,
+    Attachment,
+    Event,
+    Pause,
+    Status,
+    Ticket,
+    TicketQuerySet,
+    attachment_path,
+)
+
+__all__ = [
+    "ATTACHMENT_EXTENSIONS",
+    "ATTACHMENT_MAX_BYTES",
+    "OPEN_STATUSES",
+    "Approval",
+    "Attachment",
+    "Breach",
+    "Event",
+    "Notification",
+    "Pause",
+    "ScanState",
+    "Status",
+    "Target",
+    "TargetWarning",
+    "Ticket",
+    "TicketQuerySet",
+    "attachment_path",
+]
