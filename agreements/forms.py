@@ -8,7 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.clock import BusinessClock
 from agreements.models import Agreement, BusinessCalendar, Priority, Service
-from agreements.weekly_hours import WEEKDAYS, format_day, parse_day, weekly_hours_for_clock
+from agreements.weekly_hours import (
+    WEEKDAYS,
+    check_weekly_hours,
+    format_day,
+    parse_day,
+    weekly_hours_for_clock,
+)
 from departments.models import Department
 
 WEEKDAY_NAMES = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"),
@@ -50,7 +56,10 @@ class BusinessCalendarForm(forms.ModelForm):
             if intervals:
                 hours[str(day)] = intervals
         try:
+            check_weekly_hours(hours)
             BusinessClock(cleaned.get("time_zone") or "UTC", weekly_hours_for_clock(hours))
+        except ValidationError as error:
+            self.add_error(None, error)
         except ValueError as error:
             self.add_error(None, str(error))
         else:

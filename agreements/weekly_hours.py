@@ -39,8 +39,44 @@ def parse_day(text: str) -> list[list[str]]:
     return intervals
 
 
+def check_weekly_hours(hours: dict) -> None:
+    """Raise a ValidationError, in the reader's language, for a reversed or overlapping interval
+    or a week without working time. (BusinessClock checks the same, in English, as a last guard.)"""
+    names = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"),
+             _("Saturday"), _("Sunday")]  # fmt: skip
+    for day, intervals in sorted(hours.items(), key=lambda item: int(item[0])):
+        previous_end = None
+        for start, end in sorted(intervals):
+            for value in (start, end):
+                if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d|24:00", value):
+                    raise ValidationError(
+                        _("%(day)s: “%(value)s” is not a time of day (HH:MM, 24:00 at most)."),
+                        params={"day": names[int(day)], "value": value},
+                    )
+            if not _minutes(start) < _minutes(end):
+                raise ValidationError(
+                    _("%(day)s: %(start)s-%(end)s ends before it starts."),
+                    params={"day": names[int(day)], "start": start, "end": end},
+                )
+            if previous_end is not None and _minutes(start) < _minutes(previous_end):
+                raise ValidationError(
+                    _("%(day)s: the intervals overlap at %(start)s."),
+                    params={"day": names[int(day)], "start": start},
+                )
+            previous_end = end
+    if not any(hours.values()):
+        raise ValidationError(
+            _("The calendar has no working time; give the hours of at least one day.")
+        )
+
+
 def format_day(intervals: list[list[str]]) -> str:
     return ", ".join(f"{start}-{end}" for start, end in intervals)
+
+
+def _minutes(value: str) -> int:
+    hours, minutes = value.split(":")
+    return int(hours) * 60 + int(minutes)
 
 
 def _padded(value: str) -> str:

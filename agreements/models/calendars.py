@@ -11,7 +11,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agreements.clock import BusinessClock
-from agreements.weekly_hours import default_weekly_hours, weekly_hours_for_clock
+from agreements.weekly_hours import (
+    check_weekly_hours,
+    default_weekly_hours,
+    weekly_hours_for_clock,
+)
 
 
 @cache
@@ -55,6 +59,10 @@ class BusinessCalendar(models.Model):
     def clean(self) -> None:
         if self.time_zone not in known_time_zones():
             return  # reported on the field
+        try:
+            check_weekly_hours(self.weekly_hours)
+        except ValidationError as error:
+            raise ValidationError({"weekly_hours": error.messages}) from error
         try:
             BusinessClock(self.time_zone, weekly_hours_for_clock(self.weekly_hours))
         except ValueError as error:

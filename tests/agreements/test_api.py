@@ -345,7 +345,7 @@ def test_an_unknown_time_zone_answers_400_on_time_zone(admin_user):
     ("weekly_hours", "message"),
     [
         ({"0": [["09:00", "12:00"], ["11:00", "18:00"]]}, "overlap"),
-        ({"0": [["18:00", "09:00"]]}, "reversed"),
+        ({"0": [["18:00", "09:00"]]}, "ends before it starts"),
         ({"0": [], "6": []}, "no working time"),
         ({"0": [["09:00", "25:00"]]}, "HH:MM"),
     ],
