@@ -104,6 +104,7 @@ class AgreementForm(forms.ModelForm):
             "calendar",
             "all_customers",
             "warning_threshold",
+            "escalation_after",
             "valid_from",
             "valid_until",
             "notes",
@@ -119,6 +120,11 @@ class AgreementForm(forms.ModelForm):
         self.instance.provider = provider
         self.fields["services"].queryset = Service.objects.filter(provider=provider).active()
         self.fields["customers"].queryset = Department.objects.exclude(pk=provider.pk)
+        self.fields["escalation_after"] = DurationInHoursField(
+            label=_("Escalate after (working hours)"),
+            required=False,
+            help_text=Agreement._meta.get_field("escalation_after").help_text,
+        )
         if self.instance.pk:
             self.fields["services"].initial = list(self.instance.services.all())
             self.fields["customers"].initial = list(self.instance.customers.all())
@@ -153,7 +159,8 @@ class AgreementForm(forms.ModelForm):
         return [self[name] for name in names]
 
     def validity_fields(self):
-        return [self[name] for name in ["warning_threshold", "valid_from", "valid_until", "notes"]]
+        names = ["warning_threshold", "escalation_after", "valid_from", "valid_until", "notes"]
+        return [self[name] for name in names]
 
     def target_fields(self):
         return [

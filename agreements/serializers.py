@@ -384,6 +384,7 @@ class AgreementSerializer(serializers.ModelSerializer):
             "relationship",
             "calendar",
             "warning_threshold",
+            "escalation_after",
             "valid_from",
             "valid_until",
             "notes",

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -183,6 +184,9 @@ CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
 CELERY_BEAT_SCHEDULE = {
     "scan-breaches": {"task": "tickets.scan_breaches", "schedule": timedelta(minutes=1)},
+    "escalate-breaches": {"task": "tickets.escalate_breaches", "schedule": timedelta(minutes=1)},
+    # On the hour (UTC): each digest gathers the alerts queued before the hour it is sent.
+    "send-alert-digests": {"task": "tickets.send_alert_digests", "schedule": crontab(minute=0)},
     "heartbeat": {"task": "config.celery.heartbeat", "schedule": timedelta(minutes=1)},
     "expire-agreements": {"task": "agreements.expire_agreements", "schedule": timedelta(hours=1)},
     "send-unsent-notifications": {

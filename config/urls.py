@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from config.health import healthz
 from config.views import set_language
-from departments.views import home
+from departments.views import home, preferences
 
 urlpatterns = [
     path("", home, name="home"),
@@ -26,6 +26,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/preferences/", preferences, name="preferences"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

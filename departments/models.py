@@ -215,13 +215,21 @@ def acting_for(user, on: date) -> list:
 
 
 class Profile(models.Model):
-    """Per-person preferences: the language Accord writes to them in."""
+    """Per-person preferences: the language Accord writes to them in, and whether breaches and
+    warnings come one e-mail each or gathered in one digest an hour."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
     )
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    alert_digest = models.BooleanField(
+        _("one digest e-mail an hour"),
+        default=False,
+        help_text=_(
+            "Gather breaches and warnings in one e-mail an hour instead of one e-mail each."
+        ),
     )
 
     class Meta:

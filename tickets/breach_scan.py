@@ -8,6 +8,9 @@ marks the rows it has recorded, so that the partial indexes drop them and an idl
 nothing. The UPDATE marks only rows that have their alert, so a row that started to qualify
 between the two statements is caught by the next scan, never lost. Detection is level-triggered:
 each scan looks at what is due now, so a missed scan is caught up by the next one.
+
+The notifications of the new alerts are written in the same transaction, set-based too (two more
+statements, tickets.alerts), and handed to one sending task after the commit.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
+from tickets.alerts import queue_alert_notifications, send_after_commit
 from tickets.models import (
     OPEN_STATUSES,
     Approval,
@@ -38,6 +42,7 @@ logger = logging.getLogger(__name__)
 class ScanResult:
     breaches: list[int] = field(default_factory=list)
     warnings: list[int] = field(default_factory=list)
+    notifications: list[int] = field(default_factory=list)  # to send now (not digests)
     statements: int = 0
     seconds: float = 0.0
 
@@ -76,6 +81,11 @@ def breach_scan(*, now: datetime | None = None) -> ScanResult:
                 result.statements += 2
             found += _flag_approvals(cursor, model, at_column, marker, comparison, now)
             result.statements += 2
+        result.notifications = queue_alert_notifications(
+            cursor, breach_ids=result.breaches, warning_ids=result.warnings, now=now
+        )
+        result.statements += 2
+        send_after_commit(result.notifications)
         result.seconds = time.monotonic() - started
         result.statements += 1
         state = {"last_completed_at": now, "last_result": _summary(result)}
@@ -97,8 +107,10 @@ def _flag_request_target(cursor, model, spec, at_column, marker, comparison, now
     )
     params = [*OPEN_STATUSES, now]
     cursor.execute(
-        f"INSERT INTO {alerts} (ticket_id, target, step, approval_id, due_at, detected_at) "
-        f"SELECT t.id, %s, 0, NULL, t.{spec.due}, %s FROM {tickets} t WHERE {unflagged} "
+        f"INSERT INTO {alerts} "
+        "(ticket_id, target, step, approval_id, agreement_id, due_at, detected_at) "
+        f"SELECT t.id, %s, 0, NULL, t.agreement_id, t.{spec.due}, %s FROM {tickets} t "
+        f"WHERE {unflagged} "
         "ON CONFLICT (ticket_id, target, step) DO NOTHING RETURNING id",
         [spec.target, now, *params],
     )
@@ -124,8 +136,10 @@ def _flag_approvals(cursor, model, at_column, marker, comparison, now) -> list[i
     )
     params = [now, Status.APPROVAL_PENDING]
     cursor.execute(
-        f"INSERT INTO {alerts} (ticket_id, target, step, approval_id, due_at, detected_at) "
-        f"SELECT ap.ticket_id, %s, ap.position, ap.id, ap.due_at, %s FROM {approvals} ap "
+        f"INSERT INTO {alerts} "
+        "(ticket_id, target, step, approval_id, agreement_id, due_at, detected_at) "
+        f"SELECT ap.ticket_id, %s, ap.position, ap.id, (SELECT t.agreement_id FROM {tickets} t "
+        f"WHERE t.id = ap.ticket_id), ap.due_at, %s FROM {approvals} ap "
         f"WHERE {unflagged} ON CONFLICT (ticket_id, target, step) DO NOTHING RETURNING id",
         [Target.APPROVAL, now, *params],
     )
@@ -141,5 +155,6 @@ def _flag_approvals(cursor, model, at_column, marker, comparison, now) -> list[i
 def _summary(result: ScanResult) -> dict:
     summary = asdict(result)
     summary["breaches"], summary["warnings"] = len(result.breaches), len(result.warnings)
+    summary["notifications"] = len(result.notifications)
     summary["seconds"] = round(result.seconds, 4)
     return summary

@@ -6,6 +6,8 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
+from django.core.mail import get_connection
+from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -75,6 +77,10 @@ def build_message(notification: Notification):
         # Signed when sent, so the link's week of validity starts with the e-mail.
         "approval_link": approval_link_path(approval) if approval else "",
     }
+    if notification.kind in {"breach", "warning", "escalation", "digest"}:
+        from tickets.alerts import alert_context
+
+        context.update(alert_context(notification))
     return make_message(
         f"tickets/{notification.kind}",
         notification.recipient.email,
@@ -97,3 +103,82 @@ def requeue_unsent(enqueue: Callable[[int], object]) -> int:
     for pk in ids:
         enqueue(pk)
     return len(ids)
+
+
+# How many rows send_batch claims, sends and marks at a time: a worker killed mid-batch leaves at
+# most this many e-mails sent but not marked (sent again once their claim is stale), and a claim
+# never waits long enough before its sending to go stale.
+BATCH_CHUNK = 100
+
+
+def send_batch(notification_ids: list[int]) -> dict:
+    """Send the claimable rows among `notification_ids` over one SMTP connection, claiming and
+    marking them by chunks of BATCH_CHUNK; rows already sent or claimed are skipped."""
+    counts = {"sent": 0, "failed": 0, "skipped": 0}
+    smtp = get_connection()  # opened by the first message, so a refusal fails that message
+    try:
+        for start in range(0, len(notification_ids), BATCH_CHUNK):
+            chunk = notification_ids[start : start + BATCH_CHUNK]
+            claimed = _claim(chunk)
+            counts["skipped"] += len(chunk) - len(claimed)
+            notifications = Notification.objects.select_related(
+                "ticket__provider",
+                "ticket__customer",
+                "ticket__service",
+                "ticket__requester",
+                "ticket__assignee",
+                "ticket__agreement__calendar",
+                "recipient",
+                "event__actor",
+                "approval",
+            ).filter(pk__in=claimed)
+            sent = []
+            for notification in notifications:
+                try:
+                    smtp.open()  # a no-op unless a failure closed the connection
+                    smtp.send_messages([build_message(notification)])
+                except Exception as error:
+                    _return_to_pending(notification, error)
+                    smtp.close()  # the next message opens a fresh connection
+                    counts["failed"] += 1
+                else:
+                    sent.append(notification.pk)
+            Notification.objects.filter(pk__in=sent).update(
+                state=Notification.State.SENT, sent_at=timezone.now()
+            )
+            counts["sent"] += len(sent)
+    finally:
+        smtp.close()
+    return counts
+
+
+def _claim(notification_ids: list[int]) -> list[int]:
+    """Claim the rows still to send among `notification_ids` in one conditional UPDATE, as
+    send_notification claims one; return the ids claimed."""
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Notification._meta.db_table} "
+            "SET state = %s, claimed_at = %s, attempts = attempts + 1 "
+            "WHERE id = ANY(%s) AND attempts < %s "
+            "AND (state = %s OR (state = %s AND claimed_at < %s)) RETURNING id",
+            [
+                Notification.State.SENDING,
+                now,
+                notification_ids,
+                MAX_ATTEMPTS,
+                Notification.State.PENDING,
+                Notification.State.SENDING,
+                now - STALE_CLAIM,
+            ],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _return_to_pending(notification: Notification, error: Exception) -> None:
+    attempts = notification.attempts
+    Notification.objects.filter(pk=notification.pk).update(
+        state=Notification.State.FAILED if attempts >= MAX_ATTEMPTS else Notification.State.PENDING,
+        last_error=f"{error.__class__.__name__}: {error}",
+    )
+    logger.warning("notification %s failed (attempt %s): %s", notification.pk, attempts, error)

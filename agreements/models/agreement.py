@@ -92,6 +92,16 @@ class Agreement(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(99)],
         help_text=_("Warn when this share of a target's time has elapsed."),
     )
+    escalation_after = models.DurationField(
+        _("escalate after (working time)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When a breached target is still unmet this long after its due time, the head of the "
+            "provider's parent department is told, and one level further up each time again. "
+            "Empty: no escalation."
+        ),
+    )
     valid_from = models.DateField(_("valid from"), default=timezone.localdate)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -127,6 +137,11 @@ class Agreement(models.Model):
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
                 name="agreement_valid_until_after_valid_from",
                 violation_error_message=_("An agreement cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(escalation_after__isnull=True) | Q(escalation_after__gt=timedelta(0)),
+                name="agreement_escalation_after_positive",
+                violation_error_message=_("Escalate after a positive working time, or never."),
             ),
         ]
 

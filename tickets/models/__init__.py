@@ -1,7 +1,7 @@
 """Requests (tickets) filed against services, their clock, approvals, pauses, timeline, the
 alerts of the breach scan, and the e-mail outbox."""
 
-from tickets.models.alerts import Breach, ScanState, Target, TargetWarning
+from tickets.models.alerts import Breach, Escalation, ScanState, Target, TargetWarning
 from tickets.models.notification import Notification
 from tickets.models.ticket import (
     ATTACHMENT_EXTENSIONS,
@@ -24,6 +24,7 @@ __all__ = [
     "Approval",
     "Attachment",
     "Breach",
+    "Escalation",
     "Event",
     "Notification",
     "Pause",

@@ -4,8 +4,11 @@ when the scan last completed."""
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from agreements.models import Agreement
+from departments.models import Department
 from tickets.models.ticket import Approval, Ticket
 
 
@@ -22,6 +25,11 @@ class TargetAlert(models.Model):
         _("approval step"), default=0, help_text=_("0 for the request's own targets.")
     )
     approval = models.ForeignKey(Approval, on_delete=models.CASCADE, null=True, blank=True)
+    # The request's agreement when the alert was raised: a request moved to another agreement
+    # since then is not told about a target that no longer applies.
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     due_at = models.DateTimeField(_("due"))
     detected_at = models.DateTimeField(_("detected"), db_index=True)
 
@@ -34,7 +42,27 @@ class TargetAlert(models.Model):
 
 
 class Breach(TargetAlert):
-    """A target missed: its due time passed unmet. Stays on record when the request is done."""
+    """A target missed: its due time passed unmet. Stays on record when the request is done.
+
+    Escalation (tickets.escalation): the breach itself is level 1; while the target stays unmet,
+    each `escalate_at` tells the head one level further up the provider's hierarchy."""
+
+    # Database defaults too: the breach scan inserts rows in SQL.
+    escalation_level = models.PositiveSmallIntegerField(
+        _("escalation level"), default=1, db_default=1
+    )
+    escalate_at = models.DateTimeField(
+        _("next escalation"),
+        null=True,
+        blank=True,
+        help_text=_("Empty until the escalation job has computed it."),
+    )
+    escalation_ended = models.BooleanField(
+        _("escalation ended"),
+        default=False,
+        db_default=False,
+        help_text=_("Target met, request closed, no escalation agreed, or the top was reached."),
+    )
 
     class Meta(TargetAlert.Meta):
         verbose_name = _("breach")
@@ -43,6 +71,13 @@ class Breach(TargetAlert):
         constraints = [
             models.UniqueConstraint(
                 fields=["ticket", "target", "step"], name="breach_once_per_target"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["escalate_at"],
+                condition=Q(escalation_ended=False),
+                name="breach_escalation_scan",
             )
         ]
 
@@ -59,6 +94,29 @@ class TargetWarning(TargetAlert):
                 fields=["ticket", "target", "step"], name="warning_once_per_target"
             )
         ]
+
+
+class Escalation(models.Model):
+    """A breach told one level further up: level 2 is the provider's parent department's head,
+    level 3 the grandparent's, and so on; each level once."""
+
+    breach = models.ForeignKey(Breach, on_delete=models.CASCADE, related_name="escalations")
+    level = models.PositiveSmallIntegerField(_("level"))
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="+", verbose_name=_("department")
+    )
+    escalated_at = models.DateTimeField(_("escalated"))
+
+    class Meta:
+        ordering = ["breach", "level"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        constraints = [
+            models.UniqueConstraint(fields=["breach", "level"], name="escalation_once_per_level")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.breach_id} level {self.level} → {self.department_id}"
 
 
 class ScanState(models.Model):

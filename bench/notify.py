@@ -1,0 +1,160 @@
+"""Benchmark of sending the outbox: K breach e-mails (one request, one breach, K recipients) sent
+by the real sending task, `tickets.tasks.send_notification_batch`, to a local SMTP server.
+
+Run from the repository root (it drops and recreates its own database):
+
+    .venv/bin/python bench/notify.py --emails 10000
+
+The SMTP server (aiosmtpd) runs in a child process, as a real one would run apart from the
+worker, and counts the messages it accepts and the Message-IDs it sees more than once. The last
+line printed is JSON.
+"""
+
+import argparse
+import json
+import multiprocessing
+import os
+import socket
+import sys
+import time
+from collections import Counter
+from datetime import timedelta
+from email.parser import BytesHeaderParser
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _django import recreate_database, setup_django
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/accord_bench_notify"
+
+
+class CountingHandler:
+    """Accepts every message; keeps only its Message-ID."""
+
+    def __init__(self):
+        self.message_ids: Counter[str] = Counter()
+        self.parser = BytesHeaderParser()
+
+    async def handle_DATA(self, server, session, envelope):
+        self.message_ids[self.parser.parsebytes(envelope.content)["Message-ID"]] += 1
+        return "250 Message accepted for delivery"
+
+
+def serve_smtp(pipe) -> None:
+    """In the child process: serve on a free port, say which, and report the counts when told."""
+    from aiosmtpd.controller import Controller
+
+    handler = CountingHandler()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    pipe.send(port)
+    pipe.recv()  # the benchmark is done
+    controller.stop()
+    pipe.send(dict(handler.message_ids))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--emails", type=int, default=10_000)
+    parser.add_argument("--batch", type=int, default=1_000, help="ids per task call")
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    args = parser.parse_args()
+
+    pipe, child_pipe = multiprocessing.Pipe()
+    server = multiprocessing.Process(target=serve_smtp, args=(child_pipe,), daemon=True)
+    server.start()
+    port = pipe.recv()
+    os.environ["EMAIL_URL"] = f"smtp://127.0.0.1:{port}"
+    recreate_database(args.database_url)
+    setup_django(args.database_url)
+    from django.core.management import call_command
+
+    from tickets.tasks import send_notification_batch
+
+    call_command("migrate", verbosity=0)
+    ids = create_notifications(args.emails)
+    print(f"{args.emails:,} e-mails queued; SMTP server on port {port}")
+
+    counts: Counter[str] = Counter()
+    began = time.perf_counter()
+    for start in range(0, len(ids), args.batch):
+        counts.update(send_notification_batch(ids[start : start + args.batch]))
+    seconds = time.perf_counter() - began
+
+    pipe.send("stop")
+    message_ids = pipe.recv()
+    server.join()
+    received = sum(message_ids.values())
+    duplicates = sum(seen - 1 for seen in message_ids.values())
+    print(f"task results: {dict(counts)}; {received:,} received in {seconds:.2f} s, "
+          f"{args.batch:,} per task call (one SMTP connection each)")  # fmt: skip
+    figures = {
+        "emails": args.emails,
+        "received": received,
+        "seconds": round(seconds, 3),
+        "per_s": round(received / seconds),
+        "duplicates": duplicates,
+    }
+    print(json.dumps(figures))
+
+
+def create_notifications(count: int) -> list[int]:
+    """One open request with a missed first response, and `count` pending e-mails about that
+    breach, each to another person (one breach e-mail per person is all the outbox allows)."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from agreements.models import Agreement, BusinessCalendar, Service
+    from departments.models import Department
+    from tickets.models import Breach, Notification, Status, Target, Ticket
+
+    now = timezone.now()
+    provider = Department.objects.create(code="FIN", name="Finance")
+    customer = Department.objects.create(code="SALES", name="Sales")
+    users = get_user_model().objects.bulk_create(
+        get_user_model()(username=f"person{n}", email=f"person{n}@accord.test", password="!")
+        for n in range(count + 1)
+    )
+    requester, recipients = users[0], users[1:]
+    service = Service.objects.create(provider=provider, name="Payroll data extract")
+    agreement = Agreement.objects.create(
+        title="Finance services",
+        provider=provider,
+        calendar=BusinessCalendar.objects.create(name="China office"),
+        status=Agreement.Status.ACTIVE,
+        activated_at=now - timedelta(days=30),
+        valid_from=(now - timedelta(days=30)).date(),
+        created_by=requester,
+    )
+    ticket = Ticket.objects.create(
+        title="October payroll",
+        service=service,
+        provider=provider,
+        customer=customer,
+        requester=requester,
+        agreement=agreement,
+        status=Status.IN_PROGRESS,
+        filed_at=now - timedelta(hours=3),
+        first_response_due_at=now - timedelta(hours=1),
+        resolution_due_at=now + timedelta(days=1),
+    )
+    breach = Breach.objects.create(
+        ticket=ticket,
+        target=Target.FIRST_RESPONSE,
+        agreement=agreement,
+        due_at=ticket.first_response_due_at,
+        detected_at=now,
+    )
+    notifications = Notification.objects.bulk_create(
+        Notification(ticket=ticket, kind=Notification.Kind.BREACH, recipient=user, breach=breach)
+        for user in recipients
+    )
+    return [notification.pk for notification in notifications]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,264 @@
+"""Each new breach and warning tells the provider's people and the requester once, in their
+language, and nothing is sent about a target that no longer applies; through `mail.outbox`, with
+the Celery tasks run inline.
+
+The example: a P1 request filed Monday 09:00 (Shanghai) on the China office calendar: first
+response due 10:00, its warning at 09:45."""
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.core import mail
+
+from agreements.models import Priority
+from config.celery import app as celery_app
+from departments.models import Profile
+from tests.concurrency import run_at_once
+from tests.tickets.conftest import at
+from tickets import services, tasks
+from tickets.breach_scan import breach_scan
+from tickets.models import Breach, Notification, Target, TargetWarning
+from tickets.workflow import Action
+
+SECOND = timedelta(seconds=1)
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_inline():
+    saved = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = saved
+
+
+@pytest.fixture
+def urgent(agreement, file_request, payroll_extract):
+    return file_request(payroll_extract, title="Payroll", priority=Priority.P1)
+
+
+@pytest.fixture
+def scan(django_capture_on_commit_callbacks, clock_at):
+    """Run the breach scan at an instant and its after-commit sending, as beat would."""
+
+    def run(now):
+        clock_at(now)
+        with django_capture_on_commit_callbacks(execute=True):
+            return breach_scan()
+
+    return run
+
+
+def recipients(subject_part: str = "") -> list[str]:
+    return sorted(m.to[0] for m in mail.outbox if subject_part in m.subject)
+
+
+def test_a_breach_tells_the_provider_agents_and_head_and_the_requester(
+    urgent, scan, staff, agent, head
+):
+    scan(at(23, 10) + SECOND)
+
+    assert recipients("target missed") == sorted([staff.email, agent.email, head.email])
+
+
+def test_a_breach_of_an_assigned_request_tells_the_assignee_and_the_requester(
+    urgent, scan, staff, agent, head
+):
+    services.ticket_assign(ticket_id=urgent.pk, by=head, assignee=agent, expected_version=None)
+
+    scan(at(23, 10) + SECOND)
+
+    assert recipients("target missed") == sorted([staff.email, agent.email])
+
+
+def test_a_warning_tells_the_same_people(urgent, scan, staff, agent, head):
+    scan(at(23, 9, 45))
+
+    assert recipients("at risk") == sorted([staff.email, agent.email, head.email])
+
+
+def test_a_scan_run_twice_tells_each_person_once(urgent, scan, agent):
+    scan(at(23, 10) + SECOND)
+    scan(at(23, 10) + SECOND)
+
+    assert len(mail.outbox) == 3
+    assert Notification.objects.filter(kind=Notification.Kind.BREACH).count() == 3
+
+
+def test_no_warning_is_sent_for_a_target_already_breached(urgent, scan, agent):
+    scan(at(23, 10) + SECOND)  # the scan was down from 09:40: it finds both at once
+
+    assert TargetWarning.objects.filter(target=Target.FIRST_RESPONSE).exists()
+    assert recipients("at risk") == []
+    assert len(recipients("target missed")) == 3
+
+
+def test_nothing_is_sent_for_a_request_cancelled_before_sending(
+    urgent, staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as sending:
+        breach_scan(now=at(23, 10) + SECOND)
+    services.ticket_transition(
+        ticket_id=urgent.pk, by=staff, action=Action.CANCEL, expected_version=urgent.version
+    )
+
+    for callback in sending:
+        callback()
+
+    assert mail.outbox == []
+    assert set(
+        Notification.objects.filter(kind=Notification.Kind.BREACH).values_list(
+            "state", "cancel_reason"
+        )
+    ) == {(Notification.State.CANCELLED, Notification.CancelReason.REQUEST_CLOSED)}
+
+
+def test_nothing_is_sent_for_a_target_met_before_sending(
+    urgent, agent, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as sending:
+        breach_scan(now=at(23, 9, 45))
+    services.ticket_transition(
+        ticket_id=urgent.pk, by=agent, action=Action.ACKNOWLEDGE, expected_version=urgent.version
+    )
+
+    for callback in sending:
+        callback()
+
+    assert mail.outbox == []
+    warnings = Notification.objects.filter(kind=Notification.Kind.WARNING)
+    assert set(warnings.values_list("cancel_reason", flat=True)) == {
+        Notification.CancelReason.TARGET_MET
+    }
+
+
+def test_a_pending_warning_is_not_sent_once_its_target_is_breached(
+    urgent, scan, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks():  # the warnings' task is lost
+        breach_scan(now=at(23, 9, 45))
+    scan(at(23, 10) + SECOND)
+
+    warnings = Notification.objects.filter(kind=Notification.Kind.WARNING)
+    outcomes = {tasks.send_notification(pk) for pk in warnings.values_list("pk", flat=True)}
+
+    assert outcomes == {"cancelled"}
+    assert recipients("at risk") == []
+
+
+def test_the_breach_email_says_which_target_when_it_was_due_and_how_late(urgent, scan, agent):
+    scan(at(23, 11))
+
+    email = next(m for m in mail.outbox if m.to == [agent.email])
+    assert email.subject == f"[FIN-{urgent.pk}] Payroll: First response target missed"
+    assert "due at Nov. 23, 2026, 10 a.m. (Asia/Shanghai)" in email.body
+    assert "1\xa0hour late" in email.body
+    assert f"{settings.SITE_URL.rstrip('/')}/requests/{urgent.pk}/" in email.body
+
+
+def test_the_warning_email_says_how_long_is_left(urgent, scan, agent):
+    scan(at(23, 9, 45))
+
+    email = next(m for m in mail.outbox if m.to == [agent.email])
+    assert "in 15\xa0minutes" in email.body
+
+
+def test_the_breach_email_is_written_in_the_recipients_language(urgent, scan, agent):
+    Profile.objects.update_or_create(user=agent, defaults={"language": "zh-hans"})
+
+    scan(at(23, 11))
+
+    email = next(m for m in mail.outbox if m.to == [agent.email])
+    assert "FIN-" in email.subject
+    assert "Hello" not in email.body
+
+
+def test_the_scan_stays_within_twenty_statements_with_notifications(
+    agreement, agent, file_request, payroll_extract, django_assert_num_queries
+):
+    for number in range(10):
+        file_request(payroll_extract, title=f"#{number}", priority=Priority.P1)
+
+    idle = breach_scan(now=at(23, 9))
+    with django_assert_num_queries(idle.statements + 2):  # + the test's savepoint
+        result = breach_scan(now=at(30, 9))
+
+    assert len(result.breaches) == 20
+    assert len(result.notifications) == 60  # agent, head and requester for each
+    assert result.statements <= 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_scans_at_once_tell_each_person_once(agreement, agent, file_request, payroll_extract):
+    for number in range(5):
+        file_request(payroll_extract, title=f"#{number}", priority=Priority.P1)
+
+    outcomes = run_at_once(
+        lambda: breach_scan(now=at(23, 10) + SECOND), lambda: breach_scan(now=at(23, 10) + SECOND)
+    )
+
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    assert Breach.objects.count() == 5
+    assert Notification.objects.filter(kind=Notification.Kind.BREACH).count() == 15
+    assert len(recipients("target missed")) == 15
+
+
+@pytest.fixture
+def head_in_digest_mode(head):
+    Profile.objects.update_or_create(user=head, defaults={"alert_digest": True})
+    return head
+
+
+@pytest.fixture
+def two_breached(agreement, file_request, payroll_extract, head_in_digest_mode, scan):
+    tickets = [
+        file_request(payroll_extract, title=title, priority=Priority.P1)
+        for title in ("Payroll", "Bonus")
+    ]
+    scan(at(23, 10, 1))
+    return tickets
+
+
+def test_a_digest_reader_is_not_sent_each_alert(two_breached, head_in_digest_mode, staff):
+    assert head_in_digest_mode.email not in recipients()
+    assert recipients().count(staff.email) == 2
+
+
+def test_a_digest_reader_gets_one_email_an_hour_gathering_their_alerts(
+    two_breached, head_in_digest_mode, django_capture_on_commit_callbacks, clock_at
+):
+    mail.outbox.clear()
+    clock_at(at(23, 11))
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.send_alert_digests()
+
+    assert recipients() == [head_in_digest_mode.email]
+    email = mail.outbox[0]
+    assert email.subject == "Accord: 2 alerts in the last hour"
+    for ticket in two_breached:
+        assert f"{ticket.reference} {ticket.title}: missed" in email.body
+    gathered = Notification.objects.filter(recipient=head_in_digest_mode, kind="breach")
+    assert set(gathered.values_list("state", flat=True)) == {Notification.State.SENT}
+
+
+def test_running_the_digest_job_twice_sends_once(
+    two_breached, head_in_digest_mode, django_capture_on_commit_callbacks, clock_at
+):
+    mail.outbox.clear()
+    clock_at(at(23, 11))
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            tasks.send_alert_digests()
+
+    assert len(mail.outbox) == 1
+    assert Notification.objects.filter(kind=Notification.Kind.DIGEST).count() == 1
+
+
+def test_an_alert_queued_after_the_hour_waits_for_the_next_digest(
+    two_breached, head_in_digest_mode, django_capture_on_commit_callbacks, clock_at
+):
+    clock_at(at(23, 10, 30))
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.send_alert_digests()  # the digest of 10:00 gathers what came before 10:00
+
+    assert head_in_digest_mode.email not in recipients()

@@ -1,0 +1,199 @@
+"""Who is told about breaches and warnings, and which alerts no longer apply.
+
+The breach scan calls `queue_alert_notifications` inside its own transaction: one INSERT ...
+SELECT per kind of alert writes the outbox rows of every alert it has just recorded, whatever
+their number, and ON CONFLICT DO NOTHING (the unique constraints of tickets.Notification) keeps
+a second or concurrent scan from telling anyone twice.
+
+Recipients of an alert: the approver for an approval step; otherwise the provider's assignee, or
+its agents and head when nobody is assigned; and the requester. Someone who chose the hourly
+digest (departments.Profile.alert_digest) gets a row in state `digest`, gathered later by
+tickets.digests; everyone else a `pending` row, sent after the commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.utils import timezone
+
+from departments.models import Membership, Profile
+from tickets.models import (
+    OPEN_STATUSES,
+    Approval,
+    Breach,
+    Notification,
+    Target,
+    TargetWarning,
+    Ticket,
+)
+
+logger = logging.getLogger(__name__)
+
+ALERT_KINDS = [Notification.Kind.BREACH, Notification.Kind.WARNING, Notification.Kind.ESCALATION]
+
+
+def queue_alert_notifications(
+    cursor, *, breach_ids: list[int], warning_ids: list[int], now: datetime
+) -> list[int]:
+    """Write the notifications of new breaches and warnings (two statements, however many);
+    return the ids to send now (those for digest readers wait for their digest)."""
+    to_send = _insert(cursor, Breach, Notification.Kind.BREACH, "breach_id", breach_ids, now)
+    to_send += _insert(
+        cursor, TargetWarning, Notification.Kind.WARNING, "warning_id", warning_ids, now
+    )
+    return to_send
+
+
+def _insert(cursor, model, kind: str, column: str, alert_ids: list[int], now: datetime):
+    tables = {
+        "alerts": model._meta.db_table,
+        "breaches": Breach._meta.db_table,
+        "tickets": Ticket._meta.db_table,
+        "approvals": Approval._meta.db_table,
+        "memberships": Membership._meta.db_table,
+        "users": get_user_model()._meta.db_table,
+        "profiles": Profile._meta.db_table,
+        "notifications": Notification._meta.db_table,
+    }
+    # A warning overtaken by its breach (a scan catching up after an outage finds both) is not
+    # told: the breach is.
+    overtaken = (
+        ""
+        if model is Breach
+        else "AND NOT EXISTS (SELECT 1 FROM {breaches} b WHERE b.ticket_id = a.ticket_id "
+        "AND b.target = a.target AND b.step = a.step)"
+    )
+    sql = (
+        "INSERT INTO {notifications} (ticket_id, kind, recipient_id, " + column + ", state, "
+        "cancel_reason, attempts, last_error, created_at) "
+        "SELECT a.ticket_id, %s, u.id, a.id, "
+        "CASE WHEN COALESCE(p.alert_digest, FALSE) THEN %s ELSE %s END, '', 0, '', %s "
+        "FROM {alerts} a JOIN {tickets} t ON t.id = a.ticket_id "
+        "LEFT JOIN {approvals} ap ON ap.id = a.approval_id "
+        "JOIN LATERAL ("
+        " SELECT ap.approver_id AS user_id WHERE a.target = %s"
+        " UNION SELECT t.assignee_id WHERE a.target <> %s AND t.assignee_id IS NOT NULL"
+        " UNION SELECT m.user_id FROM {memberships} m WHERE a.target <> %s"
+        "  AND t.assignee_id IS NULL AND m.department_id = t.provider_id AND m.role IN (%s, %s)"
+        " UNION SELECT t.requester_id"
+        ") r ON TRUE "
+        "JOIN {users} u ON u.id = r.user_id AND u.is_active AND u.email <> '' "
+        "LEFT JOIN {profiles} p ON p.user_id = u.id "
+        "WHERE a.id = ANY(%s) " + overtaken + " ON CONFLICT DO NOTHING RETURNING id, state"
+    ).format(**tables)
+    cursor.execute(
+        sql,
+        [
+            kind,
+            Notification.State.DIGEST,
+            Notification.State.PENDING,
+            now,
+            Target.APPROVAL,
+            Target.APPROVAL,
+            Target.APPROVAL,
+            Membership.Role.AGENT,
+            Membership.Role.HEAD,
+            alert_ids,
+        ],
+    )
+    return sorted(pk for pk, state in cursor.fetchall() if state == Notification.State.PENDING)
+
+
+def withdraw_obsolete(notification_ids: list[int]) -> list[int]:
+    """Cancel the unsent alerts among `notification_ids` whose target no longer applies (request
+    no longer open, target met, request moved to another agreement, warning overtaken by its
+    breach), in one statement; return the ids cancelled. Other kinds are left alone."""
+    tables = {
+        "notifications": Notification._meta.db_table,
+        "breaches": Breach._meta.db_table,
+        "warnings": TargetWarning._meta.db_table,
+        "tickets": Ticket._meta.db_table,
+        "approvals": Approval._meta.db_table,
+    }
+    reasons = Notification.CancelReason
+    open_statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
+    sql = (
+        "UPDATE {notifications} AS n SET state = %s, cancel_reason = r.reason FROM ("
+        " SELECT n.id, CASE"
+        f"  WHEN t.status NOT IN ({open_statuses}) THEN %s"
+        "   WHEN t.agreement_id IS DISTINCT FROM a.agreement_id THEN %s"
+        "   WHEN (a.target = %s AND t.first_responded_at IS NOT NULL)"
+        "     OR (a.target = %s AND t.resolved_at IS NOT NULL)"
+        "     OR (a.target = %s AND ap.decision <> '') THEN %s"
+        "   WHEN n.kind = %s AND EXISTS (SELECT 1 FROM {breaches} later WHERE later.ticket_id"
+        "     = a.ticket_id AND later.target = a.target AND later.step = a.step) THEN %s"
+        "  END AS reason"
+        " FROM {notifications} n"
+        " LEFT JOIN {breaches} b ON b.id = n.breach_id"
+        " LEFT JOIN {warnings} w ON w.id = n.warning_id"
+        " CROSS JOIN LATERAL (SELECT COALESCE(b.ticket_id, w.ticket_id) AS ticket_id,"
+        "   COALESCE(b.target, w.target) AS target, COALESCE(b.step, w.step) AS step,"
+        "   COALESCE(b.approval_id, w.approval_id) AS approval_id,"
+        "   CASE WHEN b.id IS NULL THEN w.agreement_id ELSE b.agreement_id END AS agreement_id) a"
+        " JOIN {tickets} t ON t.id = a.ticket_id"
+        " LEFT JOIN {approvals} ap ON ap.id = a.approval_id"
+        " WHERE n.id = ANY(%s) AND n.kind IN (%s, %s, %s) AND n.state IN (%s, %s)"
+        ") AS r WHERE n.id = r.id AND r.reason IS NOT NULL AND n.state IN (%s, %s) RETURNING n.id"
+    ).format(**tables)
+    unsent = [Notification.State.PENDING, Notification.State.DIGEST]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                Notification.State.CANCELLED,
+                *OPEN_STATUSES,
+                reasons.REQUEST_CLOSED,
+                reasons.MOVED,
+                Target.FIRST_RESPONSE,
+                Target.RESOLUTION,
+                Target.APPROVAL,
+                reasons.TARGET_MET,
+                Notification.Kind.WARNING,
+                reasons.BREACHED,
+                list(notification_ids),
+                *ALERT_KINDS,
+                *unsent,
+                *unsent,
+            ],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def send_after_commit(notification_ids: list[int]) -> None:
+    """After the commit, hand all the ids to one sending task (one broker call, not one per
+    e-mail); with the broker down they wait in the outbox for `send_unsent_notifications`."""
+    if notification_ids:
+        transaction.on_commit(lambda: _enqueue(notification_ids))
+
+
+def _enqueue(notification_ids: list[int]) -> None:
+    from tickets.tasks import send_alert_notifications  # the tasks module imports the scan
+
+    try:
+        send_alert_notifications.apply_async((notification_ids,), retry=False)
+    except Exception as error:  # the alerts are committed; their e-mail only waits
+        logger.warning("%s alert notifications not queued (%s)", len(notification_ids), error)
+
+
+def alert_context(notification: Notification) -> dict:
+    """What the breach, warning, escalation and digest e-mails show besides the request: the
+    alert, the escalation, or the alerts a digest gathers, and the instant of sending."""
+    context: dict = {"sent_at": timezone.now()}
+    if notification.kind == Notification.Kind.DIGEST:
+        context["gathered"] = list(
+            notification.gathered.select_related(
+                "ticket__provider",
+                "ticket__agreement__calendar",
+                "breach",
+                "warning",
+            ).order_by("created_at", "pk")
+        )
+        return context
+    context["alert"] = notification.breach or notification.warning
+    if notification.escalation_id:
+        context["escalation"] = notification.escalation
+    return context
