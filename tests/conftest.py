@@ -3,6 +3,7 @@ where `agent` works the queue and `head` leads; `hr` runs surveys; `outsider` ma
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.utils import translation
 
 from departments.models import Membership
 from tests.factories import DepartmentFactory, MembershipFactory, UserFactory
@@ -14,6 +15,15 @@ def plain_http(settings):
     settings.SECURE_SSL_REDIRECT = False
     # WhiteNoise would otherwise index every static file for each test client.
     settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """A test request in Chinese leaves that language active in the thread; start each test in
+    English so that messages do not depend on the order tests run in."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
