@@ -34,21 +34,19 @@ from tickets.models import (
 logger = logging.getLogger(__name__)
 
 ALERT_KINDS = [Notification.Kind.BREACH, Notification.Kind.WARNING, Notification.Kind.ESCALATION]
+WITHDRAW_CHUNK = 500
 
 
-def queue_alert_notifications(
-    cursor, *, breach_ids: list[int], warning_ids: list[int], now: datetime
-) -> list[int]:
-    """Write the notifications of new breaches and warnings (two statements, however many);
-    return the ids to send now (those for digest readers wait for their digest)."""
-    to_send = _insert(cursor, Breach, Notification.Kind.BREACH, "breach_id", breach_ids, now)
-    to_send += _insert(
-        cursor, TargetWarning, Notification.Kind.WARNING, "warning_id", warning_ids, now
-    )
-    return to_send
+def queue_alert_notifications(cursor, *, now: datetime) -> list[int]:
+    """Write the notifications of the breaches and warnings this scan recorded (those detected
+    at `now`), two statements however many; return the ids to send now (those for digest
+    readers wait for their digest)."""
+    to_send = _insert(cursor, Breach, Notification.Kind.BREACH, "breach_id", now)
+    return to_send + _insert(cursor, TargetWarning, Notification.Kind.WARNING, "warning_id", now)
 
 
-def _insert(cursor, model, kind: str, column: str, alert_ids: list[int], now: datetime):
+def _insert(cursor, model, kind: str, column: str, now: datetime) -> list[int]:
+    """One INSERT ... SELECT, in SQL that both PostgreSQL and SQLite (`make run`) run."""
     tables = {
         "alerts": model._meta.db_table,
         "breaches": Breach._meta.db_table,
@@ -64,26 +62,35 @@ def _insert(cursor, model, kind: str, column: str, alert_ids: list[int], now: da
     overtaken = (
         ""
         if model is Breach
-        else "AND NOT EXISTS (SELECT 1 FROM {breaches} b WHERE b.ticket_id = a.ticket_id "
-        "AND b.target = a.target AND b.step = a.step)"
+        else "AND NOT EXISTS (SELECT 1 FROM {breaches} b WHERE b.ticket_id = r.ticket_id "
+        "AND b.target = r.target AND b.step = r.step)"
     )
+    alerts = "FROM {alerts} a JOIN {tickets} t ON t.id = a.ticket_id"
     sql = (
         "INSERT INTO {notifications} (ticket_id, kind, recipient_id, " + column + ", state, "
         "cancel_reason, attempts, last_error, created_at) "
-        "SELECT a.ticket_id, %s, u.id, a.id, "
-        "CASE WHEN COALESCE(p.alert_digest, FALSE) THEN %s ELSE %s END, '', 0, '', %s "
-        "FROM {alerts} a JOIN {tickets} t ON t.id = a.ticket_id "
-        "LEFT JOIN {approvals} ap ON ap.id = a.approval_id "
-        "JOIN LATERAL ("
-        " SELECT ap.approver_id AS user_id WHERE a.target = %s"
-        " UNION SELECT t.assignee_id WHERE a.target <> %s AND t.assignee_id IS NOT NULL"
-        " UNION SELECT m.user_id FROM {memberships} m WHERE a.target <> %s"
-        "  AND t.assignee_id IS NULL AND m.department_id = t.provider_id AND m.role IN (%s, %s)"
-        " UNION SELECT t.requester_id"
-        ") r ON TRUE "
-        "JOIN {users} u ON u.id = r.user_id AND u.is_active AND u.email <> '' "
+        "SELECT r.ticket_id, %s, u.id, r.alert_id, "
+        "CASE WHEN COALESCE(p.alert_digest, FALSE) THEN %s ELSE %s END, '', 0, '', %s FROM ("
+        # the approver of a missed approval step
+        " SELECT a.id AS alert_id, a.ticket_id, a.target, a.step, ap.approver_id AS user_id "
+        + alerts
+        + " JOIN {approvals} ap ON ap.id = a.approval_id"
+        " WHERE a.detected_at = %s AND a.target = %s"
+        # the assignee, or the provider's agents and head when nobody is assigned
+        " UNION SELECT a.id, a.ticket_id, a.target, a.step, t.assignee_id "
+        + alerts
+        + " WHERE a.detected_at = %s AND a.target <> %s AND t.assignee_id IS NOT NULL"
+        " UNION SELECT a.id, a.ticket_id, a.target, a.step, m.user_id "
+        + alerts
+        + " JOIN {memberships} m ON m.department_id = t.provider_id AND m.role IN (%s, %s)"
+        " WHERE a.detected_at = %s AND a.target <> %s AND t.assignee_id IS NULL"
+        # and the requester
+        " UNION SELECT a.id, a.ticket_id, a.target, a.step, t.requester_id "
+        + alerts
+        + " WHERE a.detected_at = %s"
+        ") r JOIN {users} u ON u.id = r.user_id AND u.is_active AND u.email <> '' "
         "LEFT JOIN {profiles} p ON p.user_id = u.id "
-        "WHERE a.id = ANY(%s) " + overtaken + " ON CONFLICT DO NOTHING RETURNING id, state"
+        "WHERE TRUE " + overtaken + " ON CONFLICT DO NOTHING RETURNING id, state"
     ).format(**tables)
     cursor.execute(
         sql,
@@ -92,12 +99,15 @@ def _insert(cursor, model, kind: str, column: str, alert_ids: list[int], now: da
             Notification.State.DIGEST,
             Notification.State.PENDING,
             now,
+            now,
             Target.APPROVAL,
-            Target.APPROVAL,
+            now,
             Target.APPROVAL,
             Membership.Role.AGENT,
             Membership.Role.HEAD,
-            alert_ids,
+            now,
+            Target.APPROVAL,
+            now,
         ],
     )
     return sorted(pk for pk, state in cursor.fetchall() if state == Notification.State.PENDING)
@@ -116,51 +126,56 @@ def withdraw_obsolete(notification_ids: list[int]) -> list[int]:
     }
     reasons = Notification.CancelReason
     open_statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
-    sql = (
-        "UPDATE {notifications} AS n SET state = %s, cancel_reason = r.reason FROM ("
-        " SELECT n.id, CASE"
-        f"  WHEN t.status NOT IN ({open_statuses}) THEN %s"
-        "   WHEN t.agreement_id IS DISTINCT FROM a.agreement_id THEN %s"
-        "   WHEN (a.target = %s AND t.first_responded_at IS NOT NULL)"
-        "     OR (a.target = %s AND t.resolved_at IS NOT NULL)"
-        "     OR (a.target = %s AND ap.decision <> '') THEN %s"
-        "   WHEN n.kind = %s AND EXISTS (SELECT 1 FROM {breaches} later WHERE later.ticket_id"
-        "     = a.ticket_id AND later.target = a.target AND later.step = a.step) THEN %s"
-        "  END AS reason"
-        " FROM {notifications} n"
-        " LEFT JOIN {breaches} b ON b.id = n.breach_id"
-        " LEFT JOIN {warnings} w ON w.id = n.warning_id"
-        " CROSS JOIN LATERAL (SELECT COALESCE(b.ticket_id, w.ticket_id) AS ticket_id,"
-        "   COALESCE(b.target, w.target) AS target, COALESCE(b.step, w.step) AS step,"
-        "   COALESCE(b.approval_id, w.approval_id) AS approval_id,"
-        "   CASE WHEN b.id IS NULL THEN w.agreement_id ELSE b.agreement_id END AS agreement_id) a"
-        " JOIN {tickets} t ON t.id = a.ticket_id"
-        " LEFT JOIN {approvals} ap ON ap.id = a.approval_id"
-        " WHERE n.id = ANY(%s) AND n.kind IN (%s, %s, %s) AND n.state IN (%s, %s)"
-        ") AS r WHERE n.id = r.id AND r.reason IS NOT NULL AND n.state IN (%s, %s) RETURNING n.id"
-    ).format(**tables)
-    unsent = [Notification.State.PENDING, Notification.State.DIGEST]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                Notification.State.CANCELLED,
-                *OPEN_STATUSES,
-                reasons.REQUEST_CLOSED,
-                reasons.MOVED,
-                Target.FIRST_RESPONSE,
-                Target.RESOLUTION,
-                Target.APPROVAL,
-                reasons.TARGET_MET,
-                Notification.Kind.WARNING,
-                reasons.BREACHED,
-                list(notification_ids),
-                *ALERT_KINDS,
-                *unsent,
-                *unsent,
-            ],
-        )
-        return [row[0] for row in cursor.fetchall()]
+    cancelled: list[int] = []
+    ids = list(notification_ids)
+    for chunk in (ids[i : i + WITHDRAW_CHUNK] for i in range(0, len(ids), WITHDRAW_CHUNK)):
+        # Plain SQL that PostgreSQL and SQLite (`make run`) both run.
+        sql = (
+            "UPDATE {notifications} SET state = %s, cancel_reason = r.reason FROM ("
+            " SELECT n.id, CASE"
+            f"  WHEN t.status NOT IN ({open_statuses}) THEN %s"
+            "   WHEN t.agreement_id IS DISTINCT FROM"
+            "     CASE WHEN b.id IS NULL THEN w.agreement_id ELSE b.agreement_id END THEN %s"
+            "   WHEN (COALESCE(b.target, w.target) = %s AND t.first_responded_at IS NOT NULL)"
+            "     OR (COALESCE(b.target, w.target) = %s AND t.resolved_at IS NOT NULL)"
+            "     OR (COALESCE(b.target, w.target) = %s AND ap.decision <> '') THEN %s"
+            "   WHEN n.kind = %s AND EXISTS (SELECT 1 FROM {breaches} later"
+            "     WHERE later.ticket_id = w.ticket_id AND later.target = w.target"
+            "     AND later.step = w.step) THEN %s"
+            "  END AS reason"
+            " FROM {notifications} n"
+            " LEFT JOIN {breaches} b ON b.id = n.breach_id"
+            " LEFT JOIN {warnings} w ON w.id = n.warning_id"
+            " JOIN {tickets} t ON t.id = COALESCE(b.ticket_id, w.ticket_id)"
+            " LEFT JOIN {approvals} ap ON ap.id = COALESCE(b.approval_id, w.approval_id)"
+            f" WHERE n.id IN ({', '.join(['%s'] * len(chunk))})"
+            " AND n.kind IN (%s, %s, %s) AND n.state IN (%s, %s)"
+            ") AS r WHERE {notifications}.id = r.id AND r.reason IS NOT NULL"
+            " AND {notifications}.state IN (%s, %s) RETURNING {notifications}.id"
+        ).format(**tables)
+        unsent = [Notification.State.PENDING, Notification.State.DIGEST]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                [
+                    Notification.State.CANCELLED,
+                    *OPEN_STATUSES,
+                    reasons.REQUEST_CLOSED,
+                    reasons.MOVED,
+                    Target.FIRST_RESPONSE,
+                    Target.RESOLUTION,
+                    Target.APPROVAL,
+                    reasons.TARGET_MET,
+                    Notification.Kind.WARNING,
+                    reasons.BREACHED,
+                    *chunk,
+                    *ALERT_KINDS,
+                    *unsent,
+                    *unsent,
+                ],
+            )
+            cancelled += [row[0] for row in cursor.fetchall()]
+    return cancelled
 
 
 def send_after_commit(notification_ids: list[int]) -> None:

@@ -1,0 +1,64 @@
+"""`make run` uses SQLite: the scan's hand-written SQL must run there too (the rest of the suite
+runs on PostgreSQL)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = """
+from datetime import timedelta
+from django.utils import timezone
+from agreements.models import Priority
+from departments.models import Membership
+from tests.factories import (
+    DepartmentFactory, MembershipFactory, ServiceFactory, UserFactory, agreement_in_force
+)
+from tickets import services
+from tickets.breach_scan import breach_scan
+from tickets.models import Breach, Notification
+
+finance, sales = DepartmentFactory(code="FIN"), DepartmentFactory(code="SALES")
+MembershipFactory(department=finance, role=Membership.Role.AGENT)
+staff = UserFactory()
+MembershipFactory(user=staff, department=sales)
+service = ServiceFactory(provider=finance)
+agreement_in_force(provider=finance, customers=[sales], services=[service],
+                   targets={Priority.P1: (timedelta(hours=1), timedelta(hours=4))})
+services.ticket_file(
+    requester=staff, service=service, customer=sales, title="x", priority=Priority.P1
+)
+later = timezone.now() + timedelta(days=10)
+first, second = breach_scan(now=later), breach_scan(now=later)
+from tickets.alerts import withdraw_obsolete
+withdraw_obsolete(list(Notification.objects.values_list("pk", flat=True)))
+counts = [len(first.breaches), len(second.breaches), Breach.objects.count()]
+print(*counts, Notification.objects.count())
+"""
+
+
+def test_the_breach_scan_runs_on_sqlite(tmp_path):
+    environment = {
+        **os.environ,
+        "DEBUG": "true",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'accord.sqlite3'}",
+        "CELERY_BROKER_URL": "memory://",
+    }
+    run = lambda *args: subprocess.run(  # noqa: E731
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert run("migrate", "--verbosity", "0").returncode == 0
+
+    completed = run("shell", "--command", SCRIPT)
+
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    breaches_first, breaches_second, breaches, notifications = map(
+        int, completed.stdout.split()[-4:]
+    )
+    assert (breaches_first, breaches_second, breaches) == (2, 0, 2)
+    assert notifications > 0
