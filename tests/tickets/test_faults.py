@@ -1,0 +1,635 @@
+"""Correctness under faults: real Celery workers, each a subprocess consuming its own Redis
+queue, killed with SIGKILL at the worst moment, then restarted.
+
+- A notification batch killed after the SMTP server has accepted an e-mail whose row is not yet
+  marked sent: Redis keeps the unacknowledged batch and redelivers it, which sends nothing again;
+  once the dead worker's claims are stale (simulated by moving `claimed_at` back STALE_CLAIM: the
+  workers run on the real clock), the periodic requeue sends the rest. Every notification ends
+  sent, every Message-ID arrives, and the only duplicates are the e-mails delivered but not marked
+  when the worker died (at most one chunk of send_batch); the issue asks for none (xfail).
+- A scan killed after it has written breaches but before its commit: the kill rolls it back, the
+  next scan flags every target once.
+- Two scans at once on two workers: every target flagged once.
+
+The moment of each kill is made deterministic rather than guessed: the SMTP server holds its reply
+to the Nth message, and a row lock held by the test stops a scan inside its transaction (after its
+first INSERT, at its first UPDATE). The workers run on the real clock and the real test database
+(pytest-django's, hence transactional tests). Each worker publishes what it queues itself to a
+queue of the test (tests/tickets/faults_worker.py), never to the shared default queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from datetime import datetime, timedelta
+from email import policy
+from pathlib import Path
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import psycopg
+import pytest
+import redis
+import time_machine
+from aiosmtpd.controller import Controller
+from django.conf import settings as django_settings
+from django.db import connection
+from django.db.models import Count, F
+
+from agreements.models import ApprovalStep, Priority
+from tests.factories import CalendarFactory, ServiceFactory, UserFactory, agreement_in_force
+from tests.tickets.test_mail_delivery import free_port, redis_down
+from tickets import services, tasks
+from tickets.mail import BATCH_CHUNK, STALE_CLAIM
+from tickets.models import Approval, Breach, Notification, Target, TargetWarning, Ticket
+
+BASE_DIR = Path(django_settings.BASE_DIR)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+HOUR = timedelta(hours=1)
+
+
+def _redis_reachable() -> bool:
+    url = django_settings.CELERY_BROKER_URL
+    if not url.startswith("redis://"):
+        return False
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+pytestmark = [
+    pytest.mark.celery_worker,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not _redis_reachable(), reason="needs Redis at REDIS_URL"),
+    pytest.mark.skipif(
+        "postgresql" not in django_settings.DATABASES["default"]["ENGINE"],
+        reason="worker subprocesses share the test database: PostgreSQL only",
+    ),
+]
+
+
+def wait_until(condition, *, timeout: float = 20, message: str = "timed out", workers=()):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        for worker in workers:
+            assert worker.process.poll() is None, f"{worker.name} died:\n{worker.log()}"
+        if time.monotonic() > deadline:
+            logs = "\n".join(f"--- {worker.name}\n{worker.log()}" for worker in workers)
+            raise AssertionError(f"{message}\n{logs}")
+        time.sleep(0.05)
+
+
+# Workers ---------------------------------------------------------------------------------------
+
+
+def worker_database_url(application_name: str) -> str:
+    """The URL of pytest-django's test database, naming the worker's sessions in
+    pg_stat_activity."""
+    db = django_settings.DATABASES["default"]
+    credentials = quote(db["USER"] or "", safe="")
+    if db.get("PASSWORD"):
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    return (
+        f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        f"?application_name={application_name}"
+    )
+
+
+class Worker:
+    """`celery worker --pool=solo` in a subprocess, consuming one queue."""
+
+    def __init__(self, name: str, queue: str, default_queue: str, log_dir: Path, email_url: str):
+        self.name, self.queue = name, queue
+        self.log_path = log_dir / f"{name}.log"
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": worker_database_url(name),
+            "REDIS_URL": os.environ.get("REDIS_URL", django_settings.REDIS_URL),
+            "SECRET_KEY": django_settings.SECRET_KEY,
+            "EMAIL_URL": email_url,
+            "ACCORD_FAULTS_DEFAULT_QUEUE": default_queue,
+            "PYTHONPATH": str(BASE_DIR),
+        }
+        for variable in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+            env.pop(variable, None)
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "celery", "-A", "tests.tickets.faults_worker"),
+                    *("worker", "--pool=solo", "--concurrency=1", "-Q", queue),
+                    *("-n", f"{name}@%h", "--loglevel=INFO"),
+                    *("--without-heartbeat", "--without-gossip", "--without-mingle"),
+                ],
+                cwd=BASE_DIR,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+    def kill(self) -> None:
+        """SIGKILL: no warm shutdown, no acknowledgement, no database rollback sent."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        """Warm shutdown (SIGTERM): the task in progress finishes."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def task_succeeded(self, task_id: str) -> str | None:
+        """The worker's log line saying that task succeeded (with its return value), if any."""
+        for line in self.log_path.read_text(errors="replace").splitlines():
+            if f"[{task_id}] succeeded" in line:
+                return line
+        return None
+
+
+def worker_sessions(names: list[str]) -> list[tuple]:
+    """The PostgreSQL sessions of the named workers: (application_name, state, wait_event_type,
+    backend_xid), read afresh (pg_stat_activity is otherwise a snapshot per transaction)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT application_name, state, wait_event_type, backend_xid::text "
+            "FROM pg_stat_activity WHERE application_name = ANY(%s) AND pid <> pg_backend_pid()",
+            [names],
+        )
+        return cursor.fetchall()
+
+
+@pytest.fixture
+def workers(tmp_path):
+    """Start workers on queues of this test; everything is killed and cleaned up afterwards."""
+    started: list[Worker] = []
+    prefix = f"faults-{uuid.uuid4().hex[:8]}"
+
+    def start(name: str, *, queue: str, default_queue: str | None = None, email_url: str = ""):
+        queue, default_queue = f"{prefix}-{queue}", f"{prefix}-{default_queue or 'sink'}"
+        worker = Worker(
+            f"{prefix}-{name}",
+            queue,
+            default_queue,
+            tmp_path,
+            email_url or "smtp://127.0.0.1:1",  # nothing listens: a scan's alerts wait
+        )
+        started.append(worker)
+        return worker
+
+    yield start
+
+    for worker in started:
+        worker.kill()
+    # The sessions of killed workers end once PostgreSQL notices (pytest-django then truncates).
+    names = [worker.name for worker in started]
+    try:
+        wait_until(lambda: not worker_sessions(names), timeout=10)
+    except AssertionError:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE application_name = ANY(%s)",
+                [names],
+            )
+    _drop_queues(prefix)
+
+
+def unacknowledged(queue: str) -> int:
+    """How many messages of `queue` Redis holds as delivered but not acknowledged (handed back to
+    the queue after the visibility timeout)."""
+    client = redis.Redis.from_url(django_settings.CELERY_BROKER_URL)
+    routing_keys = []
+    for payload in client.hvals("unacked"):
+        try:
+            routing_keys.append(json.loads(payload)[2])
+        except (ValueError, IndexError):
+            continue
+    return routing_keys.count(queue)
+
+
+def age_unacknowledged(queue: str, by: timedelta) -> None:
+    """Make Redis's unacknowledged messages of `queue` look delivered `by` earlier."""
+    client = redis.Redis.from_url(django_settings.CELERY_BROKER_URL)
+    for tag, payload in client.hgetall("unacked").items():
+        if json.loads(payload)[2] == queue:
+            delivered = client.zscore("unacked_index", tag)
+            client.zadd("unacked_index", {tag: delivered - by.total_seconds()})
+
+
+def _drop_queues(prefix: str) -> None:
+    """Delete this test's queues and their bindings, and the unacknowledged messages the killed
+    workers left (Redis would otherwise hand them back after the visibility timeout)."""
+    client = redis.Redis.from_url(django_settings.CELERY_BROKER_URL)
+    for key in client.scan_iter(match=f"*{prefix}-*"):
+        client.delete(key)
+    for tag, payload in client.hgetall("unacked").items():
+        try:
+            _message, _exchange, routing_key = json.loads(payload)
+        except ValueError:
+            continue
+        if routing_key.startswith(f"{prefix}-"):
+            client.hdel("unacked", tag)
+            client.zrem("unacked_index", tag)
+
+
+# An SMTP server that holds its reply to one message ------------------------------------------
+
+
+class GatedRecorder:
+    """Keeps the Message-ID of every message it accepts, taking `delay` per message. On
+    receiving message number `hold_at` it keeps it but holds the 250 reply until released: the
+    sender has delivered an e-mail it does not know is delivered."""
+
+    def __init__(self, *, hold_at: int, delay: float = 0.005):
+        self.hold_at, self.delay = hold_at, delay
+        self.message_ids: list[str] = []
+        self.holding = threading.Event()
+        self.released = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        self.message_ids.append(message["Message-ID"])
+        await asyncio.sleep(self.delay)
+        if len(self.message_ids) == self.hold_at:
+            self.holding.set()
+            deadline = time.monotonic() + 30
+            while not self.released.is_set() and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_gate():
+    controllers = []
+
+    def start(*, hold_at: int) -> tuple[GatedRecorder, str]:
+        recorder = GatedRecorder(hold_at=hold_at)
+        controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
+        controller.start()
+        controllers.append((controller, recorder))
+        return recorder, f"smtp://127.0.0.1:{controller.port}"
+
+    yield start
+    for controller, recorder in controllers:
+        recorder.released.set()
+        controller.stop()
+
+
+# Notification batches ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pending_notifications(finance, sales, staff, agent, head):
+    """Filed requests whose "filed" e-mails (two each: the agent and the head of Finance) wait in
+    the outbox, Redis refusing them at filing time."""
+
+    def make(count: int) -> list[int]:
+        payroll = ServiceFactory(provider=finance, name="Payroll data extract")
+        with redis_down():
+            for number in range(count // 2):
+                services.ticket_file(
+                    requester=staff, service=payroll, customer=sales, title=f"Payroll #{number}"
+                )
+        ids = sorted(Notification.objects.values_list("pk", flat=True))
+        assert len(ids) == count
+        assert set(Notification.objects.values_list("state", flat=True)) == {"pending"}
+        return ids
+
+    return make
+
+
+def states() -> Counter:
+    return Counter(Notification.objects.values_list("state", flat=True))
+
+
+def kill_batch_while_an_email_is_unconfirmed(workers, smtp_gate, ids, *, hold_at):
+    """Send `ids` in one batch on a worker, SIGKILL it while the SMTP server holds its reply to
+    message number `hold_at`; return the recorder, the server's URL, the queue, the ids the dead
+    worker left in "sending" and the batch's task id."""
+    recorder, email_url = smtp_gate(hold_at=hold_at)
+    first = workers("first", queue="mail", default_queue="mail", email_url=email_url)
+    batch = tasks.send_notification_batch.apply_async((ids,), queue=first.queue)
+    wait_until(recorder.holding.is_set, message="the batch never reached the gate", workers=[first])
+    first.kill()
+    recorder.released.set()
+    # acks_late: the dead worker never acknowledged the batch, so Redis keeps it for redelivery.
+    assert unacknowledged(first.queue) == 1
+
+    in_limbo = sorted(
+        Notification.objects.filter(state=Notification.State.SENDING).values_list("pk", flat=True)
+    )
+    return recorder, email_url, first.queue, in_limbo, batch.id
+
+
+def test_a_batch_killed_mid_chunk_ends_all_sent_duplicating_at_most_the_unmarked_chunk(
+    workers, smtp_gate, pending_notifications
+):
+    ids = pending_notifications(200)
+    hold_at = BATCH_CHUNK + BATCH_CHUNK // 2  # halfway through the second chunk
+    recorder, email_url, queue, in_limbo, batch_id = kill_batch_while_an_email_is_unconfirmed(
+        workers, smtp_gate, ids, hold_at=hold_at
+    )
+
+    # The dead worker leaves at most one chunk claimed in "sending" (today the whole second
+    # chunk: 100 rows, 50 of them already delivered), everything before it marked sent.
+    assert 1 <= len(in_limbo) <= BATCH_CHUNK
+    assert states()["sent"] + len(in_limbo) >= hold_at
+    assert len(recorder.message_ids) == hold_at
+    delivered_in_limbo = set(recorder.message_ids) & {
+        notification.message_id for notification in Notification.objects.filter(pk__in=in_limbo)
+    }
+
+    # Redis hands the unacknowledged batch back after its visibility timeout (an hour by
+    # default; here the message is made that old): the restarted worker runs the same batch again
+    # and skips every row, sent or freshly claimed.
+    age_unacknowledged(queue, by=timedelta(hours=2))
+    second = workers("second", queue="mail", default_queue="mail", email_url=email_url)
+    wait_until(lambda: second.task_succeeded(batch_id), timeout=30, workers=[second])
+    assert f"'sent': 0, 'failed': 0, 'skipped': {len(ids)}" in second.task_succeeded(batch_id)
+    assert unacknowledged(queue) == 0
+    assert len(recorder.message_ids) == hold_at
+
+    # STALE_CLAIM (10 minutes) later, the periodic requeue sends the stuck rows again. The worker
+    # runs on the real clock, so the window's passing is simulated by moving the claims back.
+    Notification.objects.filter(state=Notification.State.SENDING).update(
+        claimed_at=F("claimed_at") - STALE_CLAIM - timedelta(seconds=1)
+    )
+    tasks.send_unsent_notifications.apply_async(queue=queue)
+    wait_until(lambda: states() == {"sent": len(ids)}, workers=[second])
+    second.stop()
+
+    received = Counter(recorder.message_ids)
+    expected = {n.pk: n.message_id for n in Notification.objects.all()}
+    assert set(received) == set(expected.values()), "an e-mail never arrived"
+    duplicated = {message_id for message_id, times in received.items() if times > 1}
+    assert max(received.values()) <= 2
+    # Duplicates only among the e-mails delivered but not marked when the worker died (today all
+    # 50 of them; test_..._never_sends_it_twice asks for none), never more than one chunk.
+    assert duplicated <= delivered_in_limbo
+    assert len(duplicated) <= BATCH_CHUNK
+    assert sorted(Notification.objects.filter(attempts=2).values_list("pk", flat=True)) == in_limbo
+
+
+class SecondEmail(AssertionError):
+    """An e-mail was received twice."""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=SecondEmail,
+    reason=(
+        "issue 5 part 2: 'a worker killed after sending but before acknowledging must not lead "
+        "to a second e-mail'. tickets.mail.send_batch marks rows sent once per chunk "
+        "(BATCH_CHUNK=100) after sending the whole chunk, so a worker killed mid-chunk leaves "
+        "every e-mail already delivered in that chunk in 'sending'; once the claim is stale "
+        "(STALE_CLAIM) requeue_unsent sends each of them a second time. Measured: with the kill "
+        "at the 10th message of a 20-row batch, 10 e-mails are received twice (50 at the 150th "
+        "of 200). Documented in mail.py as intended (at most one chunk), but it contradicts the "
+        "issue's no-second-e-mail requirement."
+    ),
+)
+def test_a_batch_killed_after_delivering_an_email_never_sends_it_twice(
+    workers, smtp_gate, pending_notifications
+):
+    ids = pending_notifications(20)
+    recorder, email_url, queue, in_limbo, _ = kill_batch_while_an_email_is_unconfirmed(
+        workers, smtp_gate, ids, hold_at=10
+    )
+    assert in_limbo == ids  # one chunk, claimed whole, none of it marked sent
+    second = workers("second", queue="mail", default_queue="mail", email_url=email_url)
+    Notification.objects.filter(state=Notification.State.SENDING).update(
+        claimed_at=F("claimed_at") - STALE_CLAIM - timedelta(seconds=1)
+    )
+    tasks.send_unsent_notifications.apply_async(queue=queue)
+    wait_until(lambda: states() == {"sent": len(ids)}, workers=[second])
+
+    received = Counter(recorder.message_ids)
+    assert len(received) == len(ids)
+    twice = [message_id for message_id, times in received.items() if times > 1]
+    if twice:
+        raise SecondEmail(f"{len(twice)} of {len(ids)} e-mails received twice: {twice}")
+
+
+# Breach scans -----------------------------------------------------------------------------------
+
+CLONES = 1500  # copies of the filed requests: thousands of targets due for one scan
+
+
+@pytest.fixture
+def overdue(finance, sales, staff, agent, head):
+    """Requests under an agreement whose targets are all past due on the real clock (the workers
+    do not share the test's frozen clock): a few filed through tickets.services, two of them
+    waiting on an approval step, then copied in bulk SQL. Returns the expected breaches, each
+    (ticket id, target, step), sorted."""
+    cfo = UserFactory(username="cfo", first_name="Jun", last_name="Qian")
+    payroll = ServiceFactory(provider=finance, name="Payroll", default_priority=Priority.P2)
+    purchase = ServiceFactory(provider=finance, name="Purchase request")
+    ApprovalStep.objects.create(
+        service=purchase,
+        position=1,
+        approver=ApprovalStep.Approver.DEPARTMENT_HEAD,
+        department=finance,
+    )
+    ApprovalStep.objects.create(
+        service=purchase, position=2, approver=ApprovalStep.Approver.PERSON, person=cfo
+    )
+    with time_machine.travel(datetime(2026, 11, 2, 9, tzinfo=SHANGHAI), tick=False):
+        agreement_in_force(
+            provider=finance,
+            customers=[sales],
+            services=[payroll, purchase],
+            targets=dict.fromkeys(Priority, (4 * HOUR, 8 * HOUR)),
+            calendar=CalendarFactory(name="China office"),
+            windows={1: 8 * HOUR, 2: 16 * HOUR},
+        )
+    with (
+        time_machine.travel(datetime(2026, 11, 23, 9, tzinfo=SHANGHAI), tick=False),
+        redis_down(),
+    ):
+        filed = [
+            services.ticket_file(
+                requester=staff, service=payroll, customer=sales, title=f"Payroll #{n}"
+            )
+            for n in range(2)
+        ]
+        for n in range(2):
+            services.ticket_file(
+                requester=staff, service=purchase, customer=sales, title=f"Laptops #{n}"
+            )
+    Notification.objects.all().delete()  # the "filed" e-mails: not what these tests count
+
+    columns = [field.column for field in Ticket._meta.concrete_fields if not field.primary_key]
+    listed = ", ".join(columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Ticket._meta.db_table} ({listed}) SELECT {listed} "
+            f"FROM {Ticket._meta.db_table} CROSS JOIN generate_series(1, %s) "
+            "WHERE id = ANY(%s)",
+            [CLONES, [ticket.pk for ticket in filed]],
+        )
+        # Every target due an hour ago on the real clock, its warning two hours ago.
+        cursor.execute(
+            f"UPDATE {Ticket._meta.db_table} SET "
+            "first_response_due_at = now() - interval '1 hour', "
+            "first_response_warn_at = now() - interval '2 hours', "
+            "resolution_due_at = now() - interval '1 hour', "
+            "resolution_warn_at = now() - interval '2 hours' "
+            "WHERE first_response_due_at IS NOT NULL"
+        )
+        cursor.execute(
+            f"UPDATE {Approval._meta.db_table} SET due_at = now() - interval '1 hour', "
+            "warn_at = now() - interval '2 hours' WHERE current_since IS NOT NULL"
+        )
+    expected = []
+    for ticket_id in Ticket.objects.filter(first_response_due_at__isnull=False).values_list(
+        "pk", flat=True
+    ):
+        expected += [(ticket_id, Target.FIRST_RESPONSE, 0), (ticket_id, Target.RESOLUTION, 0)]
+    expected += [
+        (ticket_id, Target.APPROVAL, position)
+        for ticket_id, position in Approval.objects.filter(
+            current_since__isnull=False, decision=""
+        ).values_list("ticket_id", "position")
+    ]
+    assert len(expected) >= 2 * 2 * CLONES + 2
+    assert any(target == Target.APPROVAL for _, target, _ in expected)
+    return sorted(expected)
+
+
+def flagged(model) -> list[tuple]:
+    """Every alert of the kind, as (ticket id, target, step): a target flagged twice shows twice."""
+    return sorted(model.objects.values_list("ticket_id", "target", "step"))
+
+
+def assert_each_target_flagged_once(expected):
+    assert flagged(Breach) == expected
+    assert flagged(TargetWarning) == expected
+    # Each breach told once to each of its recipients (warnings are overtaken by the breaches).
+    per_recipient = Notification.objects.filter(kind=Notification.Kind.BREACH).values(
+        "breach_id", "recipient_id"
+    )
+    assert not per_recipient.annotate(times=Count("pk")).filter(times__gt=1).exists()
+    told = set(
+        Notification.objects.filter(kind=Notification.Kind.BREACH).values_list(
+            "breach_id", flat=True
+        )
+    )
+    assert told == set(Breach.objects.values_list("pk", flat=True))
+    assert not Notification.objects.filter(kind=Notification.Kind.WARNING).exists()
+
+
+class RowLock:
+    """A session of the test holding one request's row lock: a scan's UPDATE of that row waits,
+    inside the scan's transaction, after the scan has inserted its first breaches."""
+
+    def __init__(self, ticket_id: int):
+        self.session = psycopg.connect(worker_database_url("faults-lock"))
+        self.session.execute(
+            f"SELECT id FROM {Ticket._meta.db_table} WHERE id = %s FOR UPDATE", [ticket_id]
+        )
+
+    def release(self) -> None:
+        self.session.rollback()
+        self.session.close()
+
+
+@pytest.fixture
+def row_lock():
+    locks = []
+
+    def take(ticket_id: int) -> RowLock:
+        lock = RowLock(ticket_id)
+        locks.append(lock)
+        return lock
+
+    yield take
+    for lock in locks:
+        if not lock.session.closed:
+            lock.release()
+
+
+def blocked_on_a_lock(name: str, *, having_written: bool = False):
+    """The worker's scan waits on a lock inside its transaction (`having_written`: after writes
+    of its own, not committed)."""
+
+    def check() -> bool:
+        return any(
+            wait == "Lock" and (xid is not None or not having_written)
+            for _, _, wait, xid in worker_sessions([name])
+        )
+
+    return check
+
+
+def result_of(result) -> dict:
+    try:
+        return result.get(timeout=60)
+    finally:
+        result.forget()
+
+
+def scan_on(worker: Worker) -> dict:
+    return result_of(tasks.scan_breaches.apply_async(queue=worker.queue))
+
+
+def test_a_scan_killed_halfway_leaves_nothing_and_the_next_flags_each_target_once(
+    workers, overdue, row_lock
+):
+    first = workers("first", queue="scan")
+    lock = row_lock(Ticket.objects.order_by("-pk").values_list("pk", flat=True)[0])
+    tasks.scan_breaches.apply_async(queue=first.queue)
+    wait_until(blocked_on_a_lock(first.name, having_written=True), timeout=30, workers=[first])
+
+    first.kill()
+    lock.release()
+    assert unacknowledged(first.queue) == 1  # acks_late: to be redelivered, a harmless retry
+    # PostgreSQL ends the dead worker's session as soon as the lock lets it notice: the scan's
+    # transaction was never committed, so it rolls back entirely.
+    wait_until(lambda: not worker_sessions([first.name]), timeout=10)
+    assert flagged(Breach) == flagged(TargetWarning) == []
+    assert not Ticket.objects.filter(first_response_breached_at__isnull=False).exists()
+    assert not Notification.objects.exists()
+
+    second = workers("second", queue="scan")
+    assert scan_on(second) == {"breaches": len(overdue), "warnings": len(overdue)}
+    assert scan_on(second) == {"breaches": 0, "warnings": 0}  # run again: nothing new
+    second.stop()
+
+    assert_each_target_flagged_once(overdue)
+
+
+def test_two_scans_at_once_on_two_workers_flag_each_target_once(workers, overdue, row_lock):
+    one, other = workers("one", queue="scan-one"), workers("other", queue="scan-other")
+    lock = row_lock(Ticket.objects.order_by("-pk").values_list("pk", flat=True)[0])
+    results = [tasks.scan_breaches.apply_async(queue=worker.queue) for worker in (one, other)]
+    # Both scans inside their transactions at once: one waits on the test's lock, the other on
+    # the first one's uncommitted breaches (the unique constraint).
+    for worker in (one, other):
+        wait_until(blocked_on_a_lock(worker.name), timeout=30, workers=[one, other])
+    lock.release()
+
+    counts = [result_of(result) for result in results]
+    assert sum(count["breaches"] for count in counts) == len(overdue)
+    assert sum(count["warnings"] for count in counts) == len(overdue)
+    assert_each_target_flagged_once(overdue)
