@@ -6,17 +6,35 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
 from config.emails import make_message
-from departments.models import preferred_language
+from departments.models import Profile, preferred_language
 from tickets.approval_links import approval_link_path
 from tickets.models import Notification
 
 logger = logging.getLogger(__name__)
+
+# What an e-mail shows, read with the notification in one query: the request and its parties, the
+# event, the approval step, and the alert (breach, warning or escalation) of an alert e-mail.
+RELATED = (
+    "ticket__provider",
+    "ticket__customer",
+    "ticket__service",
+    "ticket__requester",
+    "ticket__assignee",
+    "ticket__agreement__calendar",
+    "recipient",
+    "event__actor",
+    "approval",
+    "breach",
+    "warning",
+    "escalation",
+)
 
 # A row left in "sending" longer than this belonged to a worker that died; it is sent again.
 # Longer than any SMTP exchange takes, so that a live worker is never raced.
@@ -35,17 +53,7 @@ def send_notification(notification_id: int) -> str:
     # The attempt counts at the claim, so a row whose sending kills its worker is bounded too.
     if claimed != 1:
         return "skipped"  # already sent, being sent by another worker, or given up
-    notification = Notification.objects.select_related(
-        "ticket__provider",
-        "ticket__customer",
-        "ticket__service",
-        "ticket__requester",
-        "ticket__assignee",
-        "ticket__agreement__calendar",
-        "recipient",
-        "event__actor",
-        "approval",
-    ).get(pk=notification_id)
+    notification = Notification.objects.select_related(*RELATED).get(pk=notification_id)
     try:
         build_message(notification).send()
     except Exception as error:
@@ -65,7 +73,9 @@ def send_notification(notification_id: int) -> str:
     return "sent"
 
 
-def build_message(notification: Notification):
+def build_message(notification: Notification, *, language: str | None = None):
+    """The e-mail of `notification`, in the recipient's language (`language` when the caller has
+    already read it, as send_batch does for a whole chunk in one query)."""
     ticket = notification.ticket
     approval = notification.approval
     context = {
@@ -85,7 +95,7 @@ def build_message(notification: Notification):
         f"tickets/{notification.kind}",
         notification.recipient.email,
         context,
-        language=preferred_language(notification.recipient),
+        language=language or preferred_language(notification.recipient),
         headers={"Message-ID": notification.message_id, "Auto-Submitted": "auto-generated"},
     )
 
@@ -121,22 +131,19 @@ def send_batch(notification_ids: list[int]) -> dict:
             chunk = notification_ids[start : start + BATCH_CHUNK]
             claimed = _claim(chunk)
             counts["skipped"] += len(chunk) - len(claimed)
-            notifications = Notification.objects.select_related(
-                "ticket__provider",
-                "ticket__customer",
-                "ticket__service",
-                "ticket__requester",
-                "ticket__assignee",
-                "ticket__agreement__calendar",
-                "recipient",
-                "event__actor",
-                "approval",
-            ).filter(pk__in=claimed)
+            # Everything the chunk's e-mails show, in two queries for the whole chunk.
+            notifications = list(
+                Notification.objects.select_related(*RELATED).filter(pk__in=claimed)
+            )
+            languages = _languages(notifications)
             sent = []
             for notification in notifications:
                 try:
+                    message = build_message(
+                        notification, language=languages[notification.recipient_id]
+                    )
                     smtp.open()  # a no-op unless a failure closed the connection
-                    smtp.send_messages([build_message(notification)])
+                    smtp.send_messages([message])
                 except Exception as error:
                     _return_to_pending(notification, error)
                     smtp.close()  # the next message opens a fresh connection
@@ -152,6 +159,17 @@ def send_batch(notification_ids: list[int]) -> dict:
     return counts
 
 
+def _languages(notifications: list[Notification]) -> dict[int, str]:
+    """Each recipient's language, as departments.models.preferred_language reads it, in one
+    query for all of them."""
+    recipients = {notification.recipient_id for notification in notifications}
+    languages = dict.fromkeys(recipients, settings.LANGUAGE_CODE)
+    languages.update(
+        Profile.objects.filter(user_id__in=recipients).values_list("user_id", "language")
+    )
+    return languages
+
+
 def _claim(notification_ids: list[int]) -> list[int]:
     """Claim the rows still to send among `notification_ids` in one conditional UPDATE, as
     send_notification claims one; return the ids claimed."""
@@ -160,12 +178,12 @@ def _claim(notification_ids: list[int]) -> list[int]:
         cursor.execute(
             f"UPDATE {Notification._meta.db_table} "
             "SET state = %s, claimed_at = %s, attempts = attempts + 1 "
-            "WHERE id = ANY(%s) AND attempts < %s "
+            f"WHERE id IN ({', '.join(['%s'] * len(notification_ids))}) AND attempts < %s "
             "AND (state = %s OR (state = %s AND claimed_at < %s)) RETURNING id",
             [
                 Notification.State.SENDING,
                 now,
-                notification_ids,
+                *notification_ids,
                 MAX_ATTEMPTS,
                 Notification.State.PENDING,
                 Notification.State.SENDING,
