@@ -115,15 +115,16 @@ def requeue_unsent(enqueue: Callable[[int], object]) -> int:
     return len(ids)
 
 
-# How many rows send_batch claims, sends and marks at a time: a worker killed mid-batch leaves at
-# most this many e-mails sent but not marked (sent again once their claim is stale), and a claim
-# never waits long enough before its sending to go stale.
+# How many rows send_batch claims at a time: a claim never waits long enough before its sending
+# to go stale. Each row is marked sent right after its SMTP exchange, so a worker killed
+# mid-batch leaves at most the one e-mail in flight to be sent again (same Message-ID).
 BATCH_CHUNK = 100
 
 
 def send_batch(notification_ids: list[int]) -> dict:
-    """Send the claimable rows among `notification_ids` over one SMTP connection, claiming and
-    marking them by chunks of BATCH_CHUNK; rows already sent or claimed are skipped."""
+    """Send the claimable rows among `notification_ids` over one SMTP connection, claiming them
+    by chunks of BATCH_CHUNK and marking each as soon as it is sent; rows already sent or
+    claimed are skipped."""
     counts = {"sent": 0, "failed": 0, "skipped": 0}
     smtp = get_connection()  # opened by the first message, so a refusal fails that message
     try:
@@ -136,7 +137,6 @@ def send_batch(notification_ids: list[int]) -> dict:
                 Notification.objects.select_related(*RELATED).filter(pk__in=claimed)
             )
             languages = _languages(notifications)
-            sent = []
             for notification in notifications:
                 try:
                     message = build_message(
@@ -149,11 +149,10 @@ def send_batch(notification_ids: list[int]) -> dict:
                     smtp.close()  # the next message opens a fresh connection
                     counts["failed"] += 1
                 else:
-                    sent.append(notification.pk)
-            Notification.objects.filter(pk__in=sent).update(
-                state=Notification.State.SENT, sent_at=timezone.now()
-            )
-            counts["sent"] += len(sent)
+                    Notification.objects.filter(pk=notification.pk).update(
+                        state=Notification.State.SENT, sent_at=timezone.now()
+                    )
+                    counts["sent"] += 1
     finally:
         smtp.close()
     return counts
