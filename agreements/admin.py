@@ -17,6 +17,7 @@ from agreements.models import (
     Service,
     SignOff,
 )
+from config.admin import ReadOnlyInline
 
 
 class CalendarDayInline(admin.TabularInline):
@@ -94,17 +95,6 @@ class ServiceAdmin(admin.ModelAdmin):
     autocomplete_fields = ["provider"]
     list_select_related = ["provider"]
     inlines = [ApprovalStepInline]
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class AgreementTargetInline(ReadOnlyInline):

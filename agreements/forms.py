@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from agreements.clock import BusinessClock
 from agreements.models import Agreement, BusinessCalendar, Priority, Service
 from agreements.weekly_hours import (
+    WEEKDAY_NAMES,
     WEEKDAYS,
     check_weekly_hours,
     format_day,
@@ -17,8 +18,6 @@ from agreements.weekly_hours import (
 )
 from departments.models import Department
 
-WEEKDAY_NAMES = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"),
-                 _("Saturday"), _("Sunday")]  # fmt: skip
 MAX_APPROVAL_STEPS = 3
 
 

@@ -5,8 +5,11 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 WEEKDAYS = range(7)
+WEEKDAY_NAMES = [_lazy("Monday"), _lazy("Tuesday"), _lazy("Wednesday"), _lazy("Thursday"),
+                 _lazy("Friday"), _lazy("Saturday"), _lazy("Sunday")]  # fmt: skip
 SPLIT_SHIFT = [["09:00", "12:00"], ["13:30", "18:00"]]
 
 
@@ -42,8 +45,6 @@ def parse_day(text: str) -> list[list[str]]:
 def check_weekly_hours(hours: dict) -> None:
     """Raise a ValidationError, in the reader's language, for a reversed or overlapping interval
     or a week without working time. (BusinessClock checks the same, in English, as a last guard.)"""
-    names = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"),
-             _("Saturday"), _("Sunday")]  # fmt: skip
     for day, intervals in sorted(hours.items(), key=lambda item: int(item[0])):
         previous_end = None
         for start, end in sorted(intervals):
@@ -51,17 +52,17 @@ def check_weekly_hours(hours: dict) -> None:
                 if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d|24:00", value):
                     raise ValidationError(
                         _("%(day)s: “%(value)s” is not a time of day (HH:MM, 24:00 at most)."),
-                        params={"day": names[int(day)], "value": value},
+                        params={"day": WEEKDAY_NAMES[int(day)], "value": value},
                     )
             if not _minutes(start) < _minutes(end):
                 raise ValidationError(
                     _("%(day)s: %(start)s-%(end)s ends before it starts."),
-                    params={"day": names[int(day)], "start": start, "end": end},
+                    params={"day": WEEKDAY_NAMES[int(day)], "start": start, "end": end},
                 )
             if previous_end is not None and _minutes(start) < _minutes(previous_end):
                 raise ValidationError(
                     _("%(day)s: the intervals overlap at %(start)s."),
-                    params={"day": names[int(day)], "start": start},
+                    params={"day": WEEKDAY_NAMES[int(day)], "start": start},
                 )
             previous_end = end
     if not any(hours.values()):

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from config.admin import ReadOnlyInline
 from tickets.models import (
     Approval,
     Attachment,
@@ -11,17 +12,6 @@ from tickets.models import (
     TargetWarning,
     Ticket,
 )
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class ApprovalInline(ReadOnlyInline):

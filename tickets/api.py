@@ -2,7 +2,7 @@
 approvals. Every operation goes through tickets.services.
 
 A request the person may not see is 404, never 403, on every endpoint and action (visibility
-is `selectors.visible_tickets`, as on the pages). Errors come back as DRF's are:
+is `Ticket.objects.visible_to`, as on the pages). Errors come back as DRF's are:
 
 - 409 {"detail": …}: the `version` sent is stale, or the request is no longer in a state that
   allows the step (`StaleTicket`: someone else moved it meanwhile; reload it);
@@ -119,7 +119,7 @@ ATTACHMENT_ID = OpenApiParameter("attachment_id", int, OpenApiParameter.PATH)
 
 
 def visible(user) -> QuerySet[Ticket]:
-    return selectors.visible_tickets(user, timezone.localdate())
+    return Ticket.objects.visible_to(user)
 
 
 def with_details(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
@@ -446,7 +446,7 @@ class ApprovalViewSet(TicketErrors, mixins.ListModelMixin, viewsets.GenericViewS
         user, today = self.request.user, timezone.localdate()
         if self.action == "list":
             return selectors.awaiting_approval(user, today)
-        return Approval.objects.filter(ticket__in=selectors.visible_tickets(user, today))
+        return Approval.objects.filter(ticket__in=Ticket.objects.visible_to(user, on=today))
 
     @extend_schema(request=DecisionSerializer, responses={200: TicketDetailSerializer, **ERRORS})
     @action(detail=True, methods=["post"])

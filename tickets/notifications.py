@@ -14,6 +14,16 @@ from tickets.tasks import send_notification
 logger = logging.getLogger(__name__)
 
 
+# The status a request reaches -> what its people are told.
+STATUS_NOTIFICATIONS = {
+    Status.APPROVED: Notification.Kind.FILED,
+    Status.WAITING: Notification.Kind.INPUT_NEEDED,
+    Status.RESOLVED: Notification.Kind.RESOLVED,
+    Status.REOPENED: Notification.Kind.REOPENED,
+    Status.REJECTED: Notification.Kind.REJECTED,
+}
+
+
 def request_filed(ticket: Ticket, event: Event) -> None:
     """A new request reaches the provider's agents (and its head)."""
     if ticket.status == Status.NEW:
@@ -25,19 +35,16 @@ def approval_needed(ticket: Ticket, approval: Approval) -> None:
 
 
 def status_changed(ticket: Ticket, event: Event) -> None:
-    kinds = {
-        Status.APPROVED: (Notification.Kind.FILED, _provider_agents(ticket)),
-        Status.WAITING: (Notification.Kind.INPUT_NEEDED, [ticket.requester]),
-        Status.RESOLVED: (Notification.Kind.RESOLVED, [ticket.requester]),
-        Status.REOPENED: (
-            Notification.Kind.REOPENED,
-            [ticket.assignee] if ticket.assignee else _provider_agents(ticket),
-        ),
-        Status.REJECTED: (Notification.Kind.REJECTED, [ticket.requester]),
-    }
-    if event.to_status in kinds:
-        kind, recipients = kinds[event.to_status]
-        _queue(ticket, kind, recipients, event=event)
+    kind = STATUS_NOTIFICATIONS.get(event.to_status)
+    if kind is None:
+        return
+    if event.to_status == Status.APPROVED:
+        recipients = _provider_agents(ticket)
+    elif event.to_status == Status.REOPENED:
+        recipients = [ticket.assignee] if ticket.assignee else _provider_agents(ticket)
+    else:
+        recipients = [ticket.requester]
+    _queue(ticket, kind, recipients, event=event)
 
 
 def _provider_agents(ticket: Ticket) -> list:

@@ -20,11 +20,6 @@ from tickets.sla import working_time_left
 DUE_SOON_WITHIN = timedelta(hours=2)
 
 
-def visible_tickets(user, on: date) -> QuerySet[Ticket]:
-    """The requests `user` may see, delegations in force on `on` included."""
-    return Ticket.objects.visible_to(user, on=on)
-
-
 def with_next_due(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """Annotate `next_due_at`: the earliest due time of an open request's unmet targets (None
     when no clock runs). LEAST of two COALESCEs, because SQLite's LEAST is NULL on any NULL."""

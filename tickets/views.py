@@ -1,7 +1,7 @@
 """Pages of the requests app: filing, my requests, the queue, approvals (on the request page and
 through e-mailed links), the request page with its actions, and attachments.
 
-Every view reads requests through `selectors.visible_tickets`, so a request someone may not see
+Every view reads requests through `Ticket.objects.visible_to`, so a request someone may not see
 is a 404 wherever they look; operations go through tickets.services, whose errors become
 409 (the request changed meanwhile), 400 (not allowed now, or invalid) or 403 (not yours)."""
 
@@ -197,7 +197,7 @@ def _page(request: HttpRequest, rows):
 
 
 def _visible(request: HttpRequest, pk: int) -> Ticket:
-    tickets = selectors.visible_tickets(request.user, timezone.localdate())
+    tickets = Ticket.objects.visible_to(request.user)
     return get_object_or_404(
         tickets.select_related(
             "service", "provider", "customer", "requester", "assignee", "agreement__calendar"
@@ -412,7 +412,7 @@ def ticket_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
     """A file of a request, for those who see the request (files are not public media)."""
-    ticket = get_object_or_404(selectors.visible_tickets(request.user, timezone.localdate()), pk=pk)
+    ticket = get_object_or_404(Ticket.objects.visible_to(request.user), pk=pk)
     attachment = get_object_or_404(Attachment, ticket=ticket, pk=attachment_id)
     try:
         handle = attachment.file.open("rb")
