@@ -12,6 +12,8 @@ urlpatterns = [
     path("departments/", include("departments.urls")),
     path("", include("agreements.urls")),
     path("requests/", include("tickets.urls")),
+    path("surveys/", include("surveys.urls")),
+    path("dashboards/", include("dashboards.urls")),
     path("api/", include("config.api")),
     path("healthz", healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
