@@ -1,0 +1,116 @@
+"""Reads about surveys that other pages and apps use: who sees which results, and each
+department's satisfaction score for the company scorecard (dashboards)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
+
+from departments.models import Department, Membership
+from surveys.models import Answer, QuestionKind, Wave
+
+
+@dataclass(frozen=True)
+class DepartmentSatisfaction:
+    department_id: int
+    score: float  # mean of the Likert (1-5) answers about this rated department
+    responses: int  # number of responses counted
+
+
+def satisfaction_by_department(
+    *, since: datetime, until: datetime
+) -> dict[int, DepartmentSatisfaction]:
+    """Survey satisfaction per rated department over responses submitted in [since, until),
+    omitting any department whose respondents are fewer than the campaign's anonymity threshold.
+
+    Responses keep the day they were submitted, not the time (so that they cannot be matched to
+    an invitation by time): a response counts when the start of its day is in [since, until).
+    Each campaign's threshold applies to that campaign's responses about the department."""
+    first_day, last_day = _days_starting_in(since, until)
+    if first_day > last_day:
+        return {}
+    groups = (
+        Answer.objects.filter(
+            question__kind=QuestionKind.LIKERT,
+            value__isnull=False,
+            response__submitted_on__gte=first_day,
+            response__submitted_on__lte=last_day,
+        )
+        .values(
+            "response__rated_department",
+            "response__wave__campaign",
+            threshold=F("response__wave__campaign__min_respondents"),
+        )
+        .annotate(
+            respondents=Count("response", distinct=True),
+            total=Sum("value"),
+            answers=Count("pk"),
+        )
+        .filter(respondents__gte=F("threshold"))
+        .order_by()
+    )
+    totals: dict[int, list[int]] = {}
+    for group in groups:
+        sums = totals.setdefault(group["response__rated_department"], [0, 0, 0])
+        sums[0] += group["total"]
+        sums[1] += group["answers"]
+        sums[2] += group["respondents"]
+    return {
+        department_id: DepartmentSatisfaction(
+            department_id=department_id, score=total / answers, responses=respondents
+        )
+        for department_id, (total, answers, respondents) in totals.items()
+        if answers
+    }
+
+
+def _days_starting_in(since: datetime, until: datetime) -> tuple[date, date]:
+    """The first and last days whose start (midnight, company time) is in [since, until)."""
+
+    def start(day: date) -> datetime:
+        return timezone.make_aware(datetime.combine(day, time.min))
+
+    first = timezone.localdate(since)
+    if start(first) < since:
+        first += timedelta(days=1)
+    last = timezone.localdate(until)
+    if start(last) >= until:
+        last -= timedelta(days=1)
+    return first, last
+
+
+# Who sees which results ---------------------------------------------------------------------
+
+
+def sees_all_results(user) -> bool:
+    """HR (the company-reports permission) and administrators see every department's results."""
+    return user.is_authenticated and user.has_perm("departments.view_company_reports")
+
+
+def headed_departments(user) -> QuerySet[Department]:
+    if not user.is_authenticated:
+        return Department.objects.none()
+    return Department.objects.filter(memberships__user=user, memberships__role=Membership.Role.HEAD)
+
+
+def results_departments(user, wave: Wave) -> QuerySet[Department] | None:
+    """The rated departments of `wave` whose results `user` sees: None meaning all of them (HR
+    and administrators), their own departments for heads, none otherwise."""
+    if sees_all_results(user):
+        return None
+    return headed_departments(user).filter(pk__in=wave.invitations.values("rated_department"))
+
+
+def waves_visible_to(user) -> QuerySet[Wave]:
+    """Waves whose results `user` may open: all for HR, those rating their department for
+    heads."""
+    waves = Wave.objects.select_related("campaign")
+    if sees_all_results(user):
+        return waves
+    headed = headed_departments(user).values("pk")
+    return waves.filter(
+        Q(invitations__rated_department__in=headed) | Q(responses__rated_department__in=headed)
+    ).distinct()
