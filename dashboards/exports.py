@@ -1,0 +1,167 @@
+"""The tables of the dashboards as spreadsheet rows (the header first), for config.spreadsheets.
+Figures are numbers, not formatted text, so that a spreadsheet can compute with them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from dashboards.compliance import Compliance, Group
+from dashboards.scorecard import HeatMap, ScoreRow
+from dashboards.selectors import CUSTOMER, Dashboard
+from tickets.models import Ticket
+
+DASHBOARD_TABLES = ("summary", "trend", "services", "departments", "priorities", "at_risk")
+SCORECARD_TABLES = ("scorecard", "heatmap")
+
+
+def _rate(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _figure_header() -> list[str]:
+    return [
+        _("Requests"),
+        _("No agreement"),
+        _("First response met"),
+        _("First response breached"),
+        _("First response pending"),
+        _("First response compliance (%)"),
+        _("Resolution met"),
+        _("Resolution breached"),
+        _("Resolution pending"),
+        _("Resolution compliance (%)"),
+        _("Ratings"),
+        _("Average rating"),
+    ]
+
+
+def _figures(c: Compliance) -> list:
+    return [
+        c.received,
+        c.no_agreement,
+        c.first_response_met,
+        c.first_response_breached,
+        c.first_response_pending,
+        _rate(c.first_response_rate),
+        c.resolution_met,
+        c.resolution_breached,
+        c.resolution_pending,
+        _rate(c.resolution_rate),
+        c.rated,
+        None if c.rating is None else round(c.rating, 2),
+    ]
+
+
+def _groups(first: str, groups: Iterable[Group]) -> Iterator[list]:
+    yield [first, *_figure_header()]
+    for group in groups:
+        yield [group.label, *_figures(group.figures)]
+
+
+def dashboard_rows(dashboard: Dashboard, table: str) -> Iterator[list]:
+    """One table of a department dashboard."""
+    if table == "summary":
+        yield [_("Department"), _("From"), _("To"), *_figure_header()]
+        yield [
+            dashboard.department.name,
+            dashboard.period.first,
+            dashboard.period.last,
+            *_figures(dashboard.summary),
+        ]
+    elif table == "trend":
+        yield [_("Week of"), *_figure_header()]
+        for point in dashboard.trend:
+            yield [point.week, *_figures(point.figures)]
+    elif table == "services":
+        yield from _groups(_("Service"), dashboard.by_service)
+    elif table == "departments":
+        other = _("Supplier") if dashboard.side == CUSTOMER else _("Customer")
+        yield from _groups(other, dashboard.by_department)
+    elif table == "priorities":
+        yield from _groups(_("Priority"), dashboard.by_priority)
+    elif table == "at_risk":
+        yield [_("Request"), _("Title"), _("Service"), _("Customer"), _("Supplier"), _("Next due"),
+               _("Assignee")]  # fmt: skip
+        for ticket in dashboard.at_risk:
+            yield [
+                ticket.reference,
+                ticket.title,
+                ticket.service.name,
+                ticket.customer.name,
+                ticket.provider.name,
+                ticket.next_due_at,
+                ticket.assignee.get_username() if ticket.assignee else None,
+            ]
+
+
+def request_rows(tickets: QuerySet[Ticket]) -> Iterator[list]:
+    """The requests behind a figure, read in chunks: a long period streams in constant memory."""
+    yield [
+        _("Request"),
+        _("Title"),
+        _("Service"),
+        _("Supplier"),
+        _("Customer"),
+        _("Priority"),
+        _("Status"),
+        _("Filed"),
+        _("First response due"),
+        _("First response"),
+        _("Resolution due"),
+        _("Resolved"),
+        _("Rating"),
+        _("Assignee"),
+    ]
+    rows = tickets.select_related("service", "provider", "customer", "assignee")
+    for ticket in rows.prefetch_related(None).iterator(chunk_size=2000):
+        yield [
+            ticket.reference,
+            ticket.title,
+            ticket.service.name,
+            ticket.provider.name,
+            ticket.customer.name,
+            ticket.get_priority_display(),
+            ticket.get_status_display(),
+            ticket.filed_at,
+            ticket.first_response_due_at,
+            ticket.first_responded_at,
+            ticket.resolution_due_at,
+            ticket.resolved_at,
+            ticket.rating,
+            ticket.assignee.get_username() if ticket.assignee else None,
+        ]
+
+
+def scorecard_rows(rows: list[ScoreRow]) -> Iterator[list]:
+    yield [
+        _("Rank"),
+        _("Department"),
+        _("Compliance (%)"),
+        _("Targets met"),
+        _("Targets decided"),
+        _("Previous period (%)"),
+        _("Trend (points)"),
+        *_figure_header(),
+    ]
+    for row in rows:
+        yield [
+            row.rank,
+            row.department.name,
+            _rate(row.current.rate),
+            row.current.met,
+            row.current.decided,
+            _rate(row.previous.rate),
+            _rate(row.trend),
+            *_figures(row.current),
+        ]
+
+
+def heat_map_rows(heat_map: HeatMap) -> Iterator[list]:
+    yield [_("Supplier"), _("Customer"), *_figure_header(), _("Compliance (%)")]
+    for supplier, cells in heat_map.rows():
+        for customer, figures in cells:
+            if figures is not None:
+                yield [supplier.name, customer.name, *_figures(figures), _rate(figures.rate)]

@@ -1,0 +1,263 @@
+"""Reads of the department dashboard: one department seen as supplier (what it received and how it
+met its targets) or as customer (how its suppliers treated it), over a period; and the requests
+behind each figure, scoped by what the reader may see.
+
+Every figure is aggregated in SQL (dashboards.compliance); a page costs the same number of
+queries whatever the number of requests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, DateField, F, Q, QuerySet
+from django.db.models.functions import Trunc
+from django.utils import timezone
+
+from agreements.clock import BusinessClock
+from agreements.models import BusinessCalendar
+from dashboards.compliance import (
+    TARGETS,
+    Compliance,
+    Group,
+    breached_q,
+    breakdown,
+    filed_within,
+    metrics,
+    outcome_q,
+    summary,
+)
+from dashboards.periods import Period
+from dashboards.working_hours import Durations, working_durations
+from departments.models import Department
+from tickets.models import OPEN_STATUSES, Ticket
+from tickets.selectors import for_lists, with_next_due
+
+SUPPLIER, CUSTOMER = "supplier", "customer"
+SIDES = (SUPPLIER, CUSTOMER)
+# "About to breach": an unmet target due within this much working time from now.
+AT_RISK_WITHIN = timedelta(hours=4)
+AT_RISK_SHOWN = 20
+
+
+def side_tickets(department: Department, side: str) -> QuerySet[Ticket]:
+    """The requests a department received (supplier) or filed (customer)."""
+    if side == CUSTOMER:
+        return Ticket.objects.filter(customer=department)
+    return Ticket.objects.filter(provider=department)
+
+
+def all_clocks() -> dict[int, BusinessClock]:
+    """The business clock of every calendar, in three queries (a company has a handful)."""
+    calendars = BusinessCalendar.objects.prefetch_related("days", "closures")
+    return {calendar.pk: calendar.as_clock() for calendar in calendars}
+
+
+def at_risk_q(now: datetime, clocks: dict[int, BusinessClock]) -> Q:
+    """Open requests whose next unmet target falls due within AT_RISK_WITHIN working time on their
+    own calendar (on a queryset annotated by tickets.selectors.with_next_due)."""
+    condition = Q(pk__in=[])
+    for calendar_id, clock in clocks.items():
+        horizon = clock.add(now, AT_RISK_WITHIN)
+        condition |= Q(
+            agreement__calendar_id=calendar_id, next_due_at__gt=now, next_due_at__lte=horizon
+        )
+    return condition
+
+
+@dataclass
+class TrendPoint:
+    week: date
+    figures: Compliance
+
+
+def weekly_trend(tickets: QuerySet[Ticket], now: datetime, period: Period) -> list[TrendPoint]:
+    """One query: compliance of the requests filed each week (Monday first) of the period, weeks
+    without requests included."""
+    week = Trunc(
+        "filed_at", "week", output_field=DateField(), tzinfo=timezone.get_current_timezone()
+    )
+    rows = tickets.annotate(week=week).order_by().values("week").annotate(**metrics(now))
+    by_week = {row["week"]: Compliance.of(row) for row in rows}
+    monday = period.first - timedelta(days=period.first.weekday())
+    points = []
+    while monday <= period.last:
+        points.append(TrendPoint(monday, by_week.get(monday, Compliance())))
+        monday += timedelta(days=7)
+    return points
+
+
+@dataclass
+class Backlog:
+    open: int = 0
+    overdue: int = 0
+    unassigned: int = 0
+
+
+def backlog(tickets: QuerySet[Ticket], now: datetime) -> Backlog:
+    """One query: the open requests now, whatever the period."""
+    overdue = Q()
+    for target in TARGETS:
+        overdue |= breached_q(target, now) & Q(**{f"{TARGETS[target]}__isnull": True})
+    row = tickets.filter(status__in=OPEN_STATUSES).aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=overdue),
+        unassigned=Count("pk", filter=Q(assignee__isnull=True)),
+    )
+    return Backlog(**row)
+
+
+@dataclass
+class Dashboard:
+    department: Department
+    side: str
+    period: Period
+    now: datetime
+    summary: Compliance
+    trend: list[TrendPoint]
+    by_service: list[Group]
+    by_department: list[Group]  # customers (supplier side) or suppliers (customer side)
+    by_priority: list[Group]
+    backlog: Backlog
+    at_risk: list[Ticket]
+    at_risk_count: int
+    durations: dict[str, Durations] = field(default_factory=dict)
+
+
+def department_dashboard(
+    department: Department, side: str, period: Period, now: datetime
+) -> Dashboard:
+    """The dashboard of `department` as supplier or customer, in a constant number of queries."""
+    tickets = side_tickets(department, side)
+    in_period = filed_within(tickets, period.since, period.until)
+    other = ("provider", "provider__name") if side == CUSTOMER else ("customer", "customer__name")
+    clocks = all_clocks()
+    at_risk = (
+        with_next_due(tickets.filter(status__in=OPEN_STATUSES))
+        .filter(at_risk_q(now, clocks))
+        .select_related("service", "provider", "customer", "assignee")
+        .order_by("next_due_at", "pk")
+    )
+    at_risk_rows = list(at_risk[: AT_RISK_SHOWN + 1])
+    return Dashboard(
+        department=department,
+        side=side,
+        period=period,
+        now=now,
+        summary=summary(in_period, now),
+        trend=weekly_trend(in_period, now, period),
+        by_service=breakdown(in_period, now, "service", "service__name"),
+        by_department=breakdown(in_period, now, *other),
+        by_priority=sorted(breakdown(in_period, now, "priority"), key=lambda g: str(g.key)),
+        backlog=backlog(tickets, now),
+        at_risk=at_risk_rows[:AT_RISK_SHOWN],
+        at_risk_count=(at_risk.count() if len(at_risk_rows) > AT_RISK_SHOWN else len(at_risk_rows)),
+        durations=working_durations(in_period, clocks),
+    )
+
+
+# The requests behind a figure ---------------------------------------------------------------
+
+OUTCOMES = ("met", "breached", "pending")
+STATES = ("", "no_agreement", "rated", "open", "overdue", "unassigned", "at_risk")
+
+
+@dataclass(frozen=True)
+class Drill:
+    """Which requests of a dashboard a link asks for; every part optional."""
+
+    target: str = ""  # "first_response", "resolution" or "" (any)
+    outcome: str = ""  # met, breached, pending: of `target`, or of either target when ""
+    state: str = ""  # one of STATES
+    service: int | None = None
+    other: int | None = None  # the customer (supplier side) or the supplier (customer side)
+    priority: str = ""
+    week: date | None = None
+
+    @classmethod
+    def from_query(cls, query) -> Drill:
+        """Read the URL's parameters; anything unknown is ignored rather than an error."""
+
+        def number(name: str) -> int | None:
+            value = query.get(name, "")
+            return int(value) if value.isdigit() else None
+
+        try:
+            week = date.fromisoformat(query.get("week", ""))
+        except ValueError:
+            week = None
+        target = query.get("target", "")
+        outcome = query.get("outcome", "")
+        state = query.get("state", "")
+        return cls(
+            target=target if target in TARGETS else "",
+            outcome=outcome if outcome in OUTCOMES else "",
+            state=state if state in STATES else "",
+            service=number("service"),
+            other=number("other"),
+            priority=query.get("priority", "")[:2],
+            week=week,
+        )
+
+    @property
+    def is_current(self) -> bool:
+        """Open requests as they stand now, whatever the period."""
+        return self.state in ("open", "overdue", "unassigned", "at_risk")
+
+
+def drill_requests(
+    user,
+    department: Department,
+    side: str,
+    period: Period,
+    drill: Drill,
+    now: datetime,
+    clocks: dict[int, BusinessClock],
+) -> QuerySet[Ticket]:
+    """The requests behind one figure of a dashboard that `user` may see, newest first (the most
+    pressing first for current states)."""
+    tickets = side_tickets(department, side) & Ticket.objects.visible_to(user)
+    if drill.is_current:
+        tickets = tickets.filter(status__in=OPEN_STATUSES)
+    else:
+        tickets = filed_within(tickets, period.since, period.until)
+    if drill.week:
+        tickets = filed_within(
+            tickets,
+            timezone.make_aware(datetime.combine(drill.week, datetime.min.time())),
+            timezone.make_aware(
+                datetime.combine(drill.week + timedelta(days=7), datetime.min.time())
+            ),
+        )
+    if drill.service:
+        tickets = tickets.filter(service_id=drill.service)
+    if drill.other:
+        tickets = tickets.filter(
+            **{"provider_id" if side == CUSTOMER else "customer_id": drill.other}
+        )
+    if drill.priority:
+        tickets = tickets.filter(priority=drill.priority)
+    if drill.outcome:
+        targets = [drill.target] if drill.target else list(TARGETS)
+        condition = Q(pk__in=[])
+        for target in targets:
+            condition |= outcome_q(drill.outcome, target, now)
+        tickets = tickets.filter(condition)
+    if drill.state == "no_agreement":
+        tickets = tickets.filter(agreement__isnull=True)
+    elif drill.state == "rated":
+        tickets = tickets.filter(rating__isnull=False)
+    elif drill.state == "unassigned":
+        tickets = tickets.filter(assignee__isnull=True)
+    elif drill.state == "overdue":
+        overdue = Q(pk__in=[])
+        for target in TARGETS:
+            overdue |= breached_q(target, now) & Q(**{f"{TARGETS[target]}__isnull": True})
+        tickets = tickets.filter(overdue)
+    tickets = for_lists(tickets)
+    if drill.state == "at_risk":
+        tickets = tickets.filter(at_risk_q(now, clocks))
+    if drill.is_current:
+        return tickets.order_by(F("next_due_at").asc(nulls_last=True), "filed_at", "pk")
+    return tickets.order_by("-filed_at", "-pk")

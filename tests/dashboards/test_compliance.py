@@ -1,0 +1,146 @@
+"""The compliance arithmetic of the dashboards, against the hand-computed week of conftest.py."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from dashboards.compliance import Compliance
+from dashboards.periods import Period
+from dashboards.selectors import (
+    CUSTOMER,
+    SUPPLIER,
+    Drill,
+    all_clocks,
+    department_dashboard,
+    drill_requests,
+)
+from dashboards.working_hours import percentile
+from tests.dashboards.conftest import NOW
+
+HOUR = timedelta(hours=1)
+SECOND = timedelta(seconds=1)
+WEEK = Period("custom", date(2026, 11, 23), date(2026, 11, 25))
+
+
+@pytest.fixture
+def supplier(finance_week, finance):
+    return department_dashboard(finance, SUPPLIER, WEEK, NOW)
+
+
+def test_first_response_counts_met_breached_and_pending_targets(supplier):
+    s = supplier.summary
+    assert (s.first_response_met, s.first_response_breached, s.first_response_pending) == (3, 2, 2)
+    assert s.first_response_rate == pytest.approx(60.0)
+
+
+def test_resolution_counts_a_reopened_request_by_its_last_resolution(supplier):
+    s = supplier.summary
+    assert (s.resolution_met, s.resolution_breached, s.resolution_pending) == (2, 3, 2)
+    assert s.resolution_rate == pytest.approx(40.0)
+
+
+def test_requests_without_an_agreement_are_received_but_never_in_compliance(supplier):
+    assert supplier.summary.received == 8
+    assert supplier.summary.no_agreement == 1
+    assert supplier.summary.decided == 10  # 5 first responses and 5 resolutions decided
+
+
+def test_average_rating_is_over_rated_requests_only(supplier):
+    assert supplier.summary.rated == 2
+    assert supplier.summary.rating == pytest.approx(3.0)
+
+
+def test_backlog_counts_open_requests_now(supplier):
+    assert (supplier.backlog.open, supplier.backlog.overdue, supplier.backlog.unassigned) == (
+        4,
+        2,
+        4,
+    )
+
+
+def test_about_to_breach_lists_targets_due_within_four_working_hours(supplier, finance_week):
+    assert [ticket.title for ticket in supplier.at_risk] == ["H"]
+    assert supplier.at_risk_count == 1
+
+
+def test_working_hours_exclude_paused_time(supplier):
+    first_response = supplier.durations["first_response"]
+    assert first_response.count == 4
+    assert first_response.median == 2.5 * HOUR
+    assert first_response.p90 == pytest.approx(4.35 * HOUR, abs=SECOND)
+    resolution = supplier.durations["resolution"]
+    assert resolution.count == 3
+    assert resolution.median == 7.5 * HOUR
+    assert resolution.p90 == pytest.approx(8.3 * HOUR, abs=SECOND)
+    assert not resolution.sampled
+
+
+def test_breakdowns_group_the_same_figures(supplier, sales, payroll_extract):
+    (customer,) = supplier.by_department
+    assert customer.key == sales.pk and customer.figures == supplier.summary
+    by_service = {group.label: group.figures for group in supplier.by_service}
+    assert by_service[payroll_extract.name].breached == 5
+    assert by_service["Ad-hoc analysis"].received == 1
+    by_priority = {group.key: group.figures.received for group in supplier.by_priority}
+    assert by_priority == {"P1": 1, "P2": 5, "P3": 2}
+
+
+def test_weekly_trend_has_every_week_of_the_period(finance_week, finance):
+    period = Period("custom", date(2026, 11, 9), date(2026, 11, 25))
+    trend = department_dashboard(finance, SUPPLIER, period, NOW).trend
+    assert [point.week for point in trend] == [
+        date(2026, 11, 9),
+        date(2026, 11, 16),
+        date(2026, 11, 23),
+    ]
+    assert trend[0].figures == Compliance()
+    assert trend[2].figures.received == 8
+
+
+def test_the_customer_sees_how_each_supplier_treated_it(finance_week, sales, finance):
+    customer = department_dashboard(sales, CUSTOMER, WEEK, NOW)
+    assert customer.summary.received == 8
+    (supplier,) = customer.by_department
+    assert supplier.key == finance.pk and supplier.label == "Finance"
+    assert supplier.figures.first_response_rate == pytest.approx(60.0)
+
+
+def test_a_period_before_the_requests_is_empty(finance_week, finance):
+    period = Period("custom", date(2026, 10, 1), date(2026, 10, 31))
+    dashboard = department_dashboard(finance, SUPPLIER, period, NOW)
+    assert dashboard.summary == Compliance()
+    assert dashboard.summary.rate is None
+    assert dashboard.backlog.open == 4  # the backlog is as of now, whatever the period
+
+
+@pytest.mark.parametrize(
+    ("query", "titles"),
+    [
+        ({"target": "first_response", "outcome": "breached"}, {"C", "F"}),
+        ({"target": "resolution", "outcome": "breached"}, {"B", "D", "F"}),
+        ({"target": "resolution", "outcome": "met"}, {"A", "C"}),
+        ({"outcome": "pending"}, {"G", "H"}),
+        ({"state": "no_agreement"}, {"E"}),
+        ({"state": "rated"}, {"A", "C"}),
+        ({"state": "at_risk"}, {"H"}),
+        ({"state": "overdue"}, {"B", "F"}),
+        ({"priority": "P3"}, {"E", "G"}),
+    ],
+)
+def test_each_figure_links_to_the_requests_behind_it(finance_week, finance, head, query, titles):
+    tickets = drill_requests(
+        head, finance, SUPPLIER, WEEK, Drill.from_query(query), NOW, all_clocks()
+    )
+    assert {ticket.title for ticket in tickets} == titles
+
+
+def test_the_requests_behind_a_figure_are_only_those_the_reader_may_see(finance_week, finance, hr):
+    drill = Drill.from_query({"outcome": "breached"})
+    assert not drill_requests(hr, finance, SUPPLIER, WEEK, drill, NOW, {}).exists()
+
+
+def test_percentile_interpolates_like_percentile_cont():
+    values = [HOUR, 2 * HOUR, 4 * HOUR, 10 * HOUR]
+    assert percentile(values, 0.5) == 3 * HOUR
+    assert percentile(values, 0.9) == pytest.approx(8.2 * HOUR, abs=SECOND)
+    assert percentile([], 0.5) is None
