@@ -193,6 +193,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.send_unsent_notifications",
         "schedule": timedelta(minutes=5),
     },
+    "launch-due-surveys": {"task": "surveys.launch_due_campaigns", "schedule": timedelta(hours=1)},
+    "send-survey-reminders": {
+        "task": "surveys.send_due_reminders",
+        "schedule": timedelta(hours=1),
+    },
+    "send-unsent-survey-invitations": {
+        "task": "surveys.send_unsent_invitations",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 REST_FRAMEWORK = {

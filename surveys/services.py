@@ -90,10 +90,9 @@ def campaign_save(
     return campaign
 
 
-def first_launch_at(starts_on: date, now: datetime) -> datetime:
-    """The start of `starts_on` in the company's time zone, or now if that has passed."""
-    start = timezone.make_aware(datetime.combine(starts_on, time.min))
-    return max(start, now)
+def first_launch_at(starts_on: date) -> datetime:
+    """The start of `starts_on` in the company's time zone."""
+    return timezone.make_aware(datetime.combine(starts_on, time.min))
 
 
 def add_months(instant: datetime, months: int) -> datetime:
@@ -117,7 +116,7 @@ def campaign_launch(*, campaign_id: int, by, now: datetime | None = None) -> Cam
     if not campaign.questions.exists():
         raise SurveyError(_("Add at least one question before launching."))
     campaign.status = Campaign.Status.ACTIVE
-    campaign.next_launch_at = first_launch_at(campaign.starts_on, now)
+    campaign.next_launch_at = first_launch_at(campaign.starts_on)
     campaign.save(update_fields=["status", "next_launch_at"])
     if campaign.next_launch_at <= now:
         launch_due_campaigns(now=now)
@@ -149,7 +148,7 @@ def launch_due_campaigns(*, now: datetime | None = None) -> list[int]:
     for campaign_id, scheduled in Campaign.objects.due(now).values_list("pk", "next_launch_at"):
         with transaction.atomic():
             campaign = Campaign.objects.get(pk=campaign_id)
-            following = _following_launch(campaign, scheduled)
+            following = _following_launch(campaign, scheduled, now)
             claimed = Campaign.objects.filter(
                 pk=campaign_id, status=Campaign.Status.ACTIVE, next_launch_at=scheduled
             ).update(
@@ -163,9 +162,16 @@ def launch_due_campaigns(*, now: datetime | None = None) -> list[int]:
     return launched
 
 
-def _following_launch(campaign: Campaign, scheduled: datetime) -> datetime | None:
+def _following_launch(campaign: Campaign, scheduled: datetime, now: datetime) -> datetime | None:
+    """The next launch after `scheduled` that is still to come (after an outage, the missed
+    ones are skipped rather than launched in a burst)."""
     months = CADENCE_MONTHS.get(campaign.cadence)
-    return add_months(scheduled, months) if months else None
+    if not months:
+        return None
+    step = months
+    while (following := add_months(scheduled, step)) <= now:
+        step += months
+    return following
 
 
 def _wave_launch(campaign: Campaign, *, scheduled: datetime, now: datetime) -> Wave:
