@@ -81,7 +81,7 @@ class Compliance:
     resolution_breached: int = 0
     resolution_pending: int = 0
     rated: int = 0
-    rating: float | None = None
+    mean_rating: float | None = None
 
     @classmethod
     def of(cls, row: dict) -> Compliance:
@@ -133,7 +133,7 @@ def metrics(now: datetime, within: Q | None = None, prefix: str = "") -> dict:
         "received": count(),
         "no_agreement": count(Q(agreement__isnull=True)),
         "rated": count(Q(rating__isnull=False)),
-        "rating": Avg("rating", filter=within) if within is not None else Avg("rating"),
+        "mean_rating": Avg("rating", filter=within) if within is not None else Avg("rating"),
     }
     for target in TARGETS:
         aggregates[f"{target}_met"] = count(met_q(target))

@@ -51,7 +51,7 @@ def _figures(c: Compliance) -> list:
         c.resolution_pending,
         _rate(c.resolution_rate),
         c.rated,
-        None if c.rating is None else round(c.rating, 2),
+        None if c.mean_rating is None else round(c.mean_rating, 2),
     ]
 
 

@@ -47,7 +47,7 @@ def test_requests_without_an_agreement_are_received_but_never_in_compliance(supp
 
 def test_average_rating_is_over_rated_requests_only(supplier):
     assert supplier.summary.rated == 2
-    assert supplier.summary.rating == pytest.approx(3.0)
+    assert supplier.summary.mean_rating == pytest.approx(3.0)
 
 
 def test_backlog_counts_open_requests_now(supplier):
