@@ -10,9 +10,11 @@
 """
 
 from datetime import date, datetime
+from importlib import import_module
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.apps import apps as django_apps
 
 from departments.models import Membership
 from surveys import services
@@ -27,6 +29,11 @@ LAUNCH = datetime(2026, 10, 1, 9, tzinfo=SHANGHAI)
 
 @pytest.fixture
 def default_questions(db):
+    """The default template; a transactional test's truncation removes the rows its migration
+    wrote, so they are written again when missing."""
+    if not Question.objects.exists():
+        bank = import_module("surveys.migrations.0002_default_template")
+        bank.create_bank(django_apps, None)
     return list(Question.objects.filter(in_default_template=True))
 
 
