@@ -73,6 +73,12 @@ def campaign_save(
     ):
         raise ValidationError(_("Choose the departments that answer and those they rate."))
     campaign.questions.all().delete()
+    copy_questions(campaign, questions)
+    return campaign
+
+
+def copy_questions(campaign: Campaign, questions: Iterable[Question]) -> None:
+    """Freeze copies of bank questions into the campaign, in order."""
     CampaignQuestion.objects.bulk_create(
         CampaignQuestion(
             campaign=campaign,
@@ -87,7 +93,6 @@ def campaign_save(
         )
         for position, question in enumerate(questions, start=1)
     )
-    return campaign
 
 
 def first_launch_at(starts_on: date) -> datetime:
