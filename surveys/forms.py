@@ -35,7 +35,7 @@ class CampaignForm(forms.ModelForm):
             "min_comment_group",
         ]
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "audience": forms.RadioSelect,
             "respondent_departments": forms.CheckboxSelectMultiple,
             "rated_departments": forms.CheckboxSelectMultiple,
