@@ -144,6 +144,8 @@ def scorecard_rows(rows: list[ScoreRow]) -> Iterator[list]:
         _("Targets decided"),
         _("Previous period (%)"),
         _("Trend (points)"),
+        _("Survey score"),
+        _("Survey responses"),
         *_figure_header(),
     ]
     for row in rows:
@@ -155,6 +157,8 @@ def scorecard_rows(rows: list[ScoreRow]) -> Iterator[list]:
             row.current.decided,
             _rate(row.previous.rate),
             _rate(row.trend),
+            round(row.survey.score, 2) if row.survey else None,
+            row.survey.responses if row.survey else None,
             *_figures(row.current),
         ]
 

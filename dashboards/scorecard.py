@@ -12,6 +12,7 @@ from django.db.models import Q
 from dashboards.compliance import Compliance, metrics
 from dashboards.periods import Period
 from departments.models import Department
+from surveys.selectors import DepartmentSatisfaction, satisfaction_by_department
 from tickets.models import Ticket
 
 
@@ -21,6 +22,7 @@ class ScoreRow:
     department: Department
     current: Compliance
     previous: Compliance
+    survey: DepartmentSatisfaction | None = None  # None: no survey results to show
 
     @property
     def trend(self) -> float | None:
@@ -31,8 +33,10 @@ class ScoreRow:
 
 
 def scorecard(period: Period, now: datetime) -> list[ScoreRow]:
-    """Two queries: the departments, and every provider's figures of this period and of the one
-    before. Ranked by compliance, then by the number of targets decided (more evidence first)."""
+    """Three queries: the departments, every provider's figures of this period and of the one
+    before, and the survey scores of the period (surveys.selectors: departments with fewer
+    respondents than a campaign's anonymity threshold have none). Ranked by compliance, then by
+    the number of targets decided (more evidence first)."""
     previous = period.previous()
     this_period = Q(filed_at__gte=period.since, filed_at__lt=period.until)
     rows = (
@@ -47,8 +51,14 @@ def scorecard(period: Period, now: datetime) -> list[ScoreRow]:
             k.removeprefix("previous_"): v for k, v in row.items() if k.startswith("previous_")
         }
         figures[row["provider"]] = (Compliance.of(row), Compliance.of(previous_row))
+    surveys = satisfaction_by_department(since=period.since, until=period.until)
     scored = [
-        ScoreRow(None, department, *figures.get(department.pk, (Compliance(), Compliance())))
+        ScoreRow(
+            None,
+            department,
+            *figures.get(department.pk, (Compliance(), Compliance())),
+            survey=surveys.get(department.pk),
+        )
         for department in Department.objects.order_by("name")
     ]
     scored.sort(

@@ -17,7 +17,7 @@ WEEK = {"period": "custom", "from": "2026-11-23", "to": "2026-11-25"}
 # The most queries a page may take, whatever the number of requests, services and departments.
 DASHBOARD_QUERIES = 18
 REQUESTS_QUERIES = 16
-SCORECARD_QUERIES = 9
+SCORECARD_QUERIES = 10
 
 
 @pytest.fixture
