@@ -56,6 +56,7 @@ def test_the_survey_is_in_the_recipients_language(client, invitation, staff):
     body = client.get(answer_path(invitation)).content.decode()
 
     assert "他们能迅速响应我们的请求。" in body
+    assert "提交我的回答" in body
 
 
 def test_answering_records_the_response_and_thanks(client, invitation):

@@ -153,8 +153,8 @@ def test_the_invitation_e_mail_is_in_the_recipients_language(wave):
     mail.send_invitations([invitation.pk])
 
     [message] = django_mail.outbox
-    assert message.subject != "How is Finance serving you? A two-minute survey"
-    assert "Finance" in message.subject
+    assert message.subject == "Finance 为您服务得怎么样？两分钟小调查"
+    assert "填写调查" in message.body
 
 
 class RefusingBackend:
