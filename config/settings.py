@@ -202,6 +202,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "surveys.send_unsent_invitations",
         "schedule": timedelta(minutes=5),
     },
+    "refresh-dashboard-snapshots": {
+        "task": "dashboards.refresh_snapshots",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 REST_FRAMEWORK = {

@@ -12,16 +12,22 @@ For each target of a request (first response, resolution):
 - Requests with no agreement have no targets: they count as received, never in compliance.
 - Compliance is met / (met + breached): pending targets are not decided yet.
 
+Each page reads its requests once: `facts` classifies every request's two outcomes in SQL (one
+CASE each) and counts them per group (service, customer, priority, week…); the figures of each
+table are then sums over those few group rows, never a loop over requests.
+
 A reopened request's resolution is judged by its last resolution, on the clock that resumed where
 it stood (rule 6), so it can turn from met to breached, never back once flagged.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
 
 from tickets.models import OPEN_STATUSES, Ticket
 
@@ -81,11 +87,24 @@ class Compliance:
     resolution_breached: int = 0
     resolution_pending: int = 0
     rated: int = 0
-    mean_rating: float | None = None
+    rating_sum: int = 0
 
-    @classmethod
-    def of(cls, row: dict) -> Compliance:
-        return cls(**{f.name: row.get(f.name) or f.default for f in fields(cls)})
+    def add(self, fact: dict) -> None:
+        """Count in one row of `facts`: requests of the same group and outcomes."""
+        count = fact["count"]
+        self.received += count
+        self.no_agreement += fact["no_agreement"]
+        self.rated += fact["rated"]
+        self.rating_sum += fact["rating_sum"] or 0
+        for target in TARGETS:
+            outcome = fact[target]
+            if outcome:
+                name = f"{target}_{outcome}"
+                setattr(self, name, getattr(self, name) + count)
+
+    @property
+    def mean_rating(self) -> float | None:
+        return self.rating_sum / self.rated if self.rated else None
 
     @property
     def first_response_rate(self) -> float | None:
@@ -117,38 +136,53 @@ def _rate(met: int, breached: int) -> float | None:
     return 100 * met / (met + breached) if met + breached else None
 
 
-def metrics(now: datetime, within: Q | None = None, prefix: str = "") -> dict:
-    """The aggregates of `Compliance`, each counted only over the rows matching `within`."""
+def outcome_case(target: str, now: datetime) -> Case:
+    """Each request's outcome for `target` in SQL, by the same conditions as the figures' links:
+    "breached", else "met", else "pending", else "" (no target: no agreement, or stopped)."""
+    return Case(
+        When(breached_q(target, now), then=Value("breached")),
+        When(met_q(target), then=Value("met")),
+        When(Q(agreement__isnull=False, status__in=OPEN_STATUSES), then=Value("pending")),
+        default=Value(""),
+        output_field=CharField(),
+    )
 
-    def count(condition: Q | None = None) -> Count:
-        conditions = [c for c in (within, condition) if c is not None]
-        if not conditions:
-            return Count("pk")
-        combined = conditions[0]
-        for condition in conditions[1:]:
-            combined &= condition
-        return Count("pk", filter=combined)
 
-    aggregates = {
-        "received": count(),
-        "no_agreement": count(Q(agreement__isnull=True)),
-        "rated": count(Q(rating__isnull=False)),
-        "mean_rating": Avg("rating", filter=within) if within is not None else Avg("rating"),
-    }
-    for target in TARGETS:
-        aggregates[f"{target}_met"] = count(met_q(target))
-        aggregates[f"{target}_breached"] = count(breached_q(target, now))
-        aggregates[f"{target}_pending"] = count(pending_q(target, now))
-    return {f"{prefix}{name}": aggregate for name, aggregate in aggregates.items()}
+def facts(tickets: QuerySet[Ticket], now: datetime, *keys: str, **expressions) -> list[dict]:
+    """One query: `tickets` counted by `keys` (columns, or names of `expressions`) and by their
+    outcome for each target. The rows are few (groups × outcomes) whatever the number of
+    requests; `Compliance.add` sums them into the figures of any coarser grouping."""
+    outcomes = {target: outcome_case(target, now) for target in TARGETS}
+    return list(
+        tickets.annotate(**expressions, **outcomes)
+        .order_by()
+        .values(*keys, *TARGETS)
+        .annotate(
+            count=Count("pk"),
+            no_agreement=Count("pk", filter=Q(agreement__isnull=True)),
+            rated=Count("rating"),
+            rating_sum=Sum("rating"),
+        )
+    )
+
+
+def grouped(rows: Iterable[dict], key: Callable[[dict], object]) -> dict[object, Compliance]:
+    """The figures of each group of fact rows, by `key` of a row."""
+    groups: dict[object, Compliance] = defaultdict(Compliance)
+    for row in rows:
+        groups[key(row)].add(row)
+    return dict(groups)
+
+
+def total(rows: Iterable[dict]) -> Compliance:
+    figures = Compliance()
+    for row in rows:
+        figures.add(row)
+    return figures
 
 
 def filed_within(tickets: QuerySet[Ticket], since: datetime, until: datetime) -> QuerySet[Ticket]:
     return tickets.filter(filed_at__gte=since, filed_at__lt=until)
-
-
-def summary(tickets: QuerySet[Ticket], now: datetime) -> Compliance:
-    """One query: the figures of all of `tickets`."""
-    return Compliance.of(tickets.aggregate(**metrics(now)))
 
 
 @dataclass
@@ -159,15 +193,13 @@ class Group:
 
 
 def breakdown(
-    tickets: QuerySet[Ticket], now: datetime, key: str, label: str | None = None
+    rows: Iterable[dict], key: str, labels: dict[object, str] | None = None
 ) -> list[Group]:
-    """One query: the figures of `tickets` grouped by `key` (e.g. "service"), most breaches
-    first; `label` names the column that gives each group its name."""
-    columns = [key, label] if label else [key]
-    rows = tickets.order_by().values(*columns).annotate(**metrics(now))
+    """The figures of fact rows grouped by `key` (e.g. "service_id"), most breaches first; each
+    group named by `labels` (by the key itself without them)."""
     groups = [
-        Group(row[key], str(row[label]) if label else str(row[key]), Compliance.of(row))
-        for row in rows
+        Group(value, str(labels.get(value, value)) if labels else str(value), figures)
+        for value, figures in grouped(rows, lambda row: row[key]).items()
     ]
     groups.sort(key=lambda g: (-g.figures.breached, -g.figures.received, g.label))
     return groups

@@ -1,19 +1,29 @@
 """The company scorecard: every department ranked by its compliance as supplier, with its
 satisfaction, volume and trend, each score explainable from the counts it came from; and the
-supplier × customer heat map of compliance across the company."""
+supplier × customer heat map of compliance across the company.
+
+Both read every request of the company in the period (and the one before, for the trend): with a
+million requests that is too slow for a page, so for the named periods (this week, 30 and 90
+days, this quarter) a Celery job keeps a snapshot of the grouped counts (dashboards.models), and
+the page reads the snapshot. Custom periods are read live."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import BooleanField, Case, Value, When
 
-from dashboards.compliance import Compliance, metrics
+from dashboards.compliance import Compliance, facts, filed_within, grouped
+from dashboards.models import FactsSnapshot
 from dashboards.periods import Period
 from departments.models import Department
 from surveys.selectors import DepartmentSatisfaction, satisfaction_by_department
 from tickets.models import Ticket
+
+# Snapshots are refreshed every 5 minutes (dashboards.refresh_snapshots); one older than this
+# means the job is not running, and the page reads the requests instead.
+SNAPSHOT_MAX_AGE = timedelta(minutes=15)
 
 
 @dataclass
@@ -32,25 +42,51 @@ class ScoreRow:
         return self.current.rate - self.previous.rate
 
 
-def scorecard(period: Period, now: datetime) -> list[ScoreRow]:
-    """Three queries: the departments, every provider's figures of this period and of the one
-    before, and the survey scores of the period (surveys.selectors: departments with fewer
-    respondents than a campaign's anonymity threshold have none). Ranked by compliance, then by
-    the number of targets decided (more evidence first)."""
-    previous = period.previous()
-    this_period = Q(filed_at__gte=period.since, filed_at__lt=period.until)
-    rows = (
-        Ticket.objects.filter(filed_at__gte=previous.since, filed_at__lt=period.until)
-        .order_by()
-        .values("provider")
-        .annotate(**metrics(now, this_period), **metrics(now, ~this_period, "previous_"))
+@dataclass(frozen=True)
+class CompanyFacts:
+    """Every request of a period and of the one before, counted by supplier, customer, period and
+    outcome (dashboards.compliance.facts); the scorecard and the heat map are sums over them."""
+
+    period: Period
+    rows: list[dict]
+    computed_at: datetime
+    from_snapshot: bool = False
+
+
+def company_facts(period: Period, now: datetime) -> CompanyFacts:
+    """From the snapshot of the period when one was refreshed within SNAPSHOT_MAX_AGE (one small
+    query), else read from the requests (one query over every request of both periods)."""
+    snapshot = FactsSnapshot.objects.filter(
+        first=period.first, last=period.last, computed_at__gte=now - SNAPSHOT_MAX_AGE
+    ).first()
+    if snapshot is not None:
+        return CompanyFacts(period, snapshot.rows, snapshot.computed_at, from_snapshot=True)
+    return CompanyFacts(period, live_company_facts(period, now), now)
+
+
+def live_company_facts(period: Period, now: datetime) -> list[dict]:
+    this_period = Case(
+        When(filed_at__gte=period.since, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
     )
-    figures = {}
-    for row in rows:
-        previous_row = {
-            k.removeprefix("previous_"): v for k, v in row.items() if k.startswith("previous_")
-        }
-        figures[row["provider"]] = (Compliance.of(row), Compliance.of(previous_row))
+    tickets = filed_within(Ticket.objects.all(), period.previous().since, period.until)
+    keys = ("provider_id", "customer_id", "this_period")
+    return facts(tickets, now, *keys, this_period=this_period)
+
+
+def scorecard(company: CompanyFacts) -> list[ScoreRow]:
+    """Two queries besides the facts: the departments and the survey scores of the period
+    (surveys.selectors; departments with fewer respondents than a campaign's anonymity threshold
+    have none). Ranked by compliance, then by the number of targets decided (more evidence
+    first)."""
+    period, rows = company.period, company.rows
+    current = grouped((r for r in rows if r["this_period"]), lambda r: r["provider_id"])
+    before = grouped((r for r in rows if not r["this_period"]), lambda r: r["provider_id"])
+    figures = {
+        pk: (current.get(pk, Compliance()), before.get(pk, Compliance()))
+        for pk in current.keys() | before.keys()
+    }
     surveys = satisfaction_by_department(since=period.since, until=period.until)
     scored = [
         ScoreRow(
@@ -96,15 +132,11 @@ class HeatMap:
         ]
 
 
-def heat_map(period: Period, now: datetime) -> HeatMap:
-    """Two queries: compliance of every supplier for every customer that filed with it."""
-    rows = (
-        Ticket.objects.filter(filed_at__gte=period.since, filed_at__lt=period.until)
-        .order_by()
-        .values("provider", "customer")
-        .annotate(**metrics(now))
-    )
-    cells = {(row["provider"], row["customer"]): Compliance.of(row) for row in rows}
+def heat_map(company: CompanyFacts) -> HeatMap:
+    """One query besides the facts: compliance of every supplier for every customer that filed
+    with it in the period."""
+    current = (row for row in company.rows if row["this_period"])
+    cells = grouped(current, lambda row: (row["provider_id"], row["customer_id"]))
     ids = {pk for pair in cells for pk in pair}
     departments = {d.pk: d for d in Department.objects.filter(pk__in=ids).order_by("name")}
     suppliers = sorted({departments[s] for s, _ in cells}, key=lambda d: d.name)

@@ -16,17 +16,18 @@ from django.db.models.functions import Trunc
 from django.utils import timezone
 
 from agreements.clock import BusinessClock
-from agreements.models import BusinessCalendar
+from agreements.models import BusinessCalendar, Service
 from dashboards.compliance import (
     TARGETS,
     Compliance,
     Group,
     breached_q,
     breakdown,
+    facts,
     filed_within,
-    metrics,
+    grouped,
     outcome_q,
-    summary,
+    total,
 )
 from dashboards.periods import Period
 from dashboards.working_hours import Durations, working_durations
@@ -72,14 +73,17 @@ class TrendPoint:
     figures: Compliance
 
 
-def weekly_trend(tickets: QuerySet[Ticket], now: datetime, period: Period) -> list[TrendPoint]:
-    """One query: compliance of the requests filed each week (Monday first) of the period, weeks
-    without requests included."""
-    week = Trunc(
+def week_of_filing() -> Trunc:
+    """The Monday of the week a request was filed, in the current time zone."""
+    return Trunc(
         "filed_at", "week", output_field=DateField(), tzinfo=timezone.get_current_timezone()
     )
-    rows = tickets.annotate(week=week).order_by().values("week").annotate(**metrics(now))
-    by_week = {row["week"]: Compliance.of(row) for row in rows}
+
+
+def weekly_trend(rows: list[dict], period: Period) -> list[TrendPoint]:
+    """Compliance of the requests filed each week (Monday first) of the period, from fact rows
+    keyed by "week"; weeks without requests included."""
+    by_week = grouped(rows, lambda row: row["week"])
     monday = period.first - timedelta(days=period.first.weekday())
     points = []
     while monday <= period.last:
@@ -130,8 +134,22 @@ def department_dashboard(
 ) -> Dashboard:
     """The dashboard of `department` as supplier or customer, in a constant number of queries."""
     tickets = side_tickets(department, side)
-    in_period = filed_within(tickets, period.since, period.until)
-    other = ("provider", "provider__name") if side == CUSTOMER else ("customer", "customer__name")
+    other = "provider_id" if side == CUSTOMER else "customer_id"
+    rows = facts(
+        filed_within(tickets, period.since, period.until),
+        now,
+        "service_id",
+        other,
+        "priority",
+        "week",
+        week=week_of_filing(),
+    )
+    services = dict(
+        Service.objects.filter(pk__in={r["service_id"] for r in rows}).values_list("pk", "name")
+    )
+    departments = dict(
+        Department.objects.filter(pk__in={r[other] for r in rows}).values_list("pk", "name")
+    )
     clocks = all_clocks()
     at_risk = (
         with_next_due(tickets.filter(status__in=OPEN_STATUSES))
@@ -140,16 +158,17 @@ def department_dashboard(
         .order_by("next_due_at", "pk")
     )
     at_risk_rows = list(at_risk[: AT_RISK_SHOWN + 1])
+    in_period = filed_within(tickets, period.since, period.until)
     return Dashboard(
         department=department,
         side=side,
         period=period,
         now=now,
-        summary=summary(in_period, now),
-        trend=weekly_trend(in_period, now, period),
-        by_service=breakdown(in_period, now, "service", "service__name"),
-        by_department=breakdown(in_period, now, *other),
-        by_priority=sorted(breakdown(in_period, now, "priority"), key=lambda g: str(g.key)),
+        summary=total(rows),
+        trend=weekly_trend(rows, period),
+        by_service=breakdown(rows, "service_id", services),
+        by_department=breakdown(rows, other, departments),
+        by_priority=sorted(breakdown(rows, "priority"), key=lambda g: str(g.key)),
         backlog=backlog(tickets, now),
         at_risk=at_risk_rows[:AT_RISK_SHOWN],
         at_risk_count=(at_risk.count() if len(at_risk_rows) > AT_RISK_SHOWN else len(at_risk_rows)),

@@ -19,7 +19,7 @@ from config.spreadsheets import csv_response, xlsx_response
 from dashboards import charts, exports, selectors
 from dashboards.access import dashboard_departments, may_see_scorecard
 from dashboards.periods import PeriodForm
-from dashboards.scorecard import heat_map, scorecard
+from dashboards.scorecard import company_facts, heat_map, scorecard
 from departments.models import Department
 from tickets.selectors import set_urgency
 
@@ -167,8 +167,8 @@ def company_scorecard(request: HttpRequest) -> HttpResponse:
         raise Http404
     context = _choices(request)
     now = timezone.now()
-    context["rows"] = scorecard(context["period"], now)
-    context["heat_map"] = heat_map(context["period"], now)
+    company = company_facts(context["period"], now)
+    context.update(rows=scorecard(company), heat_map=heat_map(company), company=company)
     context["previous"] = context["period"].previous()
     template = "dashboards/_scorecard.html" if request.htmx else "dashboards/scorecard.html"
     response = render(request, template, context)
@@ -182,9 +182,9 @@ def scorecard_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse
     period = _choices(request)["period"]
     now = timezone.now()
     if table == "scorecard":
-        rows = exports.scorecard_rows(scorecard(period, now))
+        rows = exports.scorecard_rows(scorecard(company_facts(period, now)))
     elif table == "heatmap":
-        rows = exports.heat_map_rows(heat_map(period, now))
+        rows = exports.heat_map_rows(heat_map(company_facts(period, now)))
     else:
         raise Http404
     return _download(rows, f"{table}-{period.first}-{period.last}", fmt, sheet_title=table)

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from dashboards.periods import Period
-from dashboards.scorecard import heat_class, scorecard
+from dashboards.scorecard import company_facts, heat_class, scorecard
 from surveys.models import Wave
 from tests.dashboards.conftest import NOW, SHANGHAI
 from tests.surveys.conftest import campaign, default_questions, respond  # noqa: F401 (fixtures)
@@ -33,7 +33,7 @@ def survey_wave(request):
 def test_the_survey_score_stands_beside_the_ratings(finance_week, finance, sales, survey_wave):
     respond(survey_wave, finance, [4, 4, 5, 5, 2], day=date(2026, 11, 24))
     respond(survey_wave, sales, [1] * 5, day=date(2026, 11, 2))  # before the period
-    rows = {row.department.name: row for row in scorecard(WEEK, NOW)}
+    rows = {row.department.name: row for row in scorecard(company_facts(WEEK, NOW))}
     assert rows["Finance"].survey.score == pytest.approx(4.0)
     assert rows["Finance"].survey.responses == 5
     assert rows["Finance"].current.mean_rating == pytest.approx(3.0)
@@ -50,7 +50,7 @@ def test_the_scorecard_page_explains_the_survey_score(client, hr, finance_week, 
 
 def test_the_trend_compares_with_the_previous_period_of_the_same_length(finance_week):
     this_week = Period("custom", date(2026, 11, 24), date(2026, 11, 25))  # G and H: pending
-    rows = {row.department.name: row for row in scorecard(this_week, NOW)}
+    rows = {row.department.name: row for row in scorecard(company_facts(this_week, NOW))}
     finance = rows["Finance"]
     assert finance.current.decided == 0 and finance.rank is None
     assert finance.previous.rate == pytest.approx(50.0)  # Monday: A to F, 5 of 10 targets met
@@ -61,7 +61,7 @@ def test_a_department_ranks_above_one_with_lower_compliance(finance_week, financ
     from tickets.models import Ticket
 
     Ticket.objects.filter(title="A").update(provider=sales)  # Sales: 2 of 2 targets met
-    rows = scorecard(WEEK, NOW)
+    rows = scorecard(company_facts(WEEK, NOW))
     assert [(row.department.name, row.rank) for row in rows[:2]] == [
         ("Sales", 1),
         ("Finance", 2),
