@@ -13,7 +13,7 @@ from dashboards.scorecard import HeatMap, ScoreRow
 from dashboards.selectors import CUSTOMER, Dashboard
 from tickets.models import Ticket
 
-DASHBOARD_TABLES = ("summary", "trend", "services", "departments", "priorities", "at_risk")
+DASHBOARD_TABLES = ("summary", "trend", "services", "departments", "priorities")
 SCORECARD_TABLES = ("scorecard", "heatmap")
 
 
@@ -82,19 +82,6 @@ def dashboard_rows(dashboard: Dashboard, table: str) -> Iterator[list]:
         yield from _groups(other, dashboard.by_department)
     elif table == "priorities":
         yield from _groups(_("Priority"), dashboard.by_priority)
-    elif table == "at_risk":
-        yield [_("Request"), _("Title"), _("Service"), _("Customer"), _("Supplier"), _("Next due"),
-               _("Assignee")]  # fmt: skip
-        for ticket in dashboard.at_risk:
-            yield [
-                ticket.reference,
-                ticket.title,
-                ticket.service.name,
-                ticket.customer.name,
-                ticket.provider.name,
-                ticket.next_due_at,
-                ticket.assignee.get_username() if ticket.assignee else None,
-            ]
 
 
 def request_rows(tickets: QuerySet[Ticket]) -> Iterator[list]:

@@ -99,3 +99,9 @@ def test_the_scorecard_and_heat_map_download(client, finance_week, hr):
 @pytest.mark.parametrize(("table", "fmt"), [("nonsense", "csv"), ("summary", "pdf")])
 def test_an_unknown_table_or_format_is_a_404(as_head, finance, table, fmt):
     assert as_head.get(export_url(finance, table, fmt)).status_code == 404
+
+
+def test_every_request_about_to_breach_downloads(as_head, finance_week, finance):
+    query = {**WEEK, "state": "at_risk"}
+    rows = csv_rows(as_head.get(export_url(finance, "requests", "csv"), query))
+    assert [row[1] for row in rows[1:]] == ["H"]
