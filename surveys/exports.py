@@ -7,15 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F
+from django.db.models.functions import Mod
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from departments.models import Department
 from surveys.anonymity import hidden_groups
 from surveys.models import Answer, QuestionKind, Response, Wave
 from surveys.results import DepartmentResult, wave_results
 
 READ_CHUNK = 2000
+SHUFFLE_FACTOR, SHUFFLE_MODULUS = 7919, 1_000_003
 
 
 def export_filename(wave: Wave, what: str, extension: str, today) -> str:
@@ -94,30 +97,65 @@ def response_rows(wave: Wave) -> Iterator[list]:
         rated_id: sum(partition.values()) >= campaign.min_comment_group
         for rated_id, partition in partitions.items()
     }
+    names = dict(Department.objects.values_list("pk", "name"))
+    # Two streams read in the same order and merged: responses, and their answers. No model
+    # instances, a chunk of rows at a time. The order is shuffled within a group (a stable
+    # hash of the id) so that rows do not follow the order people answered in.
+    order = ["rated_department_id", "respondent_department_id", "shuffle", "pk"]
     responses = (
         Response.objects.filter(wave=wave, rated_department__in=list(shown))
-        .select_related("rated_department", "respondent_department", "respondent")
-        .prefetch_related(Prefetch("answers", Answer.objects.order_by()))
-        .order_by("rated_department__name", "respondent_department__name", "pk")
+        .annotate(shuffle=Mod(F("pk") * SHUFFLE_FACTOR, SHUFFLE_MODULUS))
+        .order_by(*order)
+        .values_list(
+            "pk",
+            "rated_department_id",
+            "respondent_department_id",
+            "submitted_on",
+            "respondent__first_name",
+            "respondent__last_name",
+            "respondent__username",
+        )
     )
-    for number, response in enumerate(responses.iterator(chunk_size=READ_CHUNK), start=1):
-        rated_id = response.rated_department_id
-        group = response.respondent_department
-        answers = {answer.question_id: answer for answer in response.answers.all()}
+    answers = _peekable(
+        Answer.objects.filter(response__wave=wave, response__rated_department__in=list(shown))
+        .annotate(
+            rated_department_id=F("response__rated_department_id"),
+            respondent_department_id=F("response__respondent_department_id"),
+            shuffle=Mod(F("response_id") * SHUFFLE_FACTOR, SHUFFLE_MODULUS),
+        )
+        .order_by("rated_department_id", "respondent_department_id", "shuffle", "response_id")
+        .values_list("response_id", "question_id", "value", "text")
+        .iterator(chunk_size=READ_CHUNK)
+    )
+    rows = responses.iterator(chunk_size=READ_CHUNK)
+    for number, (pk, rated_id, group, day, first, last, username) in enumerate(rows, start=1):
+        given = {}
+        while answers.peek() is not None and answers.peek()[0] == pk:
+            _response, question_id, value, text = next(answers)
+            given[question_id] = (value, text)
         identity = []
         if not campaign.anonymous:
-            person = response.respondent
-            identity = [
-                person.get_full_name() or person.get_username() if person else "",
-                response.submitted_on,
-            ]
+            identity = [f"{first} {last}".strip() or username or "", day]
         yield [
             number,
-            response.rated_department.name,
-            group.name if group and group.pk not in hidden[rated_id] else "",
+            names[rated_id],
+            names[group] if group and group not in hidden[rated_id] else "",
             *identity,
-            *(_cell(answers.get(q.pk), q, comments[rated_id]) for q in questions),
+            *(_cell(given.get(q.pk), q, comments[rated_id]) for q in questions),
         ]
+
+
+class _peekable:
+    def __init__(self, iterator):
+        self.iterator, self.ahead = iterator, []
+
+    def peek(self):
+        if not self.ahead:
+            self.ahead.append(next(self.iterator, None))
+        return self.ahead[0]
+
+    def __next__(self):
+        return self.ahead.pop() if self.ahead else next(self.iterator)
 
 
 def _group_counts(wave: Wave):
@@ -129,9 +167,10 @@ def _group_counts(wave: Wave):
     )
 
 
-def _cell(answer: Answer | None, question, comments_shown: bool):
+def _cell(answer: tuple | None, question, comments_shown: bool):
     if answer is None:
         return None
+    value, text = answer
     if question.kind == QuestionKind.TEXT:
-        return answer.text if comments_shown else ""
-    return answer.value if answer.value is not None else answer.text
+        return text if comments_shown else ""
+    return value if value is not None else text

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
@@ -57,6 +58,12 @@ class CampaignForm(forms.ModelForm):
                 list(Question.objects.filter(in_default_template=True, archived=False)),
             )
             self.initial.setdefault("reminder_days", "3, 7")
+
+    def clean_starts_on(self):
+        starts_on = self.cleaned_data["starts_on"]
+        if starts_on < timezone.localdate():
+            raise forms.ValidationError(_("The first launch cannot be in the past."))
+        return starts_on
 
     def clean_reminder_days(self) -> list[int]:
         text = self.cleaned_data["reminder_days"].replace("，", ",")

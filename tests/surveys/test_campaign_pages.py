@@ -77,6 +77,7 @@ def test_hr_creates_a_campaign_and_it_copies_the_questions(client, hr):
         ({"min_comment_group": "4"}, "min_comment_group"),
         ({"questions": []}, "questions"),
         ({"answer_days": "0"}, "answer_days"),
+        ({"starts_on": "2026-09-30"}, "starts_on"),
     ],
 )
 def test_an_invalid_campaign_is_a_form_error(client, hr, overrides, field):
