@@ -57,3 +57,20 @@ def test_the_head_reads_the_dashboard_and_follows_a_breach_count_to_its_requests
         sheet = load_workbook(spreadsheet, read_only=True).active
         titles = {row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert titles == {"B", "D", "F"}
+
+
+def test_the_head_opens_the_scorecard_and_reads_how_a_score_was_computed(
+    page, log_in, screenshot, request, head
+):
+    request.getfixturevalue("finance_week")
+    log_in(head)
+    page.goto("/dashboards/scorecard/?period=week")
+    expect(page.get_by_role("heading", name="Company scorecard")).to_be_visible()
+    ranking = page.get_by_role("table").filter(has_text="Survey score")
+    finance = ranking.get_by_role("row", name=re.compile("Finance"))
+    finance.get_by_text("50.0 %", exact=True).click()
+    expect(finance.get_by_text("5 met ÷ 10 decided = 50.0 %.")).to_be_visible()
+    page.get_by_text("How the scores are computed").click()
+    expect(page.get_by_text(re.compile("^Compliance = targets met"))).to_be_visible()
+    expect(page.locator("table.heat-map td.heat-2")).to_have_count(1)
+    screenshot("scorecard")
