@@ -10,7 +10,11 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from surveys.models import Campaign, Invitation
-from tests.surveys.conftest import default_questions, people, requests_filed
+from tests.surveys.conftest import (  # fixtures
+    default_questions,
+    people,
+    requests_filed,
+)
 from tests.tickets.test_mail_delivery import redis_worker, smtp_server
 
 __all__ = ["default_questions", "people", "requests_filed", "smtp_server"]  # fixtures

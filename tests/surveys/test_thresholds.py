@@ -212,3 +212,15 @@ def test_the_trend_shows_each_waves_score_hidden_where_too_few(wave, finance, sa
     points = score_trend(second)[finance.pk]
 
     assert [(p.wave.number, p.score) for p in points] == [(1, 4), (2, None)]
+
+
+def test_results_are_read_in_a_constant_number_of_queries(
+    wave, finance, sales, company, human_resources, django_assert_max_num_queries
+):
+    for department in (finance, sales, company, human_resources):
+        respond(wave, department, [4] * 6, respondent_department=sales)
+
+    with django_assert_max_num_queries(7):
+        wave_results(wave, with_comments=False)
+    with django_assert_max_num_queries(3):
+        score_trend(wave)
