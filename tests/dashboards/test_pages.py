@@ -188,3 +188,13 @@ def test_pages_take_a_constant_number_of_queries(
         assert as_head.get(url, {**WEEK, "service": "1", "state": "at_risk"}).status_code == 200
     with django_assert_max_num_queries(SCORECARD_QUERIES):
         assert as_head.get(reverse("dashboards:scorecard"), WEEK).status_code == 200
+
+
+def test_the_dashboard_and_scorecard_read_in_chinese(as_head, finance_week, finance):
+    chinese = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+    response = as_head.get(dashboard_url(finance), WEEK, **chinese)
+    assert response.status_code == 200
+    assert "Finance 的仪表板" in response.text
+    assert "3 个超时" in response.text
+    response = as_head.get(reverse("dashboards:scorecard"), WEEK, **chinese)
+    assert "得分的计算方法" in response.text
