@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, F, Q, Sum, TextField, Value, When
 
 from departments.models import Department
 from surveys.anonymity import hidden_groups
@@ -28,7 +28,7 @@ class QuestionResult:
     question: CampaignQuestion
     answers: int | None = None  # None: hidden
     mean: float | None = None
-    distribution: list[tuple[int, int, float]] = field(default_factory=list)  # value, n, %
+    distribution: list[tuple[int | str, int, float]] = field(default_factory=list)  # value, n, %
 
 
 @dataclass
@@ -84,18 +84,29 @@ def wave_results(
         "rated_department", "respondent_department"
     ).annotate(n=Count("pk")):
         people[rated_id][group] = n
-    # (question, rated, respondent group) -> {value: n}; text answers under value None.
-    values: dict[tuple[int, int, int | None], dict[int | None, int]] = defaultdict(dict)
-    for question_id, rated_id, group, value, n in (
+    # (question, rated, respondent group) -> {score or option: n}; free text under None.
+    values: dict[tuple[int, int, int | None], dict[int | str | None, int]] = defaultdict(dict)
+    option = Case(
+        When(question__kind=QuestionKind.CHOICE, then=F("text")),
+        default=Value(""),
+        output_field=TextField(),
+    )
+    for question_id, rated_id, group, value, chosen, n in (
         Answer.objects.filter(response__in=responses)
         .exclude(Q(value__isnull=True) & Q(text=""))
+        .annotate(option=option)
         .values_list(
-            "question", "response__rated_department", "response__respondent_department", "value"
+            "question",
+            "response__rated_department",
+            "response__respondent_department",
+            "value",
+            "option",
         )
         .annotate(n=Count("pk"))
         .order_by()
     ):
-        values[(question_id, rated_id, group)][value] = n
+        key = value if value is not None else (chosen or None)
+        values[(question_id, rated_id, group)][key] = n
 
     visible_rated = _visible(
         {rated_id: sum(groups.values()) for rated_id, groups in people.items()},
@@ -187,6 +198,15 @@ def _question_result(values, question, rated_id, groups, people, respondent, k) 
     total = sum(counts.values())
     if total < k:
         return QuestionResult(question=question)
+    if question.kind == QuestionKind.CHOICE:
+        return QuestionResult(
+            question=question,
+            answers=total,
+            distribution=[
+                (choice, counts.get(choice, 0), 100 * counts.get(choice, 0) / total)
+                for choice in question.choices
+            ],
+        )
     if not question.scale:
         return QuestionResult(question=question, answers=total)
     low, high = question.scale

@@ -180,7 +180,20 @@ def test_campaign_pages_are_a_404_for_anyone_but_hr(client, request, campaign, w
     ]:
         assert client.get(reverse(name, args=args)).status_code == 404, name
     assert client.post(reverse("surveys:campaign_launch", args=[draft.pk])).status_code == 404
+    assert client.post(reverse("surveys:campaign_end", args=[draft.pk])).status_code == 404
+    bank_question = Question.objects.first()
+    archive = reverse("surveys:question_archive", args=[bank_question.pk])
+    assert client.post(archive).status_code == 404
     assert Campaign.objects.get().status == Campaign.Status.DRAFT
+
+
+@pytest.mark.parametrize("who", ["staff", "head", "outsider"])
+def test_sending_progress_is_a_404_for_anyone_but_hr(client, request, campaign, hr, who):
+    launched = services.campaign_launch(campaign_id=campaign().pk, by=hr)
+    wave = Wave.objects.get(campaign=launched)
+    client.force_login(request.getfixturevalue(who))
+
+    assert client.get(reverse("surveys:wave_progress", args=[wave.pk])).status_code == 404
 
 
 def test_an_administrator_manages_campaigns(client, admin_user, campaign):

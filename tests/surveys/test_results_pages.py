@@ -63,6 +63,14 @@ def test_a_head_sees_only_their_own_departments_results(client, head, wave, huma
     assert other.status_code == 404
 
 
+def test_a_head_finds_the_waves_that_rate_their_department(client, head, wave):
+    client.force_login(head)
+
+    index = client.get(reverse("surveys:results_index"))
+
+    assert list(index.context["page"].object_list) == [wave]
+
+
 def test_a_head_opens_their_departments_detail(client, head, wave, finance):
     client.force_login(head)
 

@@ -224,3 +224,26 @@ def test_results_are_read_in_a_constant_number_of_queries(
         wave_results(wave, with_comments=False)
     with django_assert_max_num_queries(3):
         score_trend(wave)
+
+
+def test_a_single_choice_shows_how_many_chose_each_option(wave, finance, sales):
+    from surveys.models import Answer, CampaignQuestion, QuestionKind
+
+    channel = CampaignQuestion.objects.create(
+        campaign=wave.campaign, position=50, text="Which channel?", kind=QuestionKind.CHOICE,
+        choices=["E-mail", "Chat", "Phone"],
+    )  # fmt: skip
+    for response, option in zip(
+        respond(wave, finance, [4] * 6, respondent_department=sales),
+        ["Chat", "Chat", "E-mail", "Chat", "E-mail", "Chat"],
+        strict=True,
+    ):
+        Answer.objects.create(response=response, question=channel, text=option)
+
+    result = next(q for q in row_of(wave_results(wave), finance).questions if q.question == channel)
+
+    assert result.answers == 6 and result.mean is None
+    assert [(option, n) for option, n, _ in result.distribution] == [
+        ("E-mail", 2), ("Chat", 4), ("Phone", 0),
+    ]  # fmt: skip
+    assert row_of(wave_results(wave), finance).score == 4
