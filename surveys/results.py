@@ -74,7 +74,6 @@ def wave_results(
     campaign = wave.campaign
     k, k_comments = campaign.min_respondents, campaign.min_comment_group
     questions = list(campaign.questions.all())
-    likert = {q.pk for q in questions if q.kind == QuestionKind.LIKERT}
 
     # Every rated department is read, even when only some are shown: whether one is hidden
     # depends on the others (the company-wide total on HR's page could reveal it otherwise).
@@ -148,11 +147,11 @@ def wave_results(
         groups = groups_of(department.pk)
         if groups is not None:
             row.respondents = sum(people[department.pk][group] for group in groups)
-            row.score = _mean(values, likert, [department.pk], groups)
             row.questions = [
                 _question_result(values, q, department.pk, groups, people, respondent, k)
                 for q in questions
             ]
+            row.score = _score([row])
             if with_comments and _comments_shown(people[department.pk], respondent, k_comments):
                 row.comments = _comments(responses, department.pk, groups)
         else:
@@ -169,8 +168,7 @@ def wave_results(
         )
         if every >= k:
             total.respondents = every
-            all_pairs = [(r, g) for r, groups in people.items() for g in groups]
-            total.score = _mean_pairs(values, likert, all_pairs)
+            total.score = _score(results)
     choices = Department.objects.filter(
         pk__in=[group for groups in people.values() for group in groups if group]
     ).order_by("name")
@@ -222,17 +220,15 @@ def _question_result(values, question, rated_id, groups, people, respondent, k) 
     )
 
 
-def _mean(values, likert, rated_ids, groups) -> float | None:
-    return _mean_pairs(values, likert, [(r, g) for r in rated_ids for g in groups])
-
-
-def _mean_pairs(values, likert, pairs) -> float | None:
-    total = count = 0
-    for question_id in likert:
-        for rated_id, group in pairs:
-            for value, n in values.get((question_id, rated_id, group), {}).items():
-                total += value * n
-                count += n
+def _score(rows: list[DepartmentResult]) -> float | None:
+    """The mean of the Likert answers of the rows' shown questions: a figure that is hidden
+    never enters one that is shown, so no subtraction can bring it back."""
+    total = count = 0.0
+    for row in rows:
+        for result in row.questions:
+            if result.question.kind == QuestionKind.LIKERT and result.mean is not None:
+                total += result.mean * result.answers
+                count += result.answers
     return total / count if count else None
 
 
@@ -278,16 +274,19 @@ def score_trend(wave: Wave, *, rated: Collection[int] | None = None) -> dict[int
         responses.values_list("wave", "rated_department").annotate(n=Count("pk")).order_by()
     ):
         people[wave_id][rated_id] = n
-    sums: dict[tuple[int, int], tuple[int, int]] = {}
-    for wave_id, rated_id, total, count in (
+    k = wave.campaign.min_respondents
+    # (wave, rated) -> [sum, count] over the Likert questions answered by at least k people.
+    sums: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    for wave_id, rated_id, _question, total, count in (
         Answer.objects.filter(response__in=responses, question__kind=QuestionKind.LIKERT)
         .exclude(value__isnull=True)
-        .values_list("response__wave", "response__rated_department")
+        .values_list("response__wave", "response__rated_department", "question")
         .annotate(total=Sum("value"), count=Count("pk"))
         .order_by()
     ):
-        sums[(wave_id, rated_id)] = (total, count)
-    k = wave.campaign.min_respondents
+        if count >= k:
+            sums[(wave_id, rated_id)][0] += total
+            sums[(wave_id, rated_id)][1] += count
     trend: dict[int, list[TrendPoint]] = defaultdict(list)
     departments = {rated_id for groups in people.values() for rated_id in groups}
     if rated is not None:

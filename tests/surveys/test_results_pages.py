@@ -168,3 +168,41 @@ def test_exports_leave_out_hidden_departments(client, hr, wave, company):
     assert executive and all(row[6] == "" for row in executive)
     assert "hidden" in executive[0][5]
     assert "Executive Office" not in responses.decode("utf-8-sig")
+
+
+@pytest.mark.parametrize("respondent", ["", "other", "abc", "999999", "-1"])
+def test_any_respondent_filter_renders(client, hr, wave, finance, sales, respondent):
+    client.force_login(hr)
+
+    page = client.get(reverse("surveys:results", args=[wave.pk]), {"respondent": respondent})
+    detail = client.get(
+        reverse("surveys:department_results", args=[wave.pk, finance.code]),
+        {"respondent": respondent},
+    )
+
+    assert page.status_code == 200
+    assert detail.status_code == 200
+
+
+def test_filtering_by_a_department_large_enough_shows_its_figures(client, hr, wave, sales):
+    client.force_login(hr)
+
+    page = client.get(reverse("surveys:results", args=[wave.pk]), {"respondent": sales.pk})
+
+    rows = {row.department.code: row for row in page.context["results"].departments}
+    assert rows["HR"].respondents == 9
+    assert "—" in page.content.decode()  # no response rate for a filtered group
+
+
+def test_a_wave_nobody_answered_shows_its_empty_state(client, hr, campaign):
+    empty = Wave.objects.create(
+        campaign=campaign(name="Quiet"), number=1, period_start=LAUNCH, period_end=LAUNCH,
+        launched_at=LAUNCH, closes_at=LAUNCH,
+    )  # fmt: skip
+    client.force_login(hr)
+
+    page = client.get(reverse("surveys:results", args=[empty.pk]))
+
+    assert page.status_code == 200
+    assert "Nobody was invited in this wave" in page.content.decode()
+    assert client.get(reverse("surveys:results_index"), {"page": "999"}).status_code == 200

@@ -247,3 +247,23 @@ def test_a_single_choice_shows_how_many_chose_each_option(wave, finance, sales):
         ("E-mail", 2), ("Chat", 4), ("Phone", 0),
     ]  # fmt: skip
     assert row_of(wave_results(wave), finance).score == 4
+
+
+def test_a_hidden_question_does_not_count_in_the_score_shown(wave, finance, sales):
+    """Otherwise the score minus the shown questions would give the hidden one's answers."""
+    from surveys.models import Answer, CampaignQuestion, QuestionKind
+
+    responses = respond(wave, finance, [4] * 6, respondent_department=sales)
+    optional = CampaignQuestion.objects.create(
+        campaign=wave.campaign, position=60, text="Their invoices are right.",
+        kind=QuestionKind.LIKERT, required=False,
+    )  # fmt: skip
+    for response in responses[:2]:
+        Answer.objects.create(response=response, question=optional, value=1)
+
+    row = row_of(wave_results(wave), finance)
+
+    assert next(q for q in row.questions if q.question == optional).mean is None
+    assert row.score == 4
+    assert score_trend(wave)[finance.pk][0].score == 4
+    assert wave_results(wave).total.score == 4
