@@ -169,3 +169,14 @@ class RefusingBackend:
 
     def send_messages(self, messages):
         raise ConnectionRefusedError("no SMTP server")
+
+
+def test_the_periodic_requeue_run_twice_still_sends_each_invitation_once(wave):
+    batches = []
+    mail.requeue_unsent(batches.append)
+    mail.requeue_unsent(batches.append)
+
+    sent = [mail.send_invitations(batch)["sent"] for batch in batches]
+
+    assert sent == [3, 0]
+    assert len(django_mail.outbox) == 3
