@@ -32,6 +32,13 @@ class QuestionResult:
 
 
 @dataclass
+class TrendPoint:
+    wave: Wave
+    respondents: int | None  # None: hidden
+    score: float | None
+
+
+@dataclass
 class DepartmentResult:
     department: Department
     invited: int = 0
@@ -40,6 +47,7 @@ class DepartmentResult:
     score: float | None = None
     questions: list[QuestionResult] = field(default_factory=list)
     comments: list[str] | None = None  # None: hidden (group too small for comments)
+    trend: list[TrendPoint] = field(default_factory=list)  # filled in by pages that show it
 
     @property
     def response_rate(self) -> float | None:
@@ -255,13 +263,6 @@ def _comments(responses, rated_id: int, groups) -> list[str]:
     else:
         texts = texts.filter(response__respondent_department__in=groups)
     return sorted(texts.values_list("text", flat=True))
-
-
-@dataclass
-class TrendPoint:
-    wave: Wave
-    respondents: int | None  # None: hidden
-    score: float | None
 
 
 def score_trend(wave: Wave, *, rated: Collection[int] | None = None) -> dict[int, list[TrendPoint]]:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from surveys.audience import audience
+from surveys.mail import enqueue_wave
 from surveys.models import (
     Answer,
     Campaign,
@@ -24,6 +25,7 @@ from surveys.models import (
     Response,
     Wave,
 )
+from surveys.selectors import sees_all_results
 
 # The period a one-off campaign draws its audience from.
 ONCE_PERIOD_MONTHS = 3
@@ -34,8 +36,9 @@ class SurveyError(Exception):
     """An operation that is not possible in the campaign's state; the message says why."""
 
 
-def _is_manager(user) -> bool:
-    return user.is_authenticated and user.has_perm("departments.view_company_reports")
+def _require_manager(user) -> None:
+    if not sees_all_results(user):
+        raise PermissionDenied(_("Only HR and administrators manage survey campaigns."))
 
 
 # Campaigns ---------------------------------------------------------------------------------------
@@ -51,8 +54,7 @@ def campaign_save(
     rated_departments: Iterable = (),
 ) -> Campaign:
     """Create or edit a draft campaign, copying the chosen bank questions into it."""
-    if not _is_manager(by):
-        raise PermissionDenied(_("Only HR and administrators manage survey campaigns."))
+    _require_manager(by)
     if campaign.pk:
         stored = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if not stored.is_editable:
@@ -112,8 +114,7 @@ def add_months(instant: datetime, months: int) -> datetime:
 @transaction.atomic
 def campaign_launch(*, campaign_id: int, by, now: datetime | None = None) -> Campaign:
     """Activate a draft campaign: its first wave launches now, or on its start date."""
-    if not _is_manager(by):
-        raise PermissionDenied(_("Only HR and administrators manage survey campaigns."))
+    _require_manager(by)
     now = now or timezone.now()
     campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
     if campaign.status != Campaign.Status.DRAFT:
@@ -132,8 +133,7 @@ def campaign_launch(*, campaign_id: int, by, now: datetime | None = None) -> Cam
 @transaction.atomic
 def campaign_end(*, campaign_id: int, by) -> Campaign:
     """Stop an active campaign: no further waves; open waves run to their end."""
-    if not _is_manager(by):
-        raise PermissionDenied(_("Only HR and administrators manage survey campaigns."))
+    _require_manager(by)
     campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
     if campaign.status != Campaign.Status.ACTIVE:
         raise SurveyError(_("Only an active campaign can be ended."))
@@ -205,8 +205,6 @@ def _wave_launch(campaign: Campaign, *, scheduled: datetime, now: datetime) -> W
         batch_size=1000,
         ignore_conflicts=True,
     )
-    from surveys.mail import enqueue_wave
-
     transaction.on_commit(lambda: enqueue_wave(wave.pk))
     return wave
 
@@ -225,8 +223,6 @@ def send_due_reminders(*, now: datetime | None = None) -> list[int]:
             email_round=wave.email_round + 1
         )
         if claimed == 1:
-            from surveys.mail import enqueue_wave
-
             started.append(wave.pk)
             transaction.on_commit(lambda pk=wave.pk: enqueue_wave(pk))
     return started
