@@ -1,6 +1,6 @@
 """The compliance arithmetic of the dashboards, against the hand-computed week of conftest.py."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -15,7 +15,9 @@ from dashboards.selectors import (
     drill_requests,
 )
 from dashboards.working_hours import percentile
-from tests.dashboards.conftest import NOW
+from tests.dashboards.conftest import NOW, SHANGHAI
+from tickets import services
+from tickets.workflow import Action
 
 HOUR = timedelta(hours=1)
 SECOND = timedelta(seconds=1)
@@ -144,3 +146,22 @@ def test_percentile_interpolates_like_percentile_cont():
     assert percentile(values, 0.5) == 3 * HOUR
     assert percentile(values, 0.9) == pytest.approx(8.2 * HOUR, abs=SECOND)
     assert percentile([], 0.5) is None
+
+
+def test_a_request_paused_past_its_due_time_is_pending_not_breached(
+    request, finance, agent, payroll_extract
+):
+    """Waiting on the requester holds the resolution clock: no due time while paused."""
+    request.getfixturevalue("agreement")
+    travel = request.getfixturevalue("clock_at")
+    file = request.getfixturevalue("file_request")
+    travel(datetime(2026, 11, 23, 9, tzinfo=SHANGHAI))
+    ticket = file(payroll_extract, title="Paused", priority="P1")
+    services.ticket_transition(
+        ticket_id=ticket.pk, by=agent, action=Action.ASK, expected_version=None
+    )
+    later = datetime(2026, 11, 27, 9, tzinfo=SHANGHAI)  # days after the 4 working hours
+    travel(later)
+    period = Period("custom", date(2026, 11, 23), date(2026, 11, 27))
+    s = department_dashboard(finance, SUPPLIER, period, later).summary
+    assert (s.first_response_met, s.resolution_pending, s.resolution_breached) == (1, 1, 0)
