@@ -17,6 +17,7 @@ from dashboards.selectors import (
 from dashboards.working_hours import percentile
 from tests.dashboards.conftest import NOW, SHANGHAI
 from tickets import services
+from tickets.breach_scan import breach_scan
 from tickets.workflow import Action
 
 HOUR = timedelta(hours=1)
@@ -165,3 +166,28 @@ def test_a_request_paused_past_its_due_time_is_pending_not_breached(
     period = Period("custom", date(2026, 11, 23), date(2026, 11, 27))
     s = department_dashboard(finance, SUPPLIER, period, later).summary
     assert (s.first_response_met, s.resolution_pending, s.resolution_breached) == (1, 1, 0)
+
+
+def test_a_breach_stays_a_breach_when_the_priority_change_moves_the_due_time(
+    request, finance, agent, payroll_extract
+):
+    request.getfixturevalue("agreement")
+    travel = request.getfixturevalue("clock_at")
+    file = request.getfixturevalue("file_request")
+    travel(datetime(2026, 11, 23, 9, tzinfo=SHANGHAI))
+    ticket = file(payroll_extract, title="Urgent, then not", priority="P1")  # due 10:00
+    breach_scan(now=datetime(2026, 11, 23, 10, 5, tzinfo=SHANGHAI))
+    travel(datetime(2026, 11, 23, 11, tzinfo=SHANGHAI))
+    services.ticket_change_priority(
+        ticket_id=ticket.pk, by=agent, priority="P3", expected_version=None
+    )  # first response now due Tuesday 9:00
+    services.ticket_transition(
+        ticket_id=ticket.pk, by=agent, action=Action.ACKNOWLEDGE, expected_version=None
+    )
+    ticket.refresh_from_db()
+    assert ticket.first_responded_at <= ticket.first_response_due_at
+    assert ticket.first_response_breached_at is not None  # flagged by the scan at 10:05
+    period = Period("custom", date(2026, 11, 23), date(2026, 11, 23))
+    now = datetime(2026, 11, 23, 11, tzinfo=SHANGHAI)
+    s = department_dashboard(finance, SUPPLIER, period, now).summary
+    assert (s.first_response_met, s.first_response_breached) == (0, 1)
