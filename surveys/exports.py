@@ -61,7 +61,8 @@ def _aggregate_row(
         name or row.department.name,
         group,
         row.invited if with_invitations else None,
-        row.answered if with_invitations else None,
+        # How many answered is a count of respondents: hidden with the rest of the figures.
+        row.answered if with_invitations and not row.hidden else None,
         round(rate, 4) if rate is not None and with_invitations else None,
         row.respondents if row.respondents is not None else hidden,
         round(row.score, 2) if row.score is not None else None,

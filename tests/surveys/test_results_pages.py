@@ -166,6 +166,7 @@ def test_exports_leave_out_hidden_departments(client, hr, wave, company):
     executive = [row for row in csv.reader(io.StringIO(results.decode("utf-8-sig")))
                  if row[0] == "Executive Office"]  # fmt: skip
     assert executive and all(row[6] == "" for row in executive)
+    assert executive[0][3:5] == ["", ""]  # how many answered, and the rate: hidden too
     assert "hidden" in executive[0][5]
     assert "Executive Office" not in responses.decode("utf-8-sig")
 
