@@ -3,7 +3,8 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-PUBLIC_PAGES = {"login", "healthz", "set_language", "admin:login", "api:token"}
+# The survey answer link is signed and single-use: it works without logging in (issue 6).
+PUBLIC_PAGES = {"login", "healthz", "set_language", "admin:login", "api:token", "surveys:answer"}
 SAMPLE_ARGUMENTS = {"code": "FIN", "path": "x", "object_id": "1", "app_label": "auth",
                     "content_type_id": "1", "id": "1", "pk": "1"}  # fmt: skip
 
