@@ -99,14 +99,19 @@ class Backlog:
     unassigned: int = 0
 
 
+def overdue_q(now: datetime) -> Q:
+    """Requests with a target breached and still unmet."""
+    condition = Q(pk__in=[])
+    for target, met in TARGETS.items():
+        condition |= breached_q(target, now) & Q(**{f"{met}__isnull": True})
+    return condition
+
+
 def backlog(tickets: QuerySet[Ticket], now: datetime) -> Backlog:
     """One query: the open requests now, whatever the period."""
-    overdue = Q()
-    for target in TARGETS:
-        overdue |= breached_q(target, now) & Q(**{f"{TARGETS[target]}__isnull": True})
     row = tickets.filter(status__in=OPEN_STATUSES).aggregate(
         open=Count("pk"),
-        overdue=Count("pk", filter=overdue),
+        overdue=Count("pk", filter=overdue_q(now)),
         unassigned=Count("pk", filter=Q(assignee__isnull=True)),
     )
     return Backlog(**row)
@@ -270,10 +275,7 @@ def drill_requests(
     elif drill.state == "unassigned":
         tickets = tickets.filter(assignee__isnull=True)
     elif drill.state == "overdue":
-        overdue = Q(pk__in=[])
-        for target in TARGETS:
-            overdue |= breached_q(target, now) & Q(**{f"{TARGETS[target]}__isnull": True})
-        tickets = tickets.filter(overdue)
+        tickets = tickets.filter(overdue_q(now))
     tickets = for_lists(tickets)
     if drill.state == "at_risk":
         tickets = tickets.filter(at_risk_q(now, clocks))
