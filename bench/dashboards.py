@@ -23,15 +23,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _django import recreate_database, setup_django
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/accord_bench_dashboards"
-# Not in the tickets app's migrations (yet): the dashboards read a department's requests of a
-# period as supplier or as customer, its open requests as customer (as supplier, the existing
-# (provider, status) index serves), and a live scorecard every request of a period.
-PROPOSED_INDEXES = {
-    "ticket_provider_filed": "(provider_id, filed_at)",
-    "ticket_customer_filed": "(customer_id, filed_at)",
-    "ticket_customer_status": "(customer_id, status)",
-    "ticket_filed": "(filed_at)",
-}
 
 
 def main() -> None:
@@ -40,11 +31,6 @@ def main() -> None:
     parser.add_argument("--departments", type=int, default=20)
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--runs", type=int, default=15, help="renders of each page (one warm-up)")
-    parser.add_argument(
-        "--indexes",
-        action="store_true",
-        help="first create the indexes proposed for tickets_ticket (PROPOSED_INDEXES)",
-    )
     args = parser.parse_args()
 
     recreate_database(args.database_url)
@@ -60,8 +46,6 @@ def main() -> None:
     began = time.perf_counter()
     head, hr, department = create_company(args.departments, now)
     breaches = create_requests(args.requests, now)
-    if args.indexes:
-        create_proposed_indexes()
     print(f"{args.requests:,} requests, {breaches:,} breaches between {args.departments} "
           f"departments, created in {time.perf_counter() - began:.1f} s")  # fmt: skip
 
@@ -246,15 +230,6 @@ def create_requests(count: int, now) -> int:
             inserted += cursor.rowcount
         cursor.execute("VACUUM ANALYZE")
     return inserted
-
-
-def create_proposed_indexes() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        for name, columns in PROPOSED_INDEXES.items():
-            cursor.execute(f"CREATE INDEX {name} ON tickets_ticket {columns}")
-        cursor.execute("ANALYZE tickets_ticket")
 
 
 def count_departments(cursor) -> int:

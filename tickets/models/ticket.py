@@ -183,6 +183,12 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["provider", "status"]),
             models.Index(fields=["requester", "-filed_at"]),
+            # The dashboards read a department's requests filed in a period, as supplier and as
+            # customer, and the scorecard every request of a period (bench/dashboards.py).
+            models.Index(fields=["provider", "filed_at"]),
+            models.Index(fields=["customer", "filed_at"]),
+            models.Index(fields=["customer", "status"]),
+            models.Index(fields=["filed_at"]),
             *scan_indexes("first_response", "first_responded_at"),
             *scan_indexes("resolution", "resolved_at"),
         ]
