@@ -49,12 +49,16 @@ def main() -> None:
     print(f"{args.requests:,} requests, {breaches:,} breaches between {args.departments} "
           f"departments, created in {time.perf_counter() - began:.1f} s")  # fmt: skip
 
-    from dashboards.services import snapshots_refresh
+    from dashboards.services import rollup_refresh
 
     began = time.perf_counter()
-    snapshots_refresh(now=timezone.now())  # as the beat job does every 5 minutes
+    days = rollup_refresh(now=timezone.now())  # the first run of the beat job counts every day
+    first_ms = round((time.perf_counter() - began) * 1000, 1)
+    began = time.perf_counter()
+    recounted = rollup_refresh(now=timezone.now())  # as the job then does every 5 minutes
     refresh_ms = round((time.perf_counter() - began) * 1000, 1)
-    print(f"scorecard snapshots refreshed in {refresh_ms} ms")
+    print(f"daily totals: {days} days counted in {first_ms} ms; then {recounted} days still "
+          f"changing recounted in {refresh_ms} ms")  # fmt: skip
     pages = {}
     for who, user in (("head", head), ("hr", hr)):
         for name, url in page_urls(department).items():
@@ -63,7 +67,12 @@ def main() -> None:
             print(f"{name} as {who}: median {figures['median_ms']} ms, p95 "
                   f"{figures['p95_ms']} ms, {figures['queries']} queries")  # fmt: skip
     result = {"requests": args.requests, "breaches": breaches, "pages": pages}
-    result["snapshot_refresh_ms"] = refresh_ms
+    result["rollup"] = {
+        "first_count_ms": first_ms,
+        "days": days,
+        "refresh_ms": refresh_ms,
+        "days_recounted": recounted,
+    }
     print(json.dumps(result))
 
 
@@ -80,7 +89,7 @@ def page_urls(department) -> dict[str, str]:
         "breached requests, last 90 days": f"{requests}?period=90d&outcome=breached",
         "scorecard, last 30 days": reverse("dashboards:scorecard") + "?period=30d",
         "scorecard, last 90 days": reverse("dashboards:scorecard") + "?period=90d",
-        "scorecard, custom 90 days (live)": reverse("dashboards:scorecard")
+        "scorecard, custom 90 days": reverse("dashboards:scorecard")
         + "?period=custom&from={first90}&to={yesterday}",
     }
 

@@ -202,9 +202,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "surveys.send_unsent_invitations",
         "schedule": timedelta(minutes=5),
     },
-    "refresh-dashboard-snapshots": {
-        "task": "dashboards.refresh_snapshots",
+    "refresh-dashboard-rollup": {
+        "task": "dashboards.refresh_rollup",
         "schedule": timedelta(minutes=5),
+    },
+    # 03:30 in Shanghai: every day recounted, for changes made outside the workflow (the admin).
+    "recount-dashboard-rollup": {
+        "task": "dashboards.recount_rollup",
+        "schedule": crontab(minute=30, hour=19),
     },
 }
 

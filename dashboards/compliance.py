@@ -12,9 +12,10 @@ For each target of a request (first response, resolution):
 - Requests with no agreement have no targets: they count as received, never in compliance.
 - Compliance is met / (met + breached): pending targets are not decided yet.
 
-Each page reads its requests once: `facts` classifies every request's two outcomes in SQL (one
-CASE each) and counts them per group (service, customer, priority, week…); the figures of each
-table are then sums over those few group rows, never a loop over requests.
+Each page reads its requests once: `facts` counts every outcome of every target in SQL (one
+filtered COUNT each) per group (service, customer, priority, week…); the figures of each table are
+then sums over those few group rows, never a loop over requests. The daily totals
+(dashboards.rollup) are the same `facts`, grouped by day, kept by a Celery job.
 
 A reopened request's resolution is judged by its last resolution, on the clock that resumed where
 it stood (rule 6), so it can turn from met to breached, never back once flagged.
@@ -27,7 +28,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from tickets.models import OPEN_STATUSES, Ticket
 
@@ -69,9 +71,23 @@ def pending_q(target: str, now: datetime) -> Q:
 
 def outcome_q(outcome: str, target: str, now: datetime) -> Q:
     """The requests behind one figure: `outcome` met, breached or pending for `target`."""
-    return {"met": met_q, "breached": breached_q, "pending": pending_q}[outcome](
-        target, *([] if outcome == "met" else [now])
-    )
+    if outcome == "met":
+        return met_q(target)
+    return {"breached": breached_q, "pending": pending_q}[outcome](target, now)
+
+
+FIGURES = (
+    "received",
+    "no_agreement",
+    "first_response_met",
+    "first_response_breached",
+    "first_response_pending",
+    "resolution_met",
+    "resolution_breached",
+    "resolution_pending",
+    "rated",
+    "rating_sum",
+)
 
 
 @dataclass
@@ -90,17 +106,9 @@ class Compliance:
     rating_sum: int = 0
 
     def add(self, fact: dict) -> None:
-        """Count in one row of `facts`: requests of the same group and outcomes."""
-        count = fact["count"]
-        self.received += count
-        self.no_agreement += fact["no_agreement"]
-        self.rated += fact["rated"]
-        self.rating_sum += fact["rating_sum"] or 0
-        for target in TARGETS:
-            outcome = fact[target]
-            if outcome:
-                name = f"{target}_{outcome}"
-                setattr(self, name, getattr(self, name) + count)
+        """Count in one row of `facts` (or of the daily totals): requests of the same group."""
+        for name in FIGURES:
+            setattr(self, name, getattr(self, name) + (fact[name] or 0))
 
     @property
     def mean_rating(self) -> float | None:
@@ -136,33 +144,32 @@ def _rate(met: int, breached: int) -> float | None:
     return 100 * met / (met + breached) if met + breached else None
 
 
-def outcome_case(target: str, now: datetime) -> Case:
-    """Each request's outcome for `target` in SQL, by the same conditions as the figures' links:
-    "breached", else "met", else "pending", else "" (no target: no agreement, or stopped)."""
-    return Case(
-        When(breached_q(target, now), then=Value("breached")),
-        When(met_q(target), then=Value("met")),
-        When(Q(agreement__isnull=False, status__in=OPEN_STATUSES), then=Value("pending")),
-        default=Value(""),
-        output_field=CharField(),
-    )
+def figure_aggregates(now: datetime) -> dict:
+    """The aggregates of FIGURES over requests, each outcome by the same condition as the link
+    to the requests behind it (met, breached and pending exclude one another)."""
+    aggregates = {
+        "received": Count("pk"),
+        "no_agreement": Count("pk", filter=Q(agreement__isnull=True)),
+        "rated": Count("rating"),
+        "rating_sum": Coalesce(Sum("rating"), 0),
+    }
+    for target in TARGETS:
+        aggregates[f"{target}_met"] = Count("pk", filter=met_q(target))
+        aggregates[f"{target}_breached"] = Count("pk", filter=breached_q(target, now))
+        aggregates[f"{target}_pending"] = Count("pk", filter=pending_q(target, now))
+    return aggregates
 
 
 def facts(tickets: QuerySet[Ticket], now: datetime, *keys: str, **expressions) -> list[dict]:
-    """One query: `tickets` counted by `keys` (columns, or names of `expressions`) and by their
-    outcome for each target. The rows are few (groups × outcomes) whatever the number of
-    requests; `Compliance.add` sums them into the figures of any coarser grouping."""
-    outcomes = {target: outcome_case(target, now) for target in TARGETS}
-    return list(
-        tickets.annotate(**expressions, **outcomes)
-        .order_by()
-        .values(*keys, *TARGETS)
-        .annotate(
-            count=Count("pk"),
-            no_agreement=Count("pk", filter=Q(agreement__isnull=True)),
-            rated=Count("rating"),
-            rating_sum=Sum("rating"),
-        )
+    """One query: `tickets` counted by `keys` (columns, or names of `expressions`), each row
+    holding FIGURES. The rows are few (one per group) whatever the number of requests;
+    `Compliance.add` sums them into the figures of any coarser grouping."""
+    return list(facts_query(tickets, now, *keys, **expressions))
+
+
+def facts_query(tickets: QuerySet[Ticket], now: datetime, *keys: str, **expressions) -> QuerySet:
+    return (
+        tickets.annotate(**expressions).order_by().values(*keys).annotate(**figure_aggregates(now))
     )
 
 

@@ -1,21 +1,112 @@
-"""Precomputed figures of the company scorecard (see dashboards.scorecard)."""
+"""The daily totals of the dashboards (dashboards.rollup): every request counted once, by the day
+it was filed (in the company time zone) and by supplier, customer, service and priority, with the
+figures the pages add up. A Celery job (dashboards.services.rollup_refresh) keeps them."""
 
 from django.db import models
 
+from agreements.models import Priority, Service
+from departments.models import Department
 
-class FactsSnapshot(models.Model):
-    """The company's requests of a period (and of the one before) counted by supplier, customer,
-    period and outcome, as dashboards.scorecard.live_company_facts returns them."""
 
-    first = models.DateField()
-    last = models.DateField()
-    computed_at = models.DateTimeField()
-    rows = models.JSONField(default=list)
+class Figures(models.Model):
+    """The counts of dashboards.compliance.FIGURES."""
+
+    received = models.PositiveIntegerField(default=0)
+    no_agreement = models.PositiveIntegerField(default=0)
+    first_response_met = models.PositiveIntegerField(default=0)
+    first_response_breached = models.PositiveIntegerField(default=0)
+    first_response_pending = models.PositiveIntegerField(default=0)
+    resolution_met = models.PositiveIntegerField(default=0)
+    resolution_breached = models.PositiveIntegerField(default=0)
+    resolution_pending = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+# The totals are derived from the requests, which hold the real foreign keys: without database
+# constraints here, a count of a year commits in a second rather than checking a million keys.
+
+
+class DailyCount(Figures):
+    """The requests filed on `day` with one supplier, by one customer, on one service and
+    priority; the department dashboards add these up."""
+
+    day = models.DateField()
+    provider = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    customer = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    priority = models.CharField(max_length=2, choices=Priority)
+    # Requests not closed, cancelled or rejected when counted: their figures can still change.
+    unsettled = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["first", "last"], name="facts_snapshot_one_per_period")
+            models.UniqueConstraint(
+                fields=["day", "provider", "customer", "service", "priority"],
+                name="daily_count_one_per_group",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["provider", "day"]),
+            models.Index(fields=["customer", "day"]),
         ]
 
     def __str__(self) -> str:
-        return f"{self.first} – {self.last} ({self.computed_at:%Y-%m-%d %H:%M})"
+        return f"{self.day} {self.provider_id}→{self.customer_id} {self.service_id} {self.priority}"
+
+
+class DailyPairCount(Figures):
+    """DailyCount summed per supplier and customer: the scorecard and heat map add these up."""
+
+    day = models.DateField()
+    provider = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    customer = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "provider", "customer"], name="daily_pair_count_one_per_pair"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.provider_id}→{self.customer_id}"
+
+
+class CountedDay(models.Model):
+    """When the requests of `day` were last counted into the daily totals, and whether they were
+    all settled then (closed, cancelled or rejected, and the day over): a settled day's totals
+    cannot change, so pages read them instead of the requests."""
+
+    day = models.DateField(primary_key=True)
+    counted_at = models.DateTimeField()
+    requests = models.PositiveIntegerField(default=0)
+    unsettled = models.PositiveIntegerField(default=0)
+    settled = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.day} ({self.counted_at:%Y-%m-%d %H:%M})"
+
+
+class RollupMark(models.Model):
+    """One row: the newest request counted and when the job last ran, locked by each run so that
+    two runs never count at once."""
+
+    last_ticket_id = models.BigIntegerField(null=True)
+    counted_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"up to request {self.last_ticket_id}, at {self.counted_at}"

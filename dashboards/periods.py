@@ -28,6 +28,11 @@ class PeriodKind:
     DEFAULT = LAST_30
 
 
+def day_start(day: date) -> datetime:
+    """The midnight that begins `day` in the company time zone."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 @dataclass(frozen=True)
 class Period:
     """Requests filed from `first` to `last` (local dates, both included)."""
@@ -38,12 +43,12 @@ class Period:
 
     @property
     def since(self) -> datetime:
-        return timezone.make_aware(datetime.combine(self.first, time.min))
+        return day_start(self.first)
 
     @property
     def until(self) -> datetime:
         """The instant the period ends (exclusive): the midnight after `last`."""
-        return timezone.make_aware(datetime.combine(self.last + timedelta(days=1), time.min))
+        return day_start(self.last + timedelta(days=1))
 
     @property
     def days(self) -> int:

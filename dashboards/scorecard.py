@@ -2,28 +2,24 @@
 satisfaction, volume and trend, each score explainable from the counts it came from; and the
 supplier × customer heat map of compliance across the company.
 
-Both read every request of the company in the period (and the one before, for the trend): with a
-million requests that is too slow for a page, so for the named periods (this week, 30 and 90
-days, this quarter) a Celery job keeps a snapshot of the grouped counts (dashboards.models), and
-the page reads the snapshot. Custom periods are read live."""
+Both need every request of the company in the period (and the one before, for the trend): they
+add up the daily totals per supplier and customer of the settled days, and count the other days
+from the requests (dashboards.rollup), for named and custom periods alike."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db.models import BooleanField, Case, Value, When
 
-from dashboards.compliance import Compliance, facts, filed_within, grouped
-from dashboards.models import FactsSnapshot
+from dashboards.compliance import Compliance, grouped
+from dashboards.models import DailyPairCount
 from dashboards.periods import Period
+from dashboards.rollup import Source, period_facts
 from departments.models import Department
 from surveys.selectors import DepartmentSatisfaction, satisfaction_by_department
 from tickets.models import Ticket
-
-# Snapshots are refreshed every 5 minutes (dashboards.refresh_snapshots); one older than this
-# means the job is not running, and the page reads the requests instead.
-SNAPSHOT_MAX_AGE = timedelta(minutes=15)
 
 
 @dataclass
@@ -44,35 +40,36 @@ class ScoreRow:
 
 @dataclass(frozen=True)
 class CompanyFacts:
-    """Every request of a period and of the one before, counted by supplier, customer, period and
-    outcome (dashboards.compliance.facts); the scorecard and the heat map are sums over them."""
+    """Every request of a period and of the one before, counted by supplier, customer and period
+    (rows of FIGURES); the scorecard and the heat map are sums over them."""
 
     period: Period
     rows: list[dict]
-    computed_at: datetime
-    from_snapshot: bool = False
+    source: Source
 
 
 def company_facts(period: Period, now: datetime) -> CompanyFacts:
-    """From the snapshot of the period when one was refreshed within SNAPSHOT_MAX_AGE (one small
-    query), else read from the requests (one query over every request of both periods)."""
-    snapshot = FactsSnapshot.objects.filter(
-        first=period.first, last=period.last, computed_at__gte=now - SNAPSHOT_MAX_AGE
-    ).first()
-    if snapshot is not None:
-        return CompanyFacts(period, snapshot.rows, snapshot.computed_at, from_snapshot=True)
-    return CompanyFacts(period, live_company_facts(period, now), now)
+    """At most three queries (dashboards.rollup.period_facts)."""
+    previous = period.previous()
 
+    def this_period(day_field: str, first) -> Case:
+        return Case(
+            When(**{f"{day_field}__gte": first}, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
 
-def live_company_facts(period: Period, now: datetime) -> list[dict]:
-    this_period = Case(
-        When(filed_at__gte=period.since, then=Value(True)),
-        default=Value(False),
-        output_field=BooleanField(),
+    rows, source = period_facts(
+        Ticket.objects.all(),
+        DailyPairCount.objects.all(),
+        previous.first,
+        period.last,
+        now,
+        ("provider_id", "customer_id", "this_period"),
+        live={"this_period": this_period("filed_at", period.since)},
+        counted={"this_period": this_period("day", period.first)},
     )
-    tickets = filed_within(Ticket.objects.all(), period.previous().since, period.until)
-    keys = ("provider_id", "customer_id", "this_period")
-    return facts(tickets, now, *keys, this_period=this_period)
+    return CompanyFacts(period, rows, source)
 
 
 def scorecard(company: CompanyFacts) -> list[ScoreRow]:

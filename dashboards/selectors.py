@@ -2,7 +2,8 @@
 met its targets) or as customer (how its suppliers treated it), over a period; and the requests
 behind each figure, scoped by what the reader may see.
 
-Every figure is aggregated in SQL (dashboards.compliance); a page costs the same number of
+Every figure is aggregated in SQL (dashboards.compliance), from the daily totals of the settled
+days and from the requests of the others (dashboards.rollup); a page costs the same number of
 queries whatever the number of requests.
 """
 
@@ -23,13 +24,14 @@ from dashboards.compliance import (
     Group,
     breached_q,
     breakdown,
-    facts,
     filed_within,
     grouped,
     outcome_q,
     total,
 )
+from dashboards.models import DailyCount
 from dashboards.periods import Period
+from dashboards.rollup import Source, period_facts
 from dashboards.working_hours import Durations, working_durations
 from departments.models import Department
 from tickets.models import OPEN_STATUSES, Ticket
@@ -131,6 +133,7 @@ class Dashboard:
     backlog: Backlog
     at_risk: list[Ticket]
     at_risk_count: int
+    source: Source
     durations: dict[str, Durations] = field(default_factory=dict)
 
 
@@ -140,14 +143,15 @@ def department_dashboard(
     """The dashboard of `department` as supplier or customer, in a constant number of queries."""
     tickets = side_tickets(department, side)
     other = "provider_id" if side == CUSTOMER else "customer_id"
-    rows = facts(
-        filed_within(tickets, period.since, period.until),
+    rows, source = period_facts(
+        tickets,
+        DailyCount.objects.filter(**{"customer" if side == CUSTOMER else "provider": department}),
+        period.first,
+        period.last,
         now,
-        "service_id",
-        other,
-        "priority",
-        "week",
-        week=week_of_filing(),
+        ("service_id", other, "priority", "week"),
+        live={"week": week_of_filing()},
+        counted={"week": Trunc("day", "week", output_field=DateField())},
     )
     services = dict(
         Service.objects.filter(pk__in={r["service_id"] for r in rows}).values_list("pk", "name")
@@ -178,6 +182,7 @@ def department_dashboard(
         at_risk=at_risk_rows[:AT_RISK_SHOWN],
         at_risk_count=(at_risk.count() if len(at_risk_rows) > AT_RISK_SHOWN else len(at_risk_rows)),
         durations=working_durations(in_period, clocks),
+        source=source,
     )
 
 
