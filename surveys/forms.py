@@ -8,8 +8,15 @@ from departments.models import Department
 from surveys.models import MIN_RESPONDENTS_FLOOR, Campaign, Question, QuestionKind
 
 
+class BankQuestionField(forms.ModelMultipleChoiceField):
+    """Bank questions, each labelled in the reader's language."""
+
+    def label_from_instance(self, question: Question) -> str:
+        return question.localized_text
+
+
 class CampaignForm(forms.ModelForm):
-    questions = forms.ModelMultipleChoiceField(
+    questions = BankQuestionField(
         label=_("Questions"),
         queryset=Question.objects.filter(archived=False),
         widget=forms.CheckboxSelectMultiple,

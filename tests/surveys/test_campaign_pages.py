@@ -52,6 +52,17 @@ def test_the_new_campaign_form_starts_from_the_default_template(client, hr):
     assert 'value="3, 7"' in response.content.decode()
 
 
+def test_the_question_choices_read_in_chinese_for_a_chinese_reader(client, hr):
+    client.force_login(hr)
+
+    response = client.get(reverse("surveys:campaign_new"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    overall = Question.objects.get(dimension="overall")
+    assert overall.text_zh_hans
+    assert overall.text_zh_hans in response.content.decode()
+    assert overall.text not in response.content.decode()
+
+
 def test_hr_creates_a_campaign_and_it_copies_the_questions(client, hr):
     client.force_login(hr)
 
