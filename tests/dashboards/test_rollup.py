@@ -49,6 +49,7 @@ def test_the_nightly_recount_counts_every_day_again(finance_week):
     rollup_refresh(now=NOW)
     DailyCount.objects.update(received=0)
     assert recount_rollup() == 3
+    assert recount_rollup() == 3
     assert summed(DailyCount.objects.values(*FIGURES))["received"] == 8
 
 
@@ -271,3 +272,21 @@ def test_the_daily_totals_and_the_requests_give_the_same_figures(
         assert rows == [(r.department, r.rank, r.current, r.previous) for r in scorecard(before)]
         assert heat_map(company).cells == heat_map(before).cells
     assert settled_read > 0
+
+
+def test_pages_reading_both_the_totals_and_the_requests_take_a_constant_number_of_queries(
+    client, head, finance_week, finance, django_assert_max_num_queries, clock_at
+):
+    from tests.dashboards.test_pages import DASHBOARD_QUERIES, SCORECARD_QUERIES
+
+    close_all(NOW)
+    rollup_refresh(now=NOW)
+    client.force_login(head)
+    query = {"period": "custom", "from": "2026-11-20", "to": "2026-11-25"}
+    with django_assert_max_num_queries(DASHBOARD_QUERIES):
+        response = client.get(reverse("dashboards:department", args=[finance.code]), query)
+    source = response.context["dashboard"].source
+    assert (source.settled_days, source.live_days) == (2, 4)  # 23 and 24 counted; 20-22 never
+    with django_assert_max_num_queries(SCORECARD_QUERIES):
+        response = client.get(reverse("dashboards:scorecard"), query)
+    assert response.context["company"].source.settled_days == 2
