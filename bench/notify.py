@@ -4,6 +4,12 @@ by the real sending task, `tickets.tasks.send_notification_batch`, to a local SM
 Run from the repository root (it drops and recreates its own database):
 
     .venv/bin/python bench/notify.py --emails 10000
+    .venv/bin/python bench/notify.py --emails 10000 --per-alert 3 --processes 2
+
+`--per-alert N` spreads the e-mails over K/N breaches of as many requests, N recipients each, as
+a scan's e-mails are (the assignee or the agents and head, and the requester); `--processes P`
+sends the batches from P processes at once, each with its own database and SMTP connections, as a
+Celery worker with concurrency P does.
 
 The SMTP server (aiosmtpd) runs in a child process, as a real one would run apart from the
 worker, and counts the messages it accepts and the Message-IDs it sees more than once. The last
@@ -61,6 +67,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--emails", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=1_000, help="ids per task call")
+    parser.add_argument("--per-alert", type=int, default=0, help="recipients per breach (0: all)")
+    parser.add_argument("--processes", type=int, default=1, help="batches sent side by side")
     parser.add_argument("--database-url", default=DEFAULT_URL)
     args = parser.parse_args()
 
@@ -76,14 +84,26 @@ def main() -> None:
     from tickets.tasks import send_notification_batch
 
     call_command("migrate", verbosity=0)
-    ids = create_notifications(args.emails)
+    ids = create_notifications(args.emails, per_alert=args.per_alert or args.emails)
     print(f"{args.emails:,} e-mails queued; SMTP server on port {port}")
 
+    batches = [ids[start : start + args.batch] for start in range(0, len(ids), args.batch)]
     counts: Counter[str] = Counter()
-    began = time.perf_counter()
-    for start in range(0, len(ids), args.batch):
-        counts.update(send_notification_batch(ids[start : start + args.batch]))
-    seconds = time.perf_counter() - began
+    if args.processes == 1:
+        began = time.perf_counter()
+        for batch in batches:
+            counts.update(send_notification_batch(batch))
+        seconds = time.perf_counter() - began
+    else:
+        from django.db import connections
+
+        connections.close_all()  # each process opens its own
+        with multiprocessing.Pool(args.processes) as pool:
+            pool.map(warm_up, range(args.processes))  # imports done, as in a running worker
+            began = time.perf_counter()
+            for result in pool.imap_unordered(send, batches):
+                counts.update(result)
+            seconds = time.perf_counter() - began
 
     pipe.send("stop")
     message_ids = pipe.recv()
@@ -91,9 +111,12 @@ def main() -> None:
     received = sum(message_ids.values())
     duplicates = sum(seen - 1 for seen in message_ids.values())
     print(f"task results: {dict(counts)}; {received:,} received in {seconds:.2f} s, "
-          f"{args.batch:,} per task call (one SMTP connection each)")  # fmt: skip
+          f"{args.batch:,} per task call (one SMTP connection each), "
+          f"{args.processes} process(es)")  # fmt: skip
     figures = {
         "emails": args.emails,
+        "per_alert": args.per_alert or args.emails,
+        "processes": args.processes,
         "received": received,
         "seconds": round(seconds, 3),
         "per_s": round(received / seconds),
@@ -102,9 +125,22 @@ def main() -> None:
     print(json.dumps(figures))
 
 
-def create_notifications(count: int) -> list[int]:
-    """One open request with a missed first response, and `count` pending e-mails about that
-    breach, each to another person (one breach e-mail per person is all the outbox allows)."""
+def warm_up(_) -> None:
+    """In a pool process: what a worker has loaded before its first task."""
+    send([])
+
+
+def send(batch: list[int]) -> dict:
+    """In a pool process: one task call, as a worker process runs it."""
+    from tickets.tasks import send_notification_batch
+
+    return send_notification_batch(batch)
+
+
+def create_notifications(count: int, *, per_alert: int) -> list[int]:
+    """Open requests with a missed first response each, and `count` pending e-mails about their
+    breaches, `per_alert` per breach, each to another person (one breach e-mail per person is
+    all the outbox allows)."""
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
@@ -130,29 +166,33 @@ def create_notifications(count: int) -> list[int]:
         valid_from=(now - timedelta(days=30)).date(),
         created_by=requester,
     )
-    ticket = Ticket.objects.create(
-        title="October payroll",
-        service=service,
-        provider=provider,
-        customer=customer,
-        requester=requester,
-        agreement=agreement,
-        status=Status.IN_PROGRESS,
-        filed_at=now - timedelta(hours=3),
-        first_response_due_at=now - timedelta(hours=1),
-        resolution_due_at=now + timedelta(days=1),
-    )
-    breach = Breach.objects.create(
-        ticket=ticket,
-        target=Target.FIRST_RESPONSE,
-        agreement=agreement,
-        due_at=ticket.first_response_due_at,
-        detected_at=now,
-    )
-    notifications = Notification.objects.bulk_create(
-        Notification(ticket=ticket, kind=Notification.Kind.BREACH, recipient=user, breach=breach)
-        for user in recipients
-    )
+    notifications = []
+    for first in range(0, count, per_alert):
+        ticket = Ticket.objects.create(
+            title="October payroll",
+            service=service,
+            provider=provider,
+            customer=customer,
+            requester=requester,
+            agreement=agreement,
+            status=Status.IN_PROGRESS,
+            filed_at=now - timedelta(hours=3),
+            first_response_due_at=now - timedelta(hours=1),
+            resolution_due_at=now + timedelta(days=1),
+        )
+        breach = Breach.objects.create(
+            ticket=ticket,
+            target=Target.FIRST_RESPONSE,
+            agreement=agreement,
+            due_at=ticket.first_response_due_at,
+            detected_at=now,
+        )
+        notifications += Notification.objects.bulk_create(
+            Notification(
+                ticket=ticket, kind=Notification.Kind.BREACH, recipient=user, breach=breach
+            )
+            for user in recipients[first : first + per_alert]
+        )
     return [notification.pk for notification in notifications]
 
 

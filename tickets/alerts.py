@@ -179,19 +179,27 @@ def withdraw_obsolete(notification_ids: list[int]) -> list[int]:
 
 
 def send_after_commit(notification_ids: list[int]) -> None:
-    """After the commit, hand all the ids to one sending task (one broker call, not one per
-    e-mail); with the broker down they wait in the outbox for `send_unsent_notifications`."""
+    """After the commit, hand the ids to sending tasks of ALERT_BATCH e-mails each (one broker
+    call per batch, not per e-mail; the workers' processes send batches side by side); with the
+    broker down they wait in the outbox for `send_unsent_notifications`."""
     if notification_ids:
         transaction.on_commit(lambda: _enqueue(notification_ids))
+
+
+# As many e-mails as a worker sends in a few seconds over one SMTP connection.
+ALERT_BATCH = 1000
 
 
 def _enqueue(notification_ids: list[int]) -> None:
     from tickets.tasks import send_alert_notifications  # the tasks module imports the scan
 
-    try:
-        send_alert_notifications.apply_async((notification_ids,), retry=False)
-    except Exception as error:  # the alerts are committed; their e-mail only waits
-        logger.warning("%s alert notifications not queued (%s)", len(notification_ids), error)
+    for start in range(0, len(notification_ids), ALERT_BATCH):
+        batch = notification_ids[start : start + ALERT_BATCH]
+        try:
+            send_alert_notifications.apply_async((batch,), retry=False)
+        except Exception as error:  # the alerts are committed; their e-mail only waits
+            logger.warning("%s alert notifications not queued (%s)", len(batch), error)
+            return  # the broker is down: the next batches would wait out the same timeout
 
 
 def alert_context(notification: Notification) -> dict:

@@ -33,11 +33,10 @@ def send_notification(notification_id: int) -> str:
     ignore_result=True,
 )
 def send_alert_notifications(notification_ids: list[int]) -> int:
-    """The alerts of one scan: cancel those that no longer apply, send the others, one by one
-    (each claimed on its own, so a redelivered task sends nothing twice)."""
+    """Alerts of one scan: cancel those that no longer apply, send the others over one SMTP
+    connection (each claimed before it is sent, so a redelivered task sends nothing twice)."""
     cancelled = set(withdraw_obsolete(notification_ids))
-    sent = [mail.send_notification(pk) for pk in notification_ids if pk not in cancelled]
-    return sent.count("sent")
+    return mail.send_batch([pk for pk in notification_ids if pk not in cancelled])["sent"]
 
 
 @shared_task(
