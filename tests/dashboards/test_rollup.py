@@ -290,3 +290,14 @@ def test_pages_reading_both_the_totals_and_the_requests_take_a_constant_number_o
     with django_assert_max_num_queries(SCORECARD_QUERIES):
         response = client.get(reverse("dashboards:scorecard"), query)
     assert response.context["company"].source.settled_days == 2
+
+
+def test_the_note_on_the_figures_reads_in_chinese(client, head, finance_week, finance):
+    close_all(NOW)
+    rollup_refresh(now=NOW - timedelta(minutes=4))
+    client.force_login(head)
+    url = reverse("dashboards:department", args=[finance.code])
+    query = {"period": "custom", "from": "2026-11-23", "to": "2026-11-25"}
+    response = client.get(url, query, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "数据截至 09:00。" in response.text
+    assert "其中 2 天的请求已全部关闭" in response.text
