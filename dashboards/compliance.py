@@ -31,6 +31,7 @@ from datetime import datetime
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from dashboards.models import FIGURES
 from tickets.models import OPEN_STATUSES, Ticket
 
 TARGETS = {
@@ -74,20 +75,6 @@ def outcome_q(outcome: str, target: str, now: datetime) -> Q:
     if outcome == "met":
         return met_q(target)
     return {"breached": breached_q, "pending": pending_q}[outcome](target, now)
-
-
-FIGURES = (
-    "received",
-    "no_agreement",
-    "first_response_met",
-    "first_response_breached",
-    "first_response_pending",
-    "resolution_met",
-    "resolution_breached",
-    "resolution_pending",
-    "rated",
-    "rating_sum",
-)
 
 
 @dataclass
@@ -174,6 +161,12 @@ def facts_query(tickets: QuerySet[Ticket], now: datetime, *keys: str, **expressi
     )
 
 
+def keyed(rows: Iterable[dict], key: str) -> list[dict]:
+    """The rows that count towards a grouping by `key`: all of them, except rows of another
+    grouping set (dashboards.rollup.period_facts `separately`), whose `key` is None."""
+    return [row for row in rows if row[key] is not None]
+
+
 def grouped(rows: Iterable[dict], key: Callable[[dict], object]) -> dict[object, Compliance]:
     """The figures of each group of fact rows, by `key` of a row."""
     groups: dict[object, Compliance] = defaultdict(Compliance)
@@ -207,7 +200,7 @@ def breakdown(
     group named by `labels` (by the key itself without them)."""
     groups = [
         Group(value, str(labels.get(value, value)) if labels else str(value), figures)
-        for value, figures in grouped(rows, lambda row: row[key]).items()
+        for value, figures in grouped(keyed(rows, key), lambda row: row[key]).items()
     ]
     groups.sort(key=lambda g: (-g.figures.breached, -g.figures.received, g.label))
     return groups

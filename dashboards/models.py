@@ -7,9 +7,22 @@ from django.db import models
 from agreements.models import Priority, Service
 from departments.models import Department
 
+FIGURES = (
+    "received",
+    "no_agreement",
+    "first_response_met",
+    "first_response_breached",
+    "first_response_pending",
+    "resolution_met",
+    "resolution_breached",
+    "resolution_pending",
+    "rated",
+    "rating_sum",
+)
+
 
 class Figures(models.Model):
-    """The counts of dashboards.compliance.FIGURES."""
+    """The counts of FIGURES (dashboards.compliance adds them up)."""
 
     received = models.PositiveIntegerField(default=0)
     no_agreement = models.PositiveIntegerField(default=0)
@@ -35,6 +48,7 @@ class DailyCount(Figures):
     priority; the department dashboards add these up."""
 
     day = models.DateField()
+    week = models.DateField(help_text="The Monday of `day`: the weekly trend groups by it.")
     provider = models.ForeignKey(
         Department, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
@@ -55,9 +69,19 @@ class DailyCount(Figures):
                 name="daily_count_one_per_group",
             )
         ]
+        # Covering: a department's year is read from the index alone (its rows lie together
+        # there, while in the table they are spread over every day's recount).
         indexes = [
-            models.Index(fields=["provider", "day"]),
-            models.Index(fields=["customer", "day"]),
+            models.Index(
+                fields=["provider", "day"],
+                include=["customer", "service", "priority", "week", *FIGURES],
+                name="daily_count_by_provider",
+            ),
+            models.Index(
+                fields=["customer", "day"],
+                include=["provider", "service", "priority", "week", *FIGURES],
+                name="daily_count_by_customer",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django import forms
+from django.db.models import DateField
+from django.db.models.functions import Trunc
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +33,13 @@ class PeriodKind:
 def day_start(day: date) -> datetime:
     """The midnight that begins `day` in the company time zone."""
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def week_of_filing() -> Trunc:
+    """The Monday of the week a request was filed, in the company time zone."""
+    return Trunc(
+        "filed_at", "week", output_field=DateField(), tzinfo=timezone.get_current_timezone()
+    )
 
 
 @dataclass(frozen=True)

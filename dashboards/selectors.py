@@ -12,8 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, DateField, F, Q, QuerySet
-from django.db.models.functions import Trunc
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from agreements.clock import BusinessClock
@@ -26,11 +25,12 @@ from dashboards.compliance import (
     breakdown,
     filed_within,
     grouped,
+    keyed,
     outcome_q,
     total,
 )
 from dashboards.models import DailyCount
-from dashboards.periods import Period
+from dashboards.periods import Period, week_of_filing
 from dashboards.rollup import Source, period_facts
 from dashboards.working_hours import Durations, working_durations
 from departments.models import Department
@@ -75,17 +75,10 @@ class TrendPoint:
     figures: Compliance
 
 
-def week_of_filing() -> Trunc:
-    """The Monday of the week a request was filed, in the current time zone."""
-    return Trunc(
-        "filed_at", "week", output_field=DateField(), tzinfo=timezone.get_current_timezone()
-    )
-
-
 def weekly_trend(rows: list[dict], period: Period) -> list[TrendPoint]:
     """Compliance of the requests filed each week (Monday first) of the period, from fact rows
     keyed by "week"; weeks without requests included."""
-    by_week = grouped(rows, lambda row: row["week"])
+    by_week = grouped(keyed(rows, "week"), lambda row: row["week"])
     monday = period.first - timedelta(days=period.first.weekday())
     points = []
     while monday <= period.last:
@@ -151,7 +144,7 @@ def department_dashboard(
         now,
         ("service_id", other, "priority", "week"),
         live={"week": week_of_filing()},
-        counted={"week": Trunc("day", "week", output_field=DateField())},
+        separately=True,
     )
     services = dict(
         Service.objects.filter(pk__in={r["service_id"] for r in rows}).values_list("pk", "name")
@@ -173,7 +166,7 @@ def department_dashboard(
         side=side,
         period=period,
         now=now,
-        summary=total(rows),
+        summary=total(keyed(rows, "priority")),
         trend=weekly_trend(rows, period),
         by_service=breakdown(rows, "service_id", services),
         by_department=breakdown(rows, other, departments),

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from dashboards.compliance import FIGURES, facts_query
 from dashboards.models import CountedDay, DailyCount, DailyPairCount, RollupMark
-from dashboards.periods import day_start
+from dashboards.periods import day_start, week_of_filing
 from dashboards.rollup import counted_on, day_runs, filed_on
 from tickets.models import Status, Ticket
 
@@ -21,7 +21,7 @@ SETTLED_STATUSES = [Status.CLOSED, Status.CANCELLED, Status.REJECTED]
 # A day settles only this long after it ended: a request filed just before midnight may still
 # be committing when the job runs just after it.
 SETTLING_MARGIN = timedelta(hours=1)
-DAILY_KEYS = ("day", "provider_id", "customer_id", "service_id", "priority")
+DAILY_KEYS = ("day", "week", "provider_id", "customer_id", "service_id", "priority")
 PAIR_KEYS = ("day", "provider_id", "customer_id")
 
 
@@ -72,9 +72,9 @@ def _count(days: list[date], now: datetime) -> None:
     DailyCount.objects.filter(counted_on(runs)).delete()
     DailyPairCount.objects.filter(counted_on(runs)).delete()
     tickets = Ticket.objects.filter(filed_on(runs))
-    daily = facts_query(tickets, now, *DAILY_KEYS, day=_filed_day()).annotate(
-        unsettled=Count("pk", filter=~Q(status__in=SETTLED_STATUSES))
-    )
+    daily = facts_query(
+        tickets, now, *DAILY_KEYS, day=_filed_day(), week=week_of_filing()
+    ).annotate(unsettled=Count("pk", filter=~Q(status__in=SETTLED_STATUSES)))
     _insert(DailyCount, [*DAILY_KEYS, *FIGURES, "unsettled"], daily)
     pairs = (
         DailyCount.objects.filter(counted_on(runs))

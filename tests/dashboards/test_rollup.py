@@ -301,3 +301,26 @@ def test_the_note_on_the_figures_reads_in_chinese(client, head, finance_week, fi
     response = client.get(url, query, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "数据截至 09:00。" in response.text
     assert "其中 2 天的请求已全部关闭" in response.text
+
+
+def test_a_departments_totals_come_grouped_by_each_key_on_its_own(finance_week, finance):
+    from dashboards.models import DailyCount as Totals
+    from dashboards.rollup import period_facts
+
+    close_all(NOW)
+    later = NOW + timedelta(days=3)
+    rollup_refresh(now=later)
+    keys = ("service_id", "customer_id", "priority", "week")
+    rows, source = period_facts(
+        Ticket.objects.filter(provider=finance),
+        Totals.objects.filter(provider=finance),
+        WEEK.first,
+        WEEK.last,
+        later,
+        keys,
+        live={},
+        separately=True,
+    )
+    assert source.live_days == 0
+    assert all(sum(row[key] is not None for key in keys) == 1 for row in rows)  # GROUPING SETS
+    assert sum(row["received"] for row in rows if row["priority"]) == 8
