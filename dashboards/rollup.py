@@ -7,11 +7,12 @@ the period picker) into dashboards.models.DailyCount, per supplier, customer, se
 priority, and DailyPairCount per supplier and customer. A day is **settled** when, at its last
 count, every request filed on it was closed, cancelled or rejected and the day had ended: none of
 those requests can change any more (no transition leaves those statuses, no priority change, no
-breach), so neither can the day's totals. Pages add up the totals of the settled days of a
-period (a few thousand small rows) and count the other days (today, days with open or resolved but
-unconfirmed requests, days never counted) from the requests, as before. The sum is exactly what
-counting every request now gives, whenever the job last ran; the job only decides how much is
-read from the totals.
+breach), so neither can the day's totals.
+
+Pages add up the totals of the settled days of a period (in SQL, through covering indexes) and
+count the other days (today, days with open or resolved but unconfirmed requests, days never
+counted) from the requests, as before. The sum is exactly what counting every request now gives,
+whenever the job last ran; the job only decides how much is read from the totals.
 """
 
 from __future__ import annotations

@@ -34,6 +34,9 @@ def rollup_refresh(*, now: datetime, everything: bool = False) -> int:
     mark = RollupMark.objects.select_for_update().get(pk=1)
     newest = Ticket.objects.aggregate(newest=Max("pk"))["newest"]
     days = _days_to_count(now, mark.last_ticket_id, everything=everything)
+    if everything:  # days no request is left on (requests deleted in the admin) go too
+        for model in (DailyCount, DailyPairCount, CountedDay):
+            model.objects.all().delete()
     if days:
         _count(days, now)
     mark.last_ticket_id = newest
