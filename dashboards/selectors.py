@@ -147,10 +147,14 @@ def department_dashboard(
         separately=True,
     )
     services = dict(
-        Service.objects.filter(pk__in={r["service_id"] for r in rows}).values_list("pk", "name")
+        Service.objects.filter(
+            pk__in={r["service_id"] for r in keyed(rows, "service_id")}
+        ).values_list("pk", "name")
     )
     departments = dict(
-        Department.objects.filter(pk__in={r[other] for r in rows}).values_list("pk", "name")
+        Department.objects.filter(pk__in={r[other] for r in keyed(rows, other)}).values_list(
+            "pk", "name"
+        )
     )
     clocks = all_clocks()
     at_risk = (
