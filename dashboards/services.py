@@ -50,15 +50,18 @@ def _filed_day() -> TruncDate:
 
 
 def _days_to_count(now: datetime, last_ticket_id: int | None, *, everything: bool) -> list[date]:
-    """Days not settled at their last count, days of requests filed (or inserted) since the last
-    run, and days never counted up to today."""
+    """Days not settled at their last count whose requests have all settled since, days of
+    requests filed (or inserted) since the last run, and days never counted up to today."""
     today = timezone.localdate(now)
     counted = CountedDay.objects.all()
     if everything or last_ticket_id is None or not counted.exists():
         earliest = Ticket.objects.aggregate(first=Min("filed_at"))["first"]
         first = timezone.localdate(earliest) if earliest else today
         return [first + timedelta(days=n) for n in range((today - first).days + 1)]
-    days = set(counted.filter(settled=False).values_list("day", flat=True))
+    # Pages read unsettled days from the requests: only a day whose requests have all settled
+    # since its last count needs counting again (to settle it).
+    unsettled = set(counted.filter(settled=False).values_list("day", flat=True))
+    days = unsettled - _days_with_unsettled_requests(min(unsettled)) if unsettled else set()
     days |= set(
         Ticket.objects.filter(pk__gt=last_ticket_id)
         .annotate(day=_filed_day())
@@ -68,6 +71,16 @@ def _days_to_count(now: datetime, last_ticket_id: int | None, *, everything: boo
     latest = counted.aggregate(latest=Max("day"))["latest"]
     days |= {latest + timedelta(days=n) for n in range(1, (today - latest).days + 1)}
     return sorted(days)
+
+
+def _days_with_unsettled_requests(since: date) -> set[date]:
+    return set(
+        Ticket.objects.filter(filed_at__gte=day_start(since))
+        .exclude(status__in=SETTLED_STATUSES)
+        .annotate(day=_filed_day())
+        .values_list("day", flat=True)
+        .distinct()
+    )
 
 
 def _count(days: list[date], now: datetime) -> None:

@@ -67,6 +67,16 @@ def test_a_day_settles_when_its_requests_are_closed_and_it_is_over(finance_week)
     assert rollup_refresh(now=NOW) == 1  # only today again
 
 
+def test_a_day_with_requests_still_open_is_counted_again_only_once_they_settle(finance_week):
+    rollup_refresh(now=NOW)
+    assert rollup_refresh(now=NOW) == 1  # today (no request, not over); Monday and Tuesday wait
+    Ticket.objects.filter(filed_at__date__lt=date(2026, 11, 24)).update(status=Status.CLOSED)
+    assert rollup_refresh(now=NOW) == 2  # Monday, settled now, and today
+    assert list(CountedDay.objects.filter(settled=True).values_list("day", flat=True)) == [
+        date(2026, 11, 23)
+    ]
+
+
 def test_a_day_settles_only_an_hour_after_midnight(finance_week):
     close_all(NOW)
     rollup_refresh(now=datetime(2026, 11, 25, 0, 30, tzinfo=SHANGHAI))
