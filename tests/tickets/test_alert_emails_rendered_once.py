@@ -10,7 +10,6 @@ import email
 from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core import mail
 from django.test.signals import template_rendered
 
@@ -19,12 +18,14 @@ from config.celery import app as celery_app
 from departments.models import Membership, Profile, preferred_language
 from tests.factories import MembershipFactory, UserFactory
 from tests.tickets.conftest import HOUR, at
-from tests.tickets.test_mail_delivery import Recorder, free_port
+from tests.tickets.test_mail_delivery import smtp_server
 from tickets import alerts
 from tickets.breach_scan import breach_scan
 from tickets.escalation import escalate_breaches
 from tickets.mail import BATCH_CHUNK, build_message, send_batch
 from tickets.models import Notification
+
+__all__ = ["smtp_server"]  # a fixture, used by name
 
 
 @pytest.fixture
@@ -58,23 +59,6 @@ def alert_emails(state=Notification.State.PENDING):
     return Notification.objects.filter(
         kind__in=[Notification.Kind.BREACH, Notification.Kind.WARNING], state=state
     ).order_by("pk")
-
-
-@pytest.fixture
-def smtp_server(settings):
-    recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = (
-        "127.0.0.1",
-        controller.port,
-        5,
-    )
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield recorder
-    controller.stop()
 
 
 def alone(notification: Notification):
