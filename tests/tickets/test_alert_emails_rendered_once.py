@@ -22,7 +22,8 @@ from tests.tickets.test_mail_delivery import smtp_server
 from tickets import alerts
 from tickets.breach_scan import breach_scan
 from tickets.escalation import escalate_breaches
-from tickets.mail import BATCH_CHUNK, build_message, send_batch
+from tickets.letters import build_message
+from tickets.mail import BATCH_CHUNK, send_batch
 from tickets.models import Notification
 
 __all__ = ["smtp_server"]  # a fixture, used by name
