@@ -7,20 +7,14 @@ from datetime import date
 
 from django.db.models import QuerySet
 
-from departments.models import Delegation, Department, Membership
-
-COMPANY_REPORTS = "departments.view_company_reports"
-
-
-def sees_every_department(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.has_perm(COMPANY_REPORTS))
+from departments.models import Delegation, Department, Membership, sees_company_reports
 
 
 def dashboard_departments(user, on: date) -> QuerySet[Department]:
     """The departments whose dashboard `user` may open on `on`, by name."""
     if not user.is_authenticated:
         return Department.objects.none()
-    if sees_every_department(user):
+    if sees_company_reports(user):
         return Department.objects.order_by("name")
     delegators = Delegation.objects.in_force(on).filter(delegate=user).values("person")
     headed = Membership.objects.heads().filter(user=user) | Membership.objects.heads().filter(
@@ -31,4 +25,4 @@ def dashboard_departments(user, on: date) -> QuerySet[Department]:
 
 def may_see_scorecard(user, on: date) -> bool:
     """Administrators, HR, and the heads of departments (and their deputies of the day)."""
-    return sees_every_department(user) or dashboard_departments(user, on).exists()
+    return sees_company_reports(user) or dashboard_departments(user, on).exists()

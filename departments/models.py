@@ -243,3 +243,18 @@ class Profile(models.Model):
 def preferred_language(user) -> str:
     profile = Profile.objects.filter(user=user).first()
     return profile.language if profile else settings.LANGUAGE_CODE
+
+
+def preferred_languages(user_ids) -> dict[int, str]:
+    """Each person's language, as preferred_language reads it, in one query for all of them."""
+    languages = dict.fromkeys(user_ids, settings.LANGUAGE_CODE)
+    languages.update(
+        Profile.objects.filter(user_id__in=languages).values_list("user_id", "language")
+    )
+    return languages
+
+
+def sees_company_reports(user) -> bool:
+    """HR (the company-reports permission) and administrators: every department's dashboard and
+    survey results."""
+    return user.is_authenticated and user.has_perm("departments.view_company_reports")

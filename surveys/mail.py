@@ -13,14 +13,13 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
 from config.emails import make_message
-from departments.models import Profile
+from departments.models import preferred_languages
 from surveys.links import answer_path
 from surveys.models import Invitation, Wave
 
@@ -95,7 +94,7 @@ def send_invitations(invitation_ids: list[int]) -> dict:
                     "wave__campaign", "recipient", "rated_department"
                 ).filter(pk__in=claimed)
             )
-            languages = _languages(invitations)
+            languages = preferred_languages({row.recipient_id for row in invitations})
             for invitation in invitations:
                 number = invitation.emails_sent + 1
                 try:
@@ -135,15 +134,6 @@ def build_message(invitation: Invitation, number: int, *, language: str):
         language=language,
         headers={"Message-ID": invitation.message_id(number), "Auto-Submitted": "auto-generated"},
     )
-
-
-def _languages(invitations: list[Invitation]) -> dict[int, str]:
-    recipients = {invitation.recipient_id for invitation in invitations}
-    languages = dict.fromkeys(recipients, settings.LANGUAGE_CODE)
-    languages.update(
-        Profile.objects.filter(user_id__in=recipients).values_list("user_id", "language")
-    )
-    return languages
 
 
 def _claim(invitation_ids: list[int]) -> list[int]:

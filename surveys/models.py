@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from departments.models import Department
+from departments.models import Department, sees_company_reports
 
 # The floor of the anonymity threshold: below it a "group" is one or two identifiable people.
 MIN_RESPONDENTS_FLOOR = 3
@@ -102,7 +102,7 @@ class Question(QuestionWording):
 class CampaignQuerySet(models.QuerySet["Campaign"]):
     def manageable_by(self, user) -> CampaignQuerySet:
         """HR (the company-reports permission) and administrators manage every campaign."""
-        if user.is_authenticated and user.has_perm("departments.view_company_reports"):
+        if sees_company_reports(user):
             return self
         return self.none()
 

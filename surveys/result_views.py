@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.spreadsheets import csv_response, xlsx_response
-from departments.models import Department
+from departments.models import Department, sees_company_reports
 from surveys import exports, selectors
 from surveys.results import ALL, score_trend, wave_results
 
@@ -58,7 +58,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
             "results": outcome,
             "respondent": respondent,
             "other_group": OTHER_GROUP,
-            "can_export": selectors.sees_all_results(request.user),
+            "can_export": sees_company_reports(request.user),
             "likert_questions": [
                 question for question in wave.campaign.questions.all() if question.scale
             ],
@@ -93,7 +93,7 @@ def department_results(request: HttpRequest, pk: int, code: str) -> HttpResponse
 
 def export(request: HttpRequest, pk: int, what: str, extension: str) -> HttpResponse:
     """CSV or XLSX of a wave's aggregates or raw responses: HR and administrators only."""
-    if not selectors.sees_all_results(request.user):
+    if not sees_company_reports(request.user):
         raise Http404
     wave = get_object_or_404(selectors.waves_visible_to(request.user), pk=pk)
     rows = exports.aggregate_rows(wave) if what == "results" else exports.response_rows(wave)

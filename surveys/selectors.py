@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
-from departments.models import Department, Membership
+from departments.models import Department, Membership, sees_company_reports
 from surveys.models import Answer, QuestionKind, Wave
 
 
@@ -85,11 +85,6 @@ def _days_starting_in(since: datetime, until: datetime) -> tuple[date, date]:
 # Who sees which results ---------------------------------------------------------------------
 
 
-def sees_all_results(user) -> bool:
-    """HR (the company-reports permission) and administrators see every department's results."""
-    return user.is_authenticated and user.has_perm("departments.view_company_reports")
-
-
 def headed_departments(user) -> QuerySet[Department]:
     if not user.is_authenticated:
         return Department.objects.none()
@@ -99,7 +94,7 @@ def headed_departments(user) -> QuerySet[Department]:
 def results_departments(user, wave: Wave) -> QuerySet[Department] | None:
     """The rated departments of `wave` whose results `user` sees: None meaning all of them (HR
     and administrators), their own departments for heads, none otherwise."""
-    if sees_all_results(user):
+    if sees_company_reports(user):
         return None
     return headed_departments(user).filter(pk__in=wave.invitations.values("rated_department"))
 
@@ -108,7 +103,7 @@ def waves_visible_to(user) -> QuerySet[Wave]:
     """Waves whose results `user` may open: all for HR, those rating their department for
     heads."""
     waves = Wave.objects.select_related("campaign")
-    if sees_all_results(user):
+    if sees_company_reports(user):
         return waves
     headed = headed_departments(user).values("pk")
     return waves.filter(

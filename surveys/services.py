@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from departments.models import sees_company_reports
 from surveys.audience import audience
 from surveys.mail import enqueue_wave
 from surveys.models import (
@@ -25,7 +26,6 @@ from surveys.models import (
     Response,
     Wave,
 )
-from surveys.selectors import sees_all_results
 
 # The period a one-off campaign draws its audience from.
 ONCE_PERIOD_MONTHS = 3
@@ -37,7 +37,7 @@ class SurveyError(Exception):
 
 
 def _require_manager(user) -> None:
-    if not sees_all_results(user):
+    if not sees_company_reports(user):
         raise PermissionDenied(_("Only HR and administrators manage survey campaigns."))
 
 

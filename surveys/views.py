@@ -17,8 +17,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from departments.models import preferred_language
-from surveys import selectors, services
+from departments.models import preferred_language, sees_company_reports
+from surveys import services
 from surveys.forms import AnswerForm, CampaignForm, QuestionForm
 from surveys.links import InvalidAnswerLink, invitation_from_token
 from surveys.models import Campaign, Question, Wave
@@ -28,7 +28,7 @@ CAMPAIGNS_PER_PAGE = 20
 
 def home(request: HttpRequest) -> HttpResponse:
     """HR manage campaigns; everyone else sees the results they may see."""
-    if selectors.sees_all_results(request.user):
+    if sees_company_reports(request.user):
         return redirect("surveys:campaigns")
     return redirect("surveys:results_index")
 
@@ -38,7 +38,7 @@ def _manageable(request: HttpRequest, pk: int) -> Campaign:
 
 
 def _require_hr(request: HttpRequest) -> None:
-    if not selectors.sees_all_results(request.user):
+    if not sees_company_reports(request.user):
         raise Http404(_("Survey campaigns are managed by HR."))
 
 

@@ -8,14 +8,13 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.mail import get_connection
 from django.db import DatabaseError, connection
 from django.db.models import F, Q
 from django.utils import timezone
 from psycopg import pq
 
-from departments.models import Profile
+from departments.models import preferred_languages
 from tickets.letters import Letters, build_message
 from tickets.models import Notification
 
@@ -112,7 +111,7 @@ def send_batch(notification_ids: list[int]) -> dict:
             notifications = list(
                 Notification.objects.select_related(*RELATED).filter(pk__in=claimed)
             )
-            languages = _languages(notifications)
+            languages = preferred_languages({row.recipient_id for row in notifications})
             letters = Letters(smtp)  # an alert's e-mail is rendered once per chunk and language
             for notification in notifications:
                 try:
@@ -190,17 +189,6 @@ def _mark_sent(notification_id: int) -> None:
             f"UPDATE {Notification._meta.db_table} SET state = %s, sent_at = %s WHERE id = %s",
             [Notification.State.SENT, timezone.now(), notification_id],
         )
-
-
-def _languages(notifications: list[Notification]) -> dict[int, str]:
-    """Each recipient's language, as departments.models.preferred_language reads it, in one
-    query for all of them."""
-    recipients = {notification.recipient_id for notification in notifications}
-    languages = dict.fromkeys(recipients, settings.LANGUAGE_CODE)
-    languages.update(
-        Profile.objects.filter(user_id__in=recipients).values_list("user_id", "language")
-    )
-    return languages
 
 
 def _claim(notification_ids: list[int]) -> list[int]:
