@@ -1,9 +1,14 @@
 """Who is told about breaches and warnings, and which alerts no longer apply.
 
-The breach scan calls `queue_alert_notifications` inside its own transaction: one INSERT ...
-SELECT per kind of alert writes the outbox rows of every alert it has just recorded, whatever
-their number, and ON CONFLICT DO NOTHING (the unique constraints of tickets.Notification) keeps
-a second or concurrent scan from telling anyone twice.
+Events first, notifications after: the breach scan records the alerts (tickets.breach_scan) and
+commits; `notify_new_alerts` then writes the outbox rows of every alert not yet notified, in a
+transaction of its own, one statement per kind of alert however many there are. It is
+level-triggered on the alerts' `notified_at`: an alert is marked in the same statement (or, on
+SQLite, the same transaction) that writes its rows, so a run killed halfway leaves its alerts
+unmarked for the next run, two runs at once serialise on the alerts' row locks and the second
+finds them marked, and the unique constraints of tickets.Notification (ON CONFLICT DO NOTHING)
+remain the last guard against telling anyone twice. The scan runs this step right after its own
+commit, so the recipients are those of that moment.
 
 Recipients of an alert: the approver for an approval step; otherwise the provider's assignee, or
 its agents and head when nobody is assigned; and the requester. Someone who chose the hourly
@@ -37,16 +42,26 @@ ALERT_KINDS = [Notification.Kind.BREACH, Notification.Kind.WARNING, Notification
 WITHDRAW_CHUNK = 500
 
 
-def queue_alert_notifications(cursor, *, now: datetime) -> list[int]:
-    """Write the notifications of the breaches and warnings this scan recorded (those detected
-    at `now`), two statements however many; return the ids to send now (those for digest
-    readers wait for their digest)."""
-    to_send = _insert(cursor, Breach, Notification.Kind.BREACH, "breach_id", now)
-    return to_send + _insert(cursor, TargetWarning, Notification.Kind.WARNING, "warning_id", now)
+def notify_new_alerts(*, now: datetime) -> tuple[list[int], int]:
+    """Write the notifications of every breach and warning not yet notified, marking them
+    notified at `now`, and send them after the commit. Return the ids to send now (those for
+    digest readers wait for their digest) and the number of SQL statements run."""
+    postgresql = connection.vendor == "postgresql"
+    with transaction.atomic(), connection.cursor() as cursor:
+        if postgresql:
+            # As in the scan: with thousands of new alerts the INSERT's estimated cost passes
+            # jit_above_cost, and compiling it takes longer than running it.
+            cursor.execute("SET LOCAL jit = off")
+        to_send = _insert(cursor, Breach, Notification.Kind.BREACH, "breach_id", now)
+        to_send += _insert(cursor, TargetWarning, Notification.Kind.WARNING, "warning_id", now)
+        send_after_commit(to_send)
+    return to_send, 3 if postgresql else 4
 
 
 def _insert(cursor, model, kind: str, column: str, now: datetime) -> list[int]:
-    """One INSERT ... SELECT, in SQL that both PostgreSQL and SQLite (`make run`) run."""
+    """Mark the alerts of `model` not yet notified and write their notifications: one statement
+    on PostgreSQL, two elsewhere (SQLite, `make run`, where one writer at a time holds the
+    database between the two)."""
     tables = {
         "alerts": model._meta.db_table,
         "breaches": Breach._meta.db_table,
@@ -57,6 +72,19 @@ def _insert(cursor, model, kind: str, column: str, now: datetime) -> list[int]:
         "profiles": Profile._meta.db_table,
         "notifications": Notification._meta.db_table,
     }
+    mark = "UPDATE {alerts} SET notified_at = %s WHERE notified_at IS NULL"
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        # The marked rows are handed to the INSERT in the same statement (read once, written
+        # atomically with their notifications).
+        prefix = "WITH new_alerts AS (" + mark + " RETURNING id, ticket_id, target, step, "
+        prefix += "approval_id) "
+        alerts, new = "FROM new_alerts a JOIN {tickets} t ON t.id = a.ticket_id", "TRUE"
+    else:
+        cursor.execute(mark.format(**tables), [now])
+        prefix = ""
+        alerts = "FROM {alerts} a JOIN {tickets} t ON t.id = a.ticket_id"
+        new = "a.notified_at = %s"
     # A warning overtaken by its breach (a scan catching up after an outage finds both) is not
     # told: the breach is.
     overtaken = (
@@ -65,51 +93,54 @@ def _insert(cursor, model, kind: str, column: str, now: datetime) -> list[int]:
         else "AND NOT EXISTS (SELECT 1 FROM {breaches} b WHERE b.ticket_id = r.ticket_id "
         "AND b.target = r.target AND b.step = r.step)"
     )
-    alerts = "FROM {alerts} a JOIN {tickets} t ON t.id = a.ticket_id"
     sql = (
-        "INSERT INTO {notifications} (ticket_id, kind, recipient_id, " + column + ", state, "
-        "cancel_reason, attempts, last_error, created_at) "
+        prefix + "INSERT INTO {notifications} (ticket_id, kind, recipient_id, " + column + ", "
+        "state, cancel_reason, attempts, last_error, created_at) "
         "SELECT r.ticket_id, %s, u.id, r.alert_id, "
         "CASE WHEN COALESCE(p.alert_digest, FALSE) THEN %s ELSE %s END, '', 0, '', %s FROM ("
         # the approver of a missed approval step
         " SELECT a.id AS alert_id, a.ticket_id, a.target, a.step, ap.approver_id AS user_id "
         + alerts
         + " JOIN {approvals} ap ON ap.id = a.approval_id"
-        " WHERE a.detected_at = %s AND a.target = %s"
+        " WHERE " + new + " AND a.target = %s"
         # the assignee, or the provider's agents and head when nobody is assigned
         " UNION SELECT a.id, a.ticket_id, a.target, a.step, t.assignee_id "
         + alerts
-        + " WHERE a.detected_at = %s AND a.target <> %s AND t.assignee_id IS NOT NULL"
+        + " WHERE "
+        + new
+        + " AND a.target <> %s AND t.assignee_id IS NOT NULL"
         " UNION SELECT a.id, a.ticket_id, a.target, a.step, m.user_id "
         + alerts
         + " JOIN {memberships} m ON m.department_id = t.provider_id AND m.role IN (%s, %s)"
-        " WHERE a.detected_at = %s AND a.target <> %s AND t.assignee_id IS NULL"
+        " WHERE " + new + " AND a.target <> %s AND t.assignee_id IS NULL"
         # and the requester
         " UNION SELECT a.id, a.ticket_id, a.target, a.step, t.requester_id "
         + alerts
-        + " WHERE a.detected_at = %s"
-        ") r JOIN {users} u ON u.id = r.user_id AND u.is_active AND u.email <> '' "
+        + " WHERE "
+        + new
+        + ") r "
+        "JOIN {users} u ON u.id = r.user_id AND u.is_active AND u.email <> '' "
         "LEFT JOIN {profiles} p ON p.user_id = u.id "
         "WHERE TRUE " + overtaken + " ON CONFLICT DO NOTHING RETURNING id, state"
     ).format(**tables)
-    cursor.execute(
-        sql,
-        [
-            kind,
-            Notification.State.DIGEST,
-            Notification.State.PENDING,
-            now,
-            now,
-            Target.APPROVAL,
-            now,
-            Target.APPROVAL,
-            Membership.Role.AGENT,
-            Membership.Role.HEAD,
-            now,
-            Target.APPROVAL,
-            now,
-        ],
-    )
+    new_params = [] if postgresql else [now]
+    params = [
+        *([now] if postgresql else []),
+        kind,
+        Notification.State.DIGEST,
+        Notification.State.PENDING,
+        now,
+        *new_params,
+        Target.APPROVAL,
+        *new_params,
+        Target.APPROVAL,
+        Membership.Role.AGENT,
+        Membership.Role.HEAD,
+        *new_params,
+        Target.APPROVAL,
+        *new_params,
+    ]
+    cursor.execute(sql, params)
     return sorted(pk for pk, state in cursor.fetchall() if state == Notification.State.PENDING)
 
 

@@ -15,8 +15,11 @@ so that a row that started to qualify between the two statements is caught by th
 never lost. Detection is level-triggered: each scan looks at what is due now, so a missed scan is
 caught up by the next one.
 
-The notifications of the new alerts are written in the same transaction, set-based too (two more
-statements, tickets.alerts), and handed to one sending task after the commit.
+Once the alerts are committed, the notifications of every alert not yet notified are written in
+a second transaction, set-based too (tickets.alerts.notify_new_alerts), and handed to sending
+tasks after that commit. Keeping them apart keeps the scan's transaction, which holds the row
+locks of every request it marks, as short as flagging alone; an alert whose notifications were
+not written (the process killed between the two) is notified by the next scan.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
-from tickets.alerts import queue_alert_notifications, send_after_commit
+from tickets.alerts import notify_new_alerts
 from tickets.models import (
     OPEN_STATUSES,
     Approval,
@@ -50,7 +53,8 @@ class ScanResult:
     warnings: list[int] = field(default_factory=list)
     notifications: list[int] = field(default_factory=list)  # to send now (not digests)
     statements: int = 0
-    seconds: float = 0.0
+    seconds: float = 0.0  # flagging, and then
+    notify_seconds: float = 0.0  # writing the notifications
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,8 @@ KINDS = [(Breach, "due_at", "breached_at", "<"), (TargetWarning, "warn_at", "war
 
 
 def breach_scan(*, now: datetime | None = None) -> ScanResult:
-    """Record the breaches and warnings due at `now`; safe to run twice or concurrently."""
+    """Record the breaches and warnings due at `now`, then write the notifications of the alerts
+    not yet notified; safe to run twice or concurrently."""
     now = now or timezone.now()
     started = time.monotonic()
     result = ScanResult()
@@ -93,14 +98,18 @@ def breach_scan(*, now: datetime | None = None) -> ScanResult:
                 result.statements += per_target
             found += _flag_approvals(cursor, model, at_column, marker, comparison, now)
             result.statements += per_target
-        result.notifications = queue_alert_notifications(cursor, now=now)
-        result.statements += 2
-        send_after_commit(result.notifications)
-        result.seconds = time.monotonic() - started
-        result.statements += 1
-        state = {"last_completed_at": now, "last_result": _summary(result)}
-        if not ScanState.objects.filter(pk=1).update(**state):
-            ScanState.objects.create(pk=1, **state)  # the very first scan
+    result.seconds = time.monotonic() - started
+    started = time.monotonic()
+    result.notifications, statements = notify_new_alerts(now=now)
+    result.notify_seconds = time.monotonic() - started
+    result.statements += statements + 1
+    # One upsert: two scans finishing at once (or the very first one) need no transaction.
+    ScanState.objects.bulk_create(
+        [ScanState(pk=1, last_completed_at=now, last_result=_summary(result))],
+        update_conflicts=True,
+        unique_fields=["pk"],
+        update_fields=["last_completed_at", "last_result"],
+    )
     logger.info("breach scan %s", _summary(result))
     return result
 
@@ -194,4 +203,5 @@ def _summary(result: ScanResult) -> dict:
     summary["breaches"], summary["warnings"] = len(result.breaches), len(result.warnings)
     summary["notifications"] = len(result.notifications)
     summary["seconds"] = round(result.seconds, 4)
+    summary["notify_seconds"] = round(result.notify_seconds, 4)
     return summary

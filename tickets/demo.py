@@ -110,14 +110,16 @@ def _file(
 
 def _late_targets_on_record(ticket: Ticket) -> None:
     """Targets met late were breached back then: record them as the scan did (a minute after
-    the due time); those still open are left to the first scan."""
+    the due time) and told about then; those still open are left to the first scan."""
     for target, met, due in (
         (Target.FIRST_RESPONSE, ticket.first_responded_at, ticket.first_response_due_at),
         (Target.RESOLUTION, ticket.resolved_at, ticket.resolution_due_at),
     ):
         if met and due and met > due:
             detected = due + timedelta(minutes=1)
-            Breach.objects.create(ticket=ticket, target=target, due_at=due, detected_at=detected)
+            Breach.objects.create(
+                ticket=ticket, target=target, due_at=due, detected_at=detected, notified_at=detected
+            )
             setattr(ticket, f"{target}_breached_at", detected)
 
 

@@ -180,7 +180,7 @@ def test_the_scan_stays_within_twenty_statements_with_notifications(
         file_request(payroll_extract, title=f"#{number}", priority=Priority.P1)
 
     idle = breach_scan(now=at(23, 9))
-    with django_assert_num_queries(idle.statements + 2):  # + the test's savepoint
+    with django_assert_num_queries(idle.statements + 4):  # + the test's savepoints
         result = breach_scan(now=at(30, 9))
 
     assert len(result.breaches) == 20
@@ -201,6 +201,69 @@ def test_two_scans_at_once_tell_each_person_once(agreement, agent, file_request,
     assert Breach.objects.count() == 5
     assert Notification.objects.filter(kind=Notification.Kind.BREACH).count() == 15
     assert len(recipients("target missed")) == 15
+
+
+def test_alerts_left_unnotified_by_a_failed_step_are_told_once_by_the_next_scan(
+    urgent, scan, monkeypatch, staff, agent, head
+):
+    def killed(*, now):
+        raise RuntimeError("worker lost between the scan's commit and its notifications")
+
+    monkeypatch.setattr("tickets.breach_scan.notify_new_alerts", killed)
+    with pytest.raises(RuntimeError):
+        scan(at(23, 10) + SECOND)
+    breach = Breach.objects.get()  # committed with the scan, before the step failed
+    assert breach.notified_at is None
+    assert not Notification.objects.filter(kind=Notification.Kind.BREACH).exists()
+
+    monkeypatch.undo()
+    result = scan(at(23, 10, 1))  # the next scan: nothing new due, the alert still untold
+
+    assert result.breaches == [] and len(result.notifications) == 3
+    assert recipients("target missed") == sorted([staff.email, agent.email, head.email])
+    breach.refresh_from_db()
+    assert breach.notified_at == at(23, 10, 1)
+    scan(at(23, 10, 2))
+    assert len(recipients("target missed")) == 3
+
+
+def test_alerts_already_notified_are_not_told_again(urgent, scan, agent):
+    Breach.objects.create(
+        ticket=urgent,
+        target=Target.FIRST_RESPONSE,
+        due_at=at(23, 10),
+        detected_at=at(23, 10, 1),
+        notified_at=at(23, 10, 1),
+    )
+    urgent.first_response_breached_at = at(23, 10, 1)  # as the scan that recorded it did
+    urgent.save(update_fields=["first_response_breached_at"])
+
+    scan(at(23, 11))
+
+    assert not Notification.objects.filter(kind=Notification.Kind.BREACH).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_notification_steps_at_once_tell_each_person_once(
+    agreement, agent, head, file_request, payroll_extract, monkeypatch
+):
+    from tickets.alerts import notify_new_alerts
+
+    for number in range(5):
+        file_request(payroll_extract, title=f"#{number}", priority=Priority.P1)
+    monkeypatch.setattr("tickets.breach_scan.notify_new_alerts", lambda *, now: ([], 0))
+    breach_scan(now=at(23, 10) + SECOND)  # the alerts recorded, their notifications not yet
+    assert Breach.objects.filter(notified_at=None).count() == 5
+
+    outcomes = run_at_once(
+        lambda: notify_new_alerts(now=at(23, 10, 1)), lambda: notify_new_alerts(now=at(23, 10, 1))
+    )
+
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    assert sorted(len(sent) for sent, _statements in outcomes) == [0, 15]
+    assert Notification.objects.filter(kind=Notification.Kind.BREACH).count() == 15
+    assert len(recipients("target missed")) == 15
+    assert not Breach.objects.filter(notified_at=None).exists()
 
 
 @pytest.fixture

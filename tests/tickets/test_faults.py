@@ -9,6 +9,8 @@ queue, killed with SIGKILL at the worst moment, then restarted.
   never got (each row is marked right after its exchange); the issue asks for none (xfail).
 - A scan killed after it has written breaches but before its commit: the kill rolls it back, the
   next scan flags every target once.
+- A scan killed after its commit, while writing the notifications of its alerts: the alerts stay
+  on record untold, and the next scan tells each once.
 - Two scans at once on two workers: every target flagged once.
 
 The moment of each kill is made deterministic rather than guessed: the SMTP server holds its reply
@@ -617,6 +619,32 @@ def test_a_scan_killed_halfway_leaves_nothing_and_the_next_flags_each_target_onc
     assert scan_on(second) == {"breaches": 0, "warnings": 0}  # run again: nothing new
     second.stop()
 
+    assert_each_target_flagged_once(overdue)
+
+
+def test_a_scan_killed_after_its_commit_leaves_its_alerts_to_be_told_by_the_next(workers, overdue):
+    first = workers("first", queue="scan")
+    # The test holds the outbox: the scan's alerts commit, then its notification step waits.
+    outbox = psycopg.connect(worker_database_url("faults-lock"))
+    outbox.execute(f"LOCK TABLE {Notification._meta.db_table} IN SHARE MODE")
+    try:
+        tasks.scan_breaches.apply_async(queue=first.queue)
+        wait_until(lambda: flagged(Breach) == overdue, timeout=30, workers=[first])
+        wait_until(blocked_on_a_lock(first.name), timeout=30, workers=[first])
+        first.kill()
+    finally:
+        outbox.rollback()
+        outbox.close()
+    wait_until(lambda: not worker_sessions([first.name]), timeout=10)
+    assert flagged(Breach) == flagged(TargetWarning) == overdue
+    assert not Breach.objects.exclude(notified_at=None).exists()
+    assert not Notification.objects.exists()
+
+    second = workers("second", queue="scan")
+    assert scan_on(second) == {"breaches": 0, "warnings": 0}  # nothing new: only the telling
+    second.stop()
+
+    assert not Breach.objects.filter(notified_at=None).exists()
     assert_each_target_flagged_once(overdue)
 
 

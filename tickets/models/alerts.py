@@ -32,6 +32,9 @@ class TargetAlert(models.Model):
     )
     due_at = models.DateTimeField(_("due"))
     detected_at = models.DateTimeField(_("detected"), db_index=True)
+    # Empty from the scan that records the alert until its notifications are written, by the
+    # next step (tickets.alerts.notify_new_alerts), which looks for exactly these rows.
+    notified_at = models.DateTimeField(_("notified"), null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -78,7 +81,8 @@ class Breach(TargetAlert):
                 fields=["escalate_at"],
                 condition=Q(escalation_ended=False),
                 name="breach_escalation_scan",
-            )
+            ),
+            models.Index(fields=["id"], condition=Q(notified_at=None), name="breach_to_notify"),
         ]
 
 
@@ -93,6 +97,9 @@ class TargetWarning(TargetAlert):
             models.UniqueConstraint(
                 fields=["ticket", "target", "step"], name="warning_once_per_target"
             )
+        ]
+        indexes = [
+            models.Index(fields=["id"], condition=Q(notified_at=None), name="warning_to_notify")
         ]
 
 
