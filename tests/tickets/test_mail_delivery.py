@@ -79,12 +79,12 @@ def redis_worker():
 
 
 @contextmanager
-def redis_down():
-    """The app's broker and result backend (one Redis in production) become unreachable.
+def celery_publishing_to(url: str, *, max_retries: int | None = None):
+    """Point the app's broker and result backend at `url` (with `max_retries`, publishing gives
+    up after that many refused connections rather than after kombu's retries, about 6 s).
 
-    Celery caches its broker connection pools and its result backend: fresh ones are made for the
-    unreachable address, and the originals are put back afterwards. Publishing gives up at the
-    first refused connection rather than after kombu's retries (about 6 s by default)."""
+    Celery caches its broker connection pools and its result backend: fresh ones are made for
+    the new address, and the originals are put back afterwards."""
     conf, local = celery_app.conf, celery_app._local
     saved = (
         conf.broker_url,
@@ -95,14 +95,18 @@ def redis_down():
         celery_app._backend_cache,
         getattr(local, "backend", None),
     )
-    conf.broker_url = conf.result_backend = UNREACHABLE_REDIS
-    conf.broker_transport_options = {**conf.broker_transport_options, "max_retries": 0}
+    conf.broker_url = conf.result_backend = url
+    if max_retries is not None:
+        conf.broker_transport_options = {
+            **conf.broker_transport_options,
+            "max_retries": max_retries,
+        }
     celery_app._pool = celery_app.amqp._producer_pool = None
     celery_app._backend_cache = local.backend = None
     try:
         yield
     finally:
-        unreachable_pool = celery_app._pool
+        pool = celery_app._pool
         (
             conf.broker_url,
             conf.result_backend,
@@ -112,8 +116,13 @@ def redis_down():
             celery_app._backend_cache,
             local.backend,
         ) = saved
-        if unreachable_pool is not None:
-            unreachable_pool.force_close_all()
+        if pool is not None:
+            pool.force_close_all()
+
+
+def redis_down():
+    """The app's broker and result backend (one Redis in production) become unreachable."""
+    return celery_publishing_to(UNREACHABLE_REDIS, max_retries=0)
 
 
 def wait_until(condition, timeout: float = 20) -> None:

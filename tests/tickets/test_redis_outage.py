@@ -22,7 +22,6 @@ import subprocess
 import time
 import uuid
 from collections import Counter
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -37,7 +36,7 @@ from config.celery import app as celery_app
 from tests.factories import agreement_in_force
 from tests.tickets.conftest import TARGETS
 from tests.tickets.test_faults import Worker, wait_until, worker_sessions
-from tests.tickets.test_mail_delivery import free_port, smtp_server
+from tests.tickets.test_mail_delivery import celery_publishing_to, free_port, smtp_server
 from tests.tickets.test_pages import filing
 from tickets import tasks
 from tickets.models import Breach, Notification, Target, Ticket
@@ -107,38 +106,6 @@ class RedisServer:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=10)
-
-
-@contextmanager
-def celery_publishing_to(url: str):
-    """Point the app's broker and result backend at `url`, as tests.tickets.test_mail_delivery's
-    redis_down does: fresh connection pools and result backend, the originals put back after."""
-    conf, local = celery_app.conf, celery_app._local
-    saved = (
-        conf.broker_url,
-        conf.result_backend,
-        celery_app._pool,
-        celery_app.amqp._producer_pool,
-        celery_app._backend_cache,
-        getattr(local, "backend", None),
-    )
-    conf.broker_url = conf.result_backend = url
-    celery_app._pool = celery_app.amqp._producer_pool = None
-    celery_app._backend_cache = local.backend = None
-    try:
-        yield
-    finally:
-        test_pool = celery_app._pool
-        (
-            conf.broker_url,
-            conf.result_backend,
-            celery_app._pool,
-            celery_app.amqp._producer_pool,
-            celery_app._backend_cache,
-            local.backend,
-        ) = saved
-        if test_pool is not None:
-            test_pool.force_close_all()
 
 
 @pytest.fixture
