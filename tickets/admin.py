@@ -94,7 +94,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 class AlertAdmin(admin.ModelAdmin):
-    list_display = ["detected_at", "ticket", "target", "step", "due_at"]
+    list_display = ["detected_at", "ticket", "target", "step", "due_at", "notified_at"]
     list_filter = ["target", ("ticket__provider", admin.RelatedOnlyFieldListFilter), "detected_at"]
     search_fields = ["ticket__title", "ticket__service__name"]
     list_select_related = ["ticket__provider"]
