@@ -19,7 +19,10 @@ class Target(models.TextChoices):
 
 
 class TargetAlert(models.Model):
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, verbose_name=_("request"))
+    # Not indexed on its own: the unique constraint on (ticket, target, step) serves its lookups.
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, verbose_name=_("request"), db_index=False
+    )
     target = models.CharField(_("target"), max_length=20, choices=Target)
     step = models.PositiveSmallIntegerField(
         _("approval step"), default=0, help_text=_("0 for the request's own targets.")

@@ -11,6 +11,9 @@ from tickets.models.alerts import Breach, Escalation, TargetWarning
 from tickets.models.ticket import Approval, Event, Ticket
 
 
+OPTIONAL_LINKS = ["event", "approval", "breach", "warning", "escalation", "in_digest"]
+
+
 class Notification(models.Model):
     """An e-mail to send, written in the same transaction as the change it reports (an outbox):
     no e-mail for a change that rolled back, none lost while the broker is down.
@@ -54,19 +57,33 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, null=True, related_name="+")
-    approval = models.ForeignKey(Approval, on_delete=models.CASCADE, null=True, related_name="+")
-    breach = models.ForeignKey(Breach, on_delete=models.CASCADE, null=True, related_name="+")
+    # What the e-mail is about: one of these at most (none for a digest). Each is indexed only
+    # where it is set (OPTIONAL_LINKS below): most rows leave most of them empty, and a full
+    # index of each would take an entry for every row written.
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+    )
+    approval = models.ForeignKey(
+        Approval, on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+    )
+    breach = models.ForeignKey(
+        Breach, on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+    )
     warning = models.ForeignKey(
-        TargetWarning, on_delete=models.CASCADE, null=True, related_name="+"
+        TargetWarning, on_delete=models.CASCADE, null=True, related_name="+", db_index=False
     )
     escalation = models.ForeignKey(
-        Escalation, on_delete=models.CASCADE, null=True, related_name="+"
+        Escalation, on_delete=models.CASCADE, null=True, related_name="+", db_index=False
     )
     # A digest covers the alerts queued before `digest_period` (the start of an hour, UTC).
     digest_period = models.DateTimeField(null=True, blank=True)
     in_digest = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="gathered"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="gathered",
+        db_index=False,
     )
     state = models.CharField(max_length=10, choices=State, default=State.PENDING)
     cancel_reason = models.CharField(max_length=20, choices=CancelReason, blank=True)
@@ -90,6 +107,14 @@ class Notification(models.Model):
                 fields=["recipient", "created_at"],
                 condition=Q(state="digest"),
                 name="notification_awaiting_digest",
+            ),
+            *(
+                models.Index(
+                    fields=[link],
+                    condition=Q(**{f"{link}__isnull": False}),
+                    name=f"notification_{link}",
+                )
+                for link in OPTIONAL_LINKS
             ),
         ]
         constraints = [
