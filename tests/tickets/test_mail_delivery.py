@@ -50,13 +50,18 @@ def smtp_server(settings):
     recorder = Recorder()
     controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
     controller.start()
+    send_email_to(settings, controller.port)
+    yield recorder
+    controller.stop()
+
+
+def send_email_to(settings, port: int) -> None:
+    """Point Django's SMTP backend at the local server on `port`."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     settings.EMAIL_TIMEOUT = 5
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield recorder
-    controller.stop()
 
 
 def close_connections(**kwargs):

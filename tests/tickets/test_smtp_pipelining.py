@@ -10,7 +10,7 @@ from aiosmtpd.smtp import SMTP
 
 from tests.tickets.conftest import at
 from tests.tickets.test_alert_emails_rendered_once import named, queued
-from tests.tickets.test_mail_delivery import Recorder, free_port
+from tests.tickets.test_mail_delivery import Recorder, free_port, send_email_to
 from tickets.mail import send_batch
 from tickets.models import Notification
 
@@ -105,11 +105,7 @@ def serve(settings):
         controller = RecordingController(handler, hostname="127.0.0.1", port=free_port())
         controller.start()
         controllers.append(controller)
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-        settings.EMAIL_TIMEOUT = 5
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        send_email_to(settings, controller.port)
         return handler
 
     yield start
