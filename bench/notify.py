@@ -14,14 +14,11 @@ Celery worker with concurrency P does.
 The SMTP server (aiosmtpd) runs in a child process, as a real one would run apart from the
 worker, and counts the messages it accepts and the Message-IDs it sees more than once. It offers
 PIPELINING (RFC 2920), as Postfix does and aiosmtpd by itself does not, so that each e-mail's
-MAIL, RCPT and DATA go in one round trip; `--no-pipelining` measures without. Its DATA command
-reads a message in a few reads rather than a line at a time (`BulkDataSMTP`), so that the
-stand-in server takes less of the cores it shares with the sender; `--stock-server` runs stock
-aiosmtpd. The last line printed is JSON, with the CPU time the server took (from its start).
+MAIL, RCPT and DATA go in one round trip; `--no-pipelining` measures without. The last line
+printed is JSON.
 """
 
 import argparse
-import asyncio
 import json
 import multiprocessing
 import os
@@ -36,107 +33,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _django import recreate_database, setup_django
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import MISSING, SMTP
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/accord_bench_notify"
 # Found in the header block with a regular expression: parsing the headers with the email package
 # cost the server, which shares the cores with the sender, 30 times as much (90 µs a message).
 MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*(\S*)", re.MULTILINE | re.IGNORECASE)
-
-
-# The end of the data: a line holding a single dot, after the CRLF that ends the line before.
-END_OF_DATA = b"\r\n.\r\n"
-
-
-class BulkDataSMTP(SMTP):
-    """aiosmtpd (1.4) with a cheaper DATA command, so that the benchmark measures the sender.
-
-    The server shares the two cores with the sender it measures, and costs far more CPU an e-mail
-    than a real one (Postfix, in C). Stock `SMTP.smtp_DATA` reads the data a line at a time in
-    Python (a breach e-mail has about 70 lines); this one reads up to "\r\n.\r\n" (a few reads a
-    message), then checks the limits and removes the stuffed dots over the whole text. Otherwise
-    it does what the stock one does: the same replies, the same envelope, the handler's
-    `handle_DATA` called once (the deprecated `process_message` is not looked for).
-    """
-
-    async def smtp_DATA(self, arg: str) -> None:
-        if await self.check_helo_needed() or await self.check_auth_needed("DATA"):
-            return
-        if not self.envelope.rcpt_tos:
-            await self.push("503 Error: need RCPT command")
-            return
-        if arg:
-            await self.push("501 Syntax: DATA")
-            return
-        await self.push("354 End data with <CR><LF>.<CR><LF>")
-        chunks, end = [], b"\r\n"  # `end`: the last 5 bytes read; the data starts a line
-        try:
-            while end != END_OF_DATA:
-                if any(end.endswith(END_OF_DATA[:n]) for n in (1, 2, 3, 4)):
-                    # The end may have begun in what was read (first, the data may be ".\r\n"),
-                    # where `readuntil` would not see it: read on a byte at a time.
-                    chunks.append(await self._reader.readexactly(1))
-                else:
-                    try:
-                        chunks.append(await self._reader.readuntil(END_OF_DATA))
-                    except asyncio.LimitOverrunError as error:  # not within the stream's limit
-                        chunks.append(await self._reader.readexactly(error.consumed))
-                end = (end + chunks[-1][-5:])[-5:]
-        except asyncio.CancelledError:  # the connection was lost (as stock aiosmtpd)
-            self._writer.close()
-            raise
-        except asyncio.IncompleteReadError:  # closed before the end of the data
-            self._writer.close()
-            return
-        data = b"".join(chunks)[:-3]  # as sent: stuffed dots in, the final ".\r\n" out
-
-        limit, longest = self.data_size_limit, self.line_length_limit
-        if (limit and len(data) > limit) or (
-            len(data) > longest and max(map(len, data.split(b"\r\n"))) + 2 > longest
-        ):  # rare: reply about the limit passed first, as the stock line-by-line reading does
-            total = 0
-            for line in data.split(b"\r\n")[:-1]:
-                total += len(line) + 2
-                if len(line) + 2 > longest + 2:  # past the stream limit: seen before counted
-                    break
-                if limit and total > limit:
-                    await self.push("552 Error: Too much mail data")
-                    self._set_post_data_state()
-                    return
-                if len(line) + 2 > longest:
-                    break
-            await self.push("500 Line too long (see RFC5321 4.5.3.1.6)")
-            self._set_post_data_state()
-            return
-
-        original_content = data.replace(b"\r\n.", b"\r\n")  # each line's leading dot
-        if original_content.startswith(b"."):
-            original_content = original_content[1:]
-        content = original_content
-        if self._decode_data:
-            if self.enable_SMTPUTF8:
-                content = original_content.decode("utf-8", errors="surrogateescape")
-            else:
-                try:
-                    content = original_content.decode("ascii", errors="strict")
-                except UnicodeDecodeError:
-                    await self.push("500 Error: strict ASCII mode")
-                    return
-        self.envelope.content = content
-        self.envelope.original_content = original_content
-        status = MISSING
-        if "DATA" in self._handle_hooks:
-            status = await self._call_handler_hook("DATA")
-        self._set_post_data_state()
-        await self.push("250 OK" if status is MISSING else status)
-
-
-class BulkDataController(Controller):
-    """aiosmtpd's Controller serving `BulkDataSMTP` (its documented way to use another class)."""
-
-    def factory(self):
-        return BulkDataSMTP(self.handler, **self.SMTP_kwargs)
 
 
 class CountingHandler:
@@ -158,20 +59,20 @@ class CountingHandler:
         return "250 Message accepted for delivery"
 
 
-def serve_smtp(pipe, pipelining: bool, bulk_data: bool) -> None:
+def serve_smtp(pipe, pipelining: bool) -> None:
     """In the child process: serve on a free port, say which, and report the counts when told."""
+    from aiosmtpd.controller import Controller
+
     handler = CountingHandler(pipelining=pipelining)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    controller = (BulkDataController if bulk_data else Controller)(
-        handler, hostname="127.0.0.1", port=port
-    )
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     pipe.send(port)
     pipe.recv()  # the benchmark is done
     controller.stop()
-    pipe.send((dict(handler.message_ids), time.process_time()))  # its CPU time, all threads
+    pipe.send(dict(handler.message_ids))
 
 
 def main() -> None:
@@ -186,18 +87,12 @@ def main() -> None:
         action="store_false",
         help="the SMTP server does not offer PIPELINING",
     )
-    parser.add_argument(
-        "--stock-server",
-        dest="bulk_data",
-        action="store_false",
-        help="stock aiosmtpd, which reads DATA a line at a time",
-    )
     parser.add_argument("--database-url", default=DEFAULT_URL)
     args = parser.parse_args()
 
     pipe, child_pipe = multiprocessing.Pipe()
     server = multiprocessing.Process(
-        target=serve_smtp, args=(child_pipe, args.pipelining, args.bulk_data), daemon=True
+        target=serve_smtp, args=(child_pipe, args.pipelining), daemon=True
     )
     server.start()
     port = pipe.recv()
@@ -231,7 +126,7 @@ def main() -> None:
             seconds = time.perf_counter() - began
 
     pipe.send("stop")
-    message_ids, server_cpu = pipe.recv()
+    message_ids = pipe.recv()
     server.join()
     received = sum(message_ids.values())
     duplicates = sum(seen - 1 for seen in message_ids.values())
@@ -243,12 +138,10 @@ def main() -> None:
         "per_alert": args.per_alert or args.emails,
         "processes": args.processes,
         "pipelining": args.pipelining,
-        "server": "aiosmtpd, bulk DATA" if args.bulk_data else "aiosmtpd",
         "received": received,
         "seconds": round(seconds, 3),
         "per_s": round(received / seconds),
         "duplicates": duplicates,
-        "server_cpu_s": round(server_cpu, 2),
     }
     print(json.dumps(figures))
 
