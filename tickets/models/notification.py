@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from tickets.models.alerts import Breach, Escalation, TargetWarning
 from tickets.models.ticket import Approval, Event, Ticket
 
-
 OPTIONAL_LINKS = ["event", "approval", "breach", "warning", "escalation", "in_digest"]
 
 
