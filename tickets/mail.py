@@ -40,16 +40,30 @@ RELATED = (
 # A row left in "sending" longer than this belonged to a worker that died; it is sent again.
 # Longer than any SMTP exchange takes, so that a live worker is never raced.
 STALE_CLAIM = timedelta(minutes=10)
+# A failed e-mail waits before its next attempt, twice as long after each failure (1, 2, 4, 8
+# minutes, never more than RETRY_CAP), and is given up after MAX_ATTEMPTS.
 MAX_ATTEMPTS = 5
+RETRY_BASE = timedelta(minutes=1)
+RETRY_CAP = timedelta(minutes=30)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long a row that has failed `attempts` times waits before the next attempt."""
+    return min(RETRY_BASE * 2 ** (attempts - 1), RETRY_CAP)
+
+
+def claimable(now) -> Q:
+    """Rows a sender may claim at `now`: pending and due (never failed, or waited out their
+    retry delay), or claimed by a worker that died (stale)."""
+    due = Q(retry_at__isnull=True) | Q(retry_at__lte=now)
+    stale = Q(state=Notification.State.SENDING, claimed_at__lt=now - STALE_CLAIM)
+    return (Q(state=Notification.State.PENDING) & due) | stale
 
 
 def send_notification(notification_id: int) -> str:
     now = timezone.now()
-    claimable = Q(state=Notification.State.PENDING) | Q(
-        state=Notification.State.SENDING, claimed_at__lt=now - STALE_CLAIM
-    )
     claimed = Notification.objects.filter(
-        claimable, pk=notification_id, attempts__lt=MAX_ATTEMPTS
+        claimable(now), pk=notification_id, attempts__lt=MAX_ATTEMPTS
     ).update(state=Notification.State.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     # The attempt counts at the claim, so a row whose sending kills its worker is bounded too.
     if claimed != 1:
@@ -58,15 +72,7 @@ def send_notification(notification_id: int) -> str:
     try:
         build_message(notification).send()
     except Exception as error:
-        attempts = notification.attempts
-        Notification.objects.filter(pk=notification_id).update(
-            state=Notification.State.FAILED
-            if attempts >= MAX_ATTEMPTS
-            else Notification.State.PENDING,
-            attempts=attempts,
-            last_error=f"{error.__class__.__name__}: {error}",
-        )
-        logger.warning("notification %s failed (attempt %s): %s", notification_id, attempts, error)
+        _return_to_pending(notification, error)
         return "failed"
     Notification.objects.filter(pk=notification_id).update(
         state=Notification.State.SENT, sent_at=timezone.now()
@@ -75,13 +81,11 @@ def send_notification(notification_id: int) -> str:
 
 
 def requeue_unsent(enqueue: Callable[[int], object]) -> int:
-    """Queue again every row still pending, or stuck in "sending" past STALE_CLAIM."""
-    stale = timezone.now() - STALE_CLAIM
+    """Queue again every row still pending (once its retry delay is over), or stuck in "sending"
+    past STALE_CLAIM."""
     ids = list(
         Notification.objects.filter(
-            Q(state=Notification.State.PENDING)
-            | Q(state=Notification.State.SENDING, claimed_at__lt=stale),
-            attempts__lt=MAX_ATTEMPTS,
+            claimable(timezone.now()), attempts__lt=MAX_ATTEMPTS
         ).values_list("pk", flat=True)[:1000]
     )
     for pk in ids:
@@ -200,13 +204,15 @@ def _claim(notification_ids: list[int]) -> list[int]:
             f"UPDATE {Notification._meta.db_table} "
             "SET state = %s, claimed_at = %s, attempts = attempts + 1 "
             f"WHERE id IN ({', '.join(['%s'] * len(notification_ids))}) AND attempts < %s "
-            "AND (state = %s OR (state = %s AND claimed_at < %s)) RETURNING id",
+            "AND ((state = %s AND (retry_at IS NULL OR retry_at <= %s)) "
+            "OR (state = %s AND claimed_at < %s)) RETURNING id",
             [
                 Notification.State.SENDING,
                 now,
                 *notification_ids,
                 MAX_ATTEMPTS,
                 Notification.State.PENDING,
+                now,
                 Notification.State.SENDING,
                 now - STALE_CLAIM,
             ],
@@ -215,9 +221,11 @@ def _claim(notification_ids: list[int]) -> list[int]:
 
 
 def _return_to_pending(notification: Notification, error: Exception) -> None:
+    """A failed attempt: the row waits out its retry delay, or is given up after the last."""
     attempts = notification.attempts
     Notification.objects.filter(pk=notification.pk).update(
         state=Notification.State.FAILED if attempts >= MAX_ATTEMPTS else Notification.State.PENDING,
+        retry_at=timezone.now() + retry_delay(attempts),
         last_error=f"{error.__class__.__name__}: {error}",
     )
     logger.warning("notification %s failed (attempt %s): %s", notification.pk, attempts, error)

@@ -11,6 +11,7 @@ from django.conf import settings as django_settings
 from django.core import mail
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from agreements.models import ApprovalStep, Priority
 from config.celery import app as celery_app
@@ -24,7 +25,15 @@ from tests.factories import (
 )
 from tickets import services, tasks
 from tickets.approval_links import approval_from_token
-from tickets.mail import MAX_ATTEMPTS, STALE_CLAIM, requeue_unsent
+from tickets.mail import (
+    MAX_ATTEMPTS,
+    RETRY_BASE,
+    RETRY_CAP,
+    STALE_CLAIM,
+    requeue_unsent,
+    retry_delay,
+    send_batch,
+)
 from tickets.models import Notification
 from tickets.workflow import Action
 
@@ -403,13 +412,48 @@ def test_an_smtp_failure_leaves_the_email_pending_with_the_error(waiting, smtp_r
     assert waiting.last_error.startswith("ConnectionRefusedError")
 
 
-def test_after_the_last_attempt_the_email_is_given_up(waiting, smtp_refuses):
-    for _ in range(MAX_ATTEMPTS):
-        tasks.send_notification(waiting.pk)
+def test_each_failure_doubles_the_wait_before_the_next_attempt_up_to_the_last(
+    waiting, smtp_refuses, frozen
+):
+    waits = []
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        assert tasks.send_notification(waiting.pk) == "failed"
+        waiting.refresh_from_db()
+        waits.append(waiting.retry_at - timezone.now())
+        if attempt == MAX_ATTEMPTS:
+            break
+        frozen.move_to(waiting.retry_at - timedelta(seconds=1), tick=False)
+        assert tasks.send_notification(waiting.pk) == "skipped"  # not before its time
+        assert waiting.pk not in requeued()
+        frozen.move_to(waiting.retry_at, tick=False)
+        assert waiting.pk in requeued()
 
-    waiting.refresh_from_db()
+    assert waits[:4] == [timedelta(minutes=minutes) for minutes in (1, 2, 4, 8)]
     assert (waiting.state, waiting.attempts) == (Notification.State.FAILED, MAX_ATTEMPTS)
-    assert tasks.send_notification(waiting.pk) == "skipped"
+    frozen.move_to(waiting.retry_at + timedelta(days=1), tick=False)
+    assert tasks.send_notification(waiting.pk) == "skipped"  # given up
+
+
+def requeued() -> list[int]:
+    queued = []
+    requeue_unsent(queued.append)
+    return queued
+
+
+def test_the_wait_between_attempts_is_capped():
+    assert retry_delay(1) == RETRY_BASE
+    assert retry_delay(3) == 4 * RETRY_BASE
+    assert retry_delay(20) == RETRY_CAP
+
+
+def test_a_batch_retries_a_failed_email_only_after_its_wait(waiting, smtp_refuses, frozen):
+    assert send_batch([waiting.pk]) == {"sent": 0, "failed": 1, "skipped": 0}
+    waiting.refresh_from_db()
+    assert waiting.retry_at == timezone.now() + RETRY_BASE
+
+    assert send_batch([waiting.pk])["skipped"] == 1
+    frozen.move_to(waiting.retry_at, tick=False)
+    assert send_batch([waiting.pk])["failed"] == 1
 
 
 def test_requeue_picks_pending_emails_and_stale_claims_only(waiting):

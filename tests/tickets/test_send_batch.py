@@ -5,10 +5,11 @@ import socket
 import pytest
 from django.core import mail
 from django.core.mail.backends import locmem
+from django.utils import timezone
 
 from tests.factories import MembershipFactory, ServiceFactory, UserFactory
 from tickets import services
-from tickets.mail import send_batch
+from tickets.mail import RETRY_BASE, send_batch
 from tickets.models import Notification
 
 
@@ -110,12 +111,14 @@ def test_a_failed_batch_leaves_each_email_pending_with_the_error(waiting, smtp_r
         assert notification.last_error.startswith("ConnectionRefusedError")
 
 
-def test_emails_left_pending_by_a_failure_are_sent_by_the_next_batch(
-    waiting, smtp_refuses, settings
+def test_emails_left_pending_by_a_failure_are_sent_by_the_next_batch_after_their_wait(
+    waiting, smtp_refuses, settings, time_machine
 ):
     send_batch(ids(waiting))
     settings.EMAIL_BACKEND = f"{__name__}.CountingBackend"  # the server is back
+    assert send_batch(ids(waiting)) == {"sent": 0, "failed": 0, "skipped": 3}
 
+    time_machine.move_to(timezone.now() + RETRY_BASE)
     counts = send_batch(ids(waiting))
 
     assert counts == {"sent": 3, "failed": 0, "skipped": 0}
