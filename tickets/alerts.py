@@ -123,9 +123,10 @@ def _insert(cursor, model, kind: str, column: str, now: datetime) -> list[int]:
         "LEFT JOIN {profiles} p ON p.user_id = u.id "
         "WHERE TRUE " + overtaken + " ON CONFLICT DO NOTHING RETURNING id, state"
     ).format(**tables)
-    new_params = [] if postgresql else [now]
+    # `now` marks the alerts: in the statement's first part on PostgreSQL, in each WHERE elsewhere.
+    mark_params, new_params = ([now], []) if postgresql else ([], [now])
     params = [
-        *([now] if postgresql else []),
+        *mark_params,
         kind,
         Notification.State.DIGEST,
         Notification.State.PENDING,

@@ -1,4 +1,4 @@
-"""Sending the notification outbox: claim a row with a conditional UPDATE, send, mark it sent.
+"""Sending the notification outbox: claim rows (FOR UPDATE SKIP LOCKED), send, mark each sent.
 
 What each e-mail says is built by tickets.letters."""
 
@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.core.mail import get_connection
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from psycopg import pq
@@ -61,12 +61,8 @@ def claimable(now) -> Q:
 
 
 def send_notification(notification_id: int) -> str:
-    now = timezone.now()
-    claimed = Notification.objects.filter(
-        claimable(now), pk=notification_id, attempts__lt=MAX_ATTEMPTS
-    ).update(state=Notification.State.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     # The attempt counts at the claim, so a row whose sending kills its worker is bounded too.
-    if claimed != 1:
+    if not _claim([notification_id]):
         return "skipped"  # already sent, being sent by another worker, or given up
     notification = Notification.objects.select_related(*RELATED).get(pk=notification_id)
     try:
@@ -196,28 +192,22 @@ def _mark_sent(notification_id: int) -> None:
 
 
 def _claim(notification_ids: list[int]) -> list[int]:
-    """Claim the rows still to send among `notification_ids` in one conditional UPDATE, as
-    send_notification claims one; return the ids claimed."""
+    """Claim the rows still to send among `notification_ids`: SELECT ... FOR UPDATE SKIP LOCKED
+    (a row another sender is claiming at this moment is left to it, not waited for), then mark
+    them "sending" in the same transaction; return the ids claimed."""
     now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {Notification._meta.db_table} "
-            "SET state = %s, claimed_at = %s, attempts = attempts + 1 "
-            f"WHERE id IN ({', '.join(['%s'] * len(notification_ids))}) AND attempts < %s "
-            "AND ((state = %s AND (retry_at IS NULL OR retry_at <= %s)) "
-            "OR (state = %s AND claimed_at < %s)) RETURNING id",
-            [
-                Notification.State.SENDING,
-                now,
-                *notification_ids,
-                MAX_ATTEMPTS,
-                Notification.State.PENDING,
-                now,
-                Notification.State.SENDING,
-                now - STALE_CLAIM,
-            ],
+    with transaction.atomic():
+        claimed = list(
+            Notification.objects.filter(
+                claimable(now), pk__in=notification_ids, attempts__lt=MAX_ATTEMPTS
+            )
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)
         )
-        return [row[0] for row in cursor.fetchall()]
+        Notification.objects.filter(pk__in=claimed).update(
+            state=Notification.State.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    return claimed
 
 
 def _return_to_pending(notification: Notification, error: Exception) -> None:

@@ -3,13 +3,14 @@ once: through `mail.outbox`, with the Celery tasks run inline."""
 
 import re
 import socket
+import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings as django_settings
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -387,6 +388,40 @@ def test_running_the_task_twice_sends_once(waiting):
     assert len(mail.outbox) == 1
     waiting.refresh_from_db()
     assert (waiting.state, waiting.attempts) == (Notification.State.SENT, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_another_sender_is_claiming_is_skipped_not_waited_for(waiting):
+    """Claims are SELECT ... FOR UPDATE SKIP LOCKED: a sender holding one row's lock (mid-claim)
+    neither blocks another nor loses the row to it."""
+    # Committed at once in this test, the filing's e-mails went out: queue them again.
+    Notification.objects.update(state=Notification.State.PENDING, attempts=0)
+    mail.outbox.clear()
+    others = list(Notification.objects.exclude(pk=waiting.pk).values_list("pk", flat=True))
+    locked, held = threading.Event(), threading.Event()
+
+    def hold_the_row():
+        with transaction.atomic():
+            Notification.objects.select_for_update().get(pk=waiting.pk)
+            locked.set()
+            held.wait(timeout=10)
+        connection.close()
+
+    holder = threading.Thread(target=hold_the_row)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        assert tasks.send_notification(waiting.pk) == "skipped"
+        assert send_batch([waiting.pk, *others]) == {
+            "sent": len(others),
+            "failed": 0,
+            "skipped": 1,
+        }
+    finally:
+        held.set()
+        holder.join(timeout=10)
+
+    assert tasks.send_notification(waiting.pk) == "sent"  # once the lock is gone
 
 
 def test_a_claim_left_by_a_dead_worker_is_sent_again_only_once_it_is_stale(waiting, frozen):
