@@ -17,7 +17,7 @@ from agreements.models import (
     Service,
     SignOff,
 )
-from config.admin import ReadOnlyInline
+from common.admin import ReadOnlyInline
 
 
 class CalendarDayInline(admin.TabularInline):

@@ -1,4 +1,4 @@
-"""The tables of the dashboards as spreadsheet rows (the header first), for config.spreadsheets.
+"""The tables of the dashboards as spreadsheet rows (the header first), for common.spreadsheets.
 Figures are numbers, not formatted text, so that a spreadsheet can compute with them."""
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from agreements.models import Priority, Service
-from config.spreadsheets import csv_response, xlsx_response
+from common.spreadsheets import csv_response, xlsx_response
 from dashboards import charts, exports, selectors
 from dashboards.access import dashboard_departments, may_see_scorecard
 from dashboards.periods import PeriodForm

@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
-from config.emails import make_message
+from common.emails import make_message
 from departments.models import preferred_languages
 from surveys.links import answer_path
 from surveys.models import Invitation, Wave

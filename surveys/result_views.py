@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.spreadsheets import csv_response, xlsx_response
+from common.spreadsheets import csv_response, xlsx_response
 from departments.models import Department, sees_company_reports
 from surveys import exports, selectors
 from surveys.results import ALL, score_trend, wave_results

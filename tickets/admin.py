@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from config.admin import ReadOnlyInline
+from common.admin import ReadOnlyInline
 from tickets.models import (
     Approval,
     Attachment,

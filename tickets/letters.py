@@ -12,7 +12,7 @@ from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 from django.utils.html import escape
 
-from config.emails import make_message
+from common.emails import make_message
 from departments.models import preferred_language
 from tickets.approval_links import approval_link_path
 from tickets.models import Notification

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from config.spreadsheets import csv_response, safe_cell, xlsx_response
+from common.spreadsheets import csv_response, safe_cell, xlsx_response
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tcmd", "\rcmd"])
