@@ -1,5 +1,8 @@
 """The named cast of the tests, matching the demo: `staff` in Sales files requests with Finance,
-where `agent` works the queue and `head` leads; `hr` runs surveys; `outsider` may see nothing."""
+where `agent` works the queue and `head` leads; `hr` runs surveys; `outsider` may see nothing.
+
+The fixtures every test may ask for by name live in tests/support/ and are loaded below: a test
+module never imports a fixture, only plain constants and functions of tests.support."""
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -7,6 +10,16 @@ from django.utils import translation
 
 from departments.models import Membership
 from tests.factories import DepartmentFactory, MembershipFactory, UserFactory
+
+pytest_plugins = [
+    "tests.support.clock",
+    "tests.support.world",
+    "tests.support.dashboards",
+    "tests.support.surveys",
+    "tests.support.alerts",
+    "tests.support.smtp",
+    "tests.support.celery",
+]
 
 
 @pytest.fixture(autouse=True)

@@ -7,8 +7,8 @@ import pytest
 from agreements import services
 from agreements.models import Agreement, Priority, SignOff
 from departments.models import Membership
-from tests.concurrency import run_at_once
 from tests.factories import CalendarFactory, MembershipFactory, ServiceFactory
+from tests.support.concurrency import run_at_once
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,19 +7,6 @@ import re
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.dashboards.conftest import (  # noqa: F401 (fixtures)
-    agreement,
-    calendar,
-    cfo,
-    clock_at,
-    file_request,
-    finance_week,
-    media_in_tmp,
-    payroll_extract,
-    purchase,
-    unagreed_service,
-)
-
 
 def test_the_head_reads_the_dashboard_and_follows_a_breach_count_to_its_requests(
     page, log_in, screenshot, request, head

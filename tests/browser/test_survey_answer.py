@@ -10,10 +10,7 @@ from playwright.sync_api import expect
 from surveys import services
 from surveys.links import answer_path
 from surveys.models import Invitation, Response
-from tests.surveys.conftest import campaign, default_questions, people, requests_filed
-from tests.tickets.test_mail_delivery import redis_down
-
-__all__ = ["campaign", "default_questions", "people", "requests_filed"]  # fixtures
+from tests.support.celery import redis_down
 
 PHONE = {"width": 390, "height": 844}
 

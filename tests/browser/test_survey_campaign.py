@@ -10,14 +10,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from surveys.models import Campaign, Invitation
-from tests.surveys.conftest import (  # fixtures
-    default_questions,
-    people,
-    requests_filed,
-)
-from tests.tickets.test_mail_delivery import redis_worker, smtp_server
-
-__all__ = ["default_questions", "people", "requests_filed", "smtp_server"]  # fixtures
+from tests.support.celery import redis_worker
 
 
 def test_hr_creates_a_campaign_launches_it_watches_progress_and_downloads_the_xlsx(

@@ -15,7 +15,7 @@ from dashboards.selectors import (
     drill_requests,
 )
 from dashboards.working_hours import percentile
-from tests.dashboards.conftest import NOW, SHANGHAI
+from tests.support.clock import NOW, SHANGHAI
 from tickets import services
 from tickets.breach_scan import breach_scan
 from tickets.workflow import Action

@@ -10,16 +10,11 @@ from django.urls import reverse
 from agreements.models import Priority
 from dashboards.periods import Period, PeriodForm, period_of
 from departments.models import Membership
-from tests.dashboards.conftest import NOW, at
 from tests.factories import DepartmentFactory, MembershipFactory, ServiceFactory, UserFactory
+from tests.support.clock import NOW, at
+from tests.support.dashboards import DASHBOARD_QUERIES, REQUESTS_QUERIES, SCORECARD_QUERIES
 
 WEEK = {"period": "custom", "from": "2026-11-23", "to": "2026-11-25"}
-# The most queries a page may take, whatever the number of requests, services and departments:
-# a dashboard reads its period from the requests in 17, one more when part of it comes from the
-# daily totals, and one more to count the requests about to breach when there are over 20.
-DASHBOARD_QUERIES = 19
-REQUESTS_QUERIES = 16
-SCORECARD_QUERIES = 12  # 11, one more when part of the period comes from the daily totals
 
 
 @pytest.fixture

@@ -15,8 +15,9 @@ from dashboards.scorecard import company_facts, heat_map, scorecard
 from dashboards.selectors import CUSTOMER, SUPPLIER, department_dashboard
 from dashboards.services import rollup_refresh
 from dashboards.tasks import recount_rollup, refresh_rollup
-from tests.dashboards.conftest import NOW, SHANGHAI
 from tests.factories import DepartmentFactory, ServiceFactory
+from tests.support.clock import NOW, SHANGHAI
+from tests.support.dashboards import DASHBOARD_QUERIES, SCORECARD_QUERIES
 from tickets.models import OPEN_STATUSES, Status, Ticket
 
 WEEK = Period("custom", date(2026, 11, 23), date(2026, 11, 25))
@@ -287,8 +288,6 @@ def test_the_daily_totals_and_the_requests_give_the_same_figures(
 def test_pages_reading_both_the_totals_and_the_requests_take_a_constant_number_of_queries(
     client, head, finance_week, finance, django_assert_max_num_queries, clock_at
 ):
-    from tests.dashboards.test_pages import DASHBOARD_QUERIES, SCORECARD_QUERIES
-
     close_all(NOW)
     rollup_refresh(now=NOW)
     client.force_login(head)

@@ -9,8 +9,8 @@ from django.urls import reverse
 from dashboards.periods import Period
 from dashboards.scorecard import company_facts, heat_class, scorecard
 from surveys.models import Wave
-from tests.dashboards.conftest import NOW, SHANGHAI
-from tests.surveys.conftest import campaign, default_questions, respond  # noqa: F401 (fixtures)
+from tests.support.clock import NOW, SHANGHAI
+from tests.support.surveys import respond
 
 WEEK = Period("custom", date(2026, 11, 23), date(2026, 11, 25))
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from surveys import services
 from surveys.models import Answer, Invitation, Response, Wave
-from tests.surveys.conftest import respond
+from tests.support.surveys import respond
 
 pytestmark = pytest.mark.django_db
 

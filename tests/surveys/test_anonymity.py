@@ -9,7 +9,7 @@ from django.db import connection
 
 from surveys import services
 from surveys.models import Invitation, QuestionKind, Response
-from tests.surveys.conftest import LAUNCH
+from tests.support.clock import LAUNCH
 
 pytestmark = pytest.mark.django_db
 

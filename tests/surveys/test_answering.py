@@ -11,7 +11,7 @@ from departments.models import Profile
 from surveys import services
 from surveys.links import answer_path
 from surveys.models import Answer, Campaign, Invitation, QuestionKind, Response
-from tests.surveys.conftest import LAUNCH
+from tests.support.clock import LAUNCH
 
 pytestmark = pytest.mark.django_db
 

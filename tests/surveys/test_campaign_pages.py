@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from surveys import services
 from surveys.models import Campaign, CampaignQuestion, Question, Wave
-from tests.surveys.conftest import LAUNCH
+from tests.support.clock import LAUNCH
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from django.core import mail as django_mail
 
 from surveys import mail, services
 from surveys.models import Invitation, QuestionKind, Response, Wave
-from tests.concurrency import run_at_once
-from tests.surveys.conftest import LAUNCH, SHANGHAI
-from tests.tickets.test_mail_delivery import redis_down
+from tests.support.celery import redis_down
+from tests.support.clock import LAUNCH, SHANGHAI
+from tests.support.concurrency import run_at_once
 
 SECOND_OF_OCTOBER = datetime(2026, 10, 2, 1, tzinfo=SHANGHAI)
 

@@ -10,9 +10,7 @@ from django.utils import timezone
 
 from surveys import services
 from surveys.models import Invitation, QuestionKind, Response
-from tests.tickets.test_mail_delivery import redis_worker, smtp_server, wait_until
-
-__all__ = ["smtp_server"]  # a fixture, used by name
+from tests.support.celery import redis_worker, wait_until
 
 LINK = re.compile(r"http://127\.0\.0\.1:8000(/surveys/answer/[^/\s]+/)")
 

@@ -11,7 +11,7 @@ from django.db import connection
 from django.urls import reverse
 
 from surveys.models import Answer, Response, Wave
-from tests.surveys.conftest import LAUNCH
+from tests.support.clock import LAUNCH
 
 pytestmark = [
     pytest.mark.django_db,

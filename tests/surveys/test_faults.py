@@ -24,16 +24,16 @@ from django.utils import timezone
 from surveys import services, tasks
 from surveys.mail import CHUNK, STALE_CLAIM
 from surveys.models import Invitation
-from tests.tickets.test_faults import (
+from tests.support.celery import (
+    FAULT_TESTS,
     age_unacknowledged,
-    pytestmark,  # Redis and PostgreSQL only, real workers, transactional database
+    redis_down,
     unacknowledged,
     wait_until,
-    workers,
 )
-from tests.tickets.test_mail_delivery import free_port, redis_down
+from tests.support.smtp import free_port
 
-__all__ = ["pytestmark", "workers"]
+pytestmark = FAULT_TESTS
 
 INVITATIONS = 120
 

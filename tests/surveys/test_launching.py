@@ -10,7 +10,7 @@ from django.db import IntegrityError
 from surveys import services
 from surveys.audience import audience
 from surveys.models import Campaign, Invitation, Wave
-from tests.surveys.conftest import LAUNCH, SHANGHAI
+from tests.support.clock import LAUNCH, SHANGHAI
 
 pytestmark = pytest.mark.django_db
 

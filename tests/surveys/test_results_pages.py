@@ -10,7 +10,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from surveys.models import Invitation, Wave
-from tests.surveys.conftest import LAUNCH, respond
+from tests.support.clock import LAUNCH
+from tests.support.surveys import respond
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,8 @@ import pytest
 
 from surveys.models import Wave
 from surveys.selectors import DepartmentSatisfaction, satisfaction_by_department
-from tests.surveys.conftest import LAUNCH, SHANGHAI, respond
+from tests.support.clock import LAUNCH, SHANGHAI
+from tests.support.surveys import respond
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.core import mail as django_mail
 
 from surveys import mail, services, tasks
 from surveys.models import Invitation, QuestionKind, Wave
-from tests.surveys.conftest import LAUNCH
+from tests.support.clock import LAUNCH
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from surveys.anonymity import hidden_groups
 from surveys.models import Wave
 from surveys.results import ALL, score_trend, wave_results
-from tests.surveys.conftest import LAUNCH, respond
+from tests.support.clock import LAUNCH
+from tests.support.surveys import respond
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from agreements.models import Priority
-from tests.tickets.conftest import at
+from tests.support.clock import at
 from tickets.breach_scan import breach_scan
 from tickets.models import Breach, TargetWarning
 

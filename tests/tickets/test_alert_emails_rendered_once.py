@@ -15,51 +15,16 @@ from django.test.signals import template_rendered
 
 from agreements.models import Agreement, Priority
 from config.celery import app as celery_app
-from departments.models import Membership, Profile, preferred_language
+from departments.models import Membership, preferred_language
 from tests.factories import MembershipFactory, UserFactory
-from tests.tickets.conftest import HOUR, at
-from tests.tickets.test_mail_delivery import smtp_server
+from tests.support.alerts import alert_emails
+from tests.support.clock import HOUR, at
 from tickets import alerts
 from tickets.breach_scan import breach_scan
 from tickets.escalation import escalate_breaches
 from tickets.letters import build_message
 from tickets.mail import BATCH_CHUNK, send_batch
 from tickets.models import Notification
-
-__all__ = ["smtp_server"]  # a fixture, used by name
-
-
-@pytest.fixture
-def named(staff, agent, head):
-    """The cast with names that test the writing in: markup, quotes, an ampersand, Chinese."""
-    agent.first_name, agent.last_name = "Ann <b>O'Neil</b>", '& "Co"'
-    head.first_name, head.last_name = "芳", "王"
-    staff.first_name, staff.last_name = "森", "李"  # reads English
-    for person in (staff, agent, head):
-        person.save()
-    Profile.objects.update_or_create(user=head, defaults={"language": "zh-hans"})
-    return staff, agent, head
-
-
-@pytest.fixture
-def queued(agreement, named, file_request, payroll_extract, clock_at):
-    """Run the scan at an instant without sending: the alert e-mails wait in the outbox."""
-
-    def scan(now):
-        file_request(payroll_extract, title="Payroll & <audit>", priority=Priority.P1)
-        clock_at(now)
-        breach_scan()
-        rows = list(alert_emails())
-        assert len(rows) == 3
-        return rows
-
-    return scan
-
-
-def alert_emails(state=Notification.State.PENDING):
-    return Notification.objects.filter(
-        kind__in=[Notification.Kind.BREACH, Notification.Kind.WARNING], state=state
-    ).order_by("pk")
 
 
 def alone(notification: Notification):

@@ -14,8 +14,8 @@ from django.core import mail
 from agreements.models import Priority
 from config.celery import app as celery_app
 from departments.models import Profile
-from tests.concurrency import run_at_once
-from tests.tickets.conftest import at
+from tests.support.clock import at
+from tests.support.concurrency import run_at_once
 from tickets import services, tasks
 from tickets.breach_scan import breach_scan
 from tickets.models import Breach, Notification, Target, TargetWarning

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures are imported from tests.tickets.fixtures
 """The REST API of requests: the token, filing, the life cycle with versions, comments,
 approvals with delegation, attachments, the list and its filters, the errors a client gets and
 the schema. Finance supplies Sales under an agreement on the China office calendar; time stands
@@ -21,7 +20,8 @@ from tests.factories import (
     UserFactory,
     agreement_in_force,
 )
-from tests.tickets.fixtures import HOUR, MONDAY_9AM, SHANGHAI, TARGETS, at, clock_at  # noqa: F401
+from tests.support.clock import HOUR, MONDAY_9AM, SHANGHAI, at
+from tests.support.world import TARGETS
 from tickets import services
 from tickets.models import ATTACHMENT_MAX_BYTES, Attachment, Status, Ticket
 
@@ -29,11 +29,6 @@ QUESTIONS = [
     {"name": "amount", "label": "Amount", "type": "number", "required": True},
     {"name": "month", "label": "Which month", "type": "date"},
 ]
-
-
-@pytest.fixture(autouse=True)
-def media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

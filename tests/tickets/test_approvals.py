@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures are imported from tests.tickets.fixtures
 """Ordered approval steps, each with its own window; delegation; the resolution clock."""
 
 from datetime import date, datetime
@@ -8,27 +7,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from departments.models import Delegation
 from tests.factories import UserFactory
-from tests.tickets.fixtures import (  # noqa: F401
-    MONDAY_9AM,
-    SHANGHAI,
-    agreement,
-    approval_chain,
-    at,
-    cfo,
-    clock_at,
-    payroll_extract,
-    purchase,
-)
+from tests.support.clock import MONDAY_9AM, SHANGHAI, at
 from tickets import services
 from tickets.approval_links import InvalidApprovalLink, approval_from_token, approval_link_token
 from tickets.models import Status
 
 
 @pytest.fixture
-def purchase_request(agreement, approval_chain, staff, sales, clock_at):
+def purchase_request(agreement, purchase, staff, sales, clock_at):
     clock_at(MONDAY_9AM)
     return services.ticket_file(
-        requester=staff, service=approval_chain, customer=sales, title="Laptop x5"
+        requester=staff, service=purchase, customer=sales, title="Laptop x5"
     )
 
 
@@ -176,12 +165,7 @@ def test_a_chain_naming_the_head_of_a_department_without_head_refuses_to_file(
     from tests.factories import DepartmentFactory
 
     headless = DepartmentFactory(code="OPS", parent=company)
-    ApprovalStep.objects.create(
-        service=purchase,
-        position=1,
-        approver=ApprovalStep.Approver.DEPARTMENT_HEAD,
-        department=headless,
-    )
+    ApprovalStep.objects.filter(service=purchase, position=1).update(department=headless)
 
     with pytest.raises(services.TicketError, match="which has none"):
         services.ticket_file(requester=staff, service=purchase, customer=sales, title="Laptop")

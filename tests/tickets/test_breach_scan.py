@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures are imported from tests.tickets.fixtures
 """The breach scan flags each missed target once, and each target at risk once."""
 
 from datetime import timedelta
@@ -6,17 +5,8 @@ from datetime import timedelta
 import pytest
 
 from agreements.models import Priority
-from tests.concurrency import run_at_once
-from tests.tickets.fixtures import (  # noqa: F401
-    MONDAY_9AM,
-    agreement,
-    approval_chain,
-    at,
-    cfo,
-    clock_at,
-    payroll_extract,
-    purchase,
-)
+from tests.support.clock import MONDAY_9AM, at
+from tests.support.concurrency import run_at_once
 from tickets import services
 from tickets.breach_scan import breach_scan
 from tickets.models import Breach, ScanState, Target, TargetWarning, Ticket
@@ -26,17 +16,11 @@ SECOND = timedelta(seconds=1)
 
 
 @pytest.fixture
-def urgent(agreement, staff, sales, payroll_extract, clock_at):
+def urgent(agreement, payroll_extract, file_request, clock_at):
     """A P1 request filed Monday 09:00: first response due 10:00 (warning at 09:45),
     resolution due 13:00... on the split shift: 09:00-12:00 then 13:30, so 14:30."""
     clock_at(MONDAY_9AM)
-    return services.ticket_file(
-        requester=staff,
-        service=payroll_extract,
-        customer=sales,
-        title="Payroll",
-        priority=Priority.P1,
-    )
+    return file_request(payroll_extract, title="Payroll", priority=Priority.P1)
 
 
 def breaches(ticket=None):
@@ -154,10 +138,10 @@ def test_a_warning_is_raised_when_the_threshold_is_reached(urgent):
     assert breach_scan(now=at(23, 9, 50)).warnings == []
 
 
-def test_an_overdue_approval_step_is_breached(agreement, approval_chain, staff, sales, clock_at):
+def test_an_overdue_approval_step_is_breached(agreement, purchase, staff, sales, clock_at):
     clock_at(MONDAY_9AM)
     ticket = services.ticket_file(
-        requester=staff, service=approval_chain, customer=sales, title="Laptops"
+        requester=staff, service=purchase, customer=sales, title="Laptops"
     )
     step = ticket.approvals.get(position=1)  # an 8-hour window: due Tuesday 09:30
 
@@ -168,12 +152,10 @@ def test_an_overdue_approval_step_is_breached(agreement, approval_chain, staff, 
     assert breach_scan(now=at(24, 12)).breaches == []
 
 
-def test_a_decided_approval_step_is_not_breached(
-    agreement, approval_chain, staff, sales, head, clock_at
-):
+def test_a_decided_approval_step_is_not_breached(agreement, purchase, staff, sales, head, clock_at):
     clock_at(MONDAY_9AM)
     ticket = services.ticket_file(
-        requester=staff, service=approval_chain, customer=sales, title="Laptops"
+        requester=staff, service=purchase, customer=sales, title="Laptops"
     )
     services.approval_decide(approval_id=ticket.approvals.get(position=1).pk, by=head, approve=True)
 
@@ -183,13 +165,11 @@ def test_a_decided_approval_step_is_not_breached(
 
 
 def test_the_scan_costs_the_same_statements_for_one_or_many_requests(
-    agreement, staff, sales, payroll_extract, clock_at, django_assert_num_queries
+    agreement, payroll_extract, file_request, clock_at, django_assert_num_queries
 ):
     clock_at(MONDAY_9AM)
     for number in range(20):
-        services.ticket_file(
-            requester=staff, service=payroll_extract, customer=sales, title=f"#{number}"
-        )
+        file_request(payroll_extract, title=f"#{number}")
 
     idle = breach_scan(now=at(23, 9))
     # Four more for the savepoints the test's own transaction wraps the scan's two in.

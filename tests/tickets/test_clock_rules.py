@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures are imported from tests.tickets.fixtures
 """The rules of the clock (PRODUCT.md), on hand-computed examples with frozen time."""
 
 from datetime import timedelta
@@ -6,31 +5,17 @@ from datetime import timedelta
 import pytest
 
 from agreements.models import Priority
-from tests.tickets.fixtures import (  # noqa: F401 - fixtures
-    HOUR,
-    MONDAY_9AM,
-    agreement,
-    at,
-    clock_at,
-    payroll_extract,
-    purchase,
-)
+from tests.support.clock import MONDAY_9AM, at
 from tickets import services
 from tickets.models import Pause, Status
 from tickets.workflow import Action
 
 
 @pytest.fixture
-def filed(agreement, staff, sales, payroll_extract, clock_at):
+def filed(agreement, payroll_extract, file_request, clock_at):
     def file(priority=Priority.P2, when=MONDAY_9AM):
         clock_at(when)
-        return services.ticket_file(
-            requester=staff,
-            service=payroll_extract,
-            customer=sales,
-            title="October payroll",
-            priority=priority,
-        )
+        return file_request(payroll_extract, priority=priority)
 
     return file
 

@@ -6,8 +6,8 @@ import pytest
 
 from agreements.models import Priority
 from departments.models import Membership
-from tests.concurrency import run_at_once
 from tests.factories import MembershipFactory, ServiceFactory, agreement_in_force
+from tests.support.concurrency import run_at_once
 from tickets import services
 from tickets.models import Event, Ticket
 from tickets.workflow import Action

@@ -15,7 +15,7 @@ from agreements.models import Agreement, Priority
 from config.celery import app as celery_app
 from departments.models import Membership
 from tests.factories import DepartmentFactory, MembershipFactory, UserFactory
-from tests.tickets.conftest import HOUR, at
+from tests.support.clock import HOUR, at
 from tickets import services
 from tickets.breach_scan import breach_scan
 from tickets.escalation import escalate_breaches

@@ -7,7 +7,7 @@ from django.urls import get_resolver, reverse
 
 from departments.models import Membership
 from tests.factories import MembershipFactory, UserFactory
-from tests.tickets.conftest import MONDAY_9AM
+from tests.support.clock import MONDAY_9AM
 from tickets.approval_links import approval_link_path
 from tickets.models import Approval, Attachment
 

@@ -11,23 +11,12 @@ from django.urls import reverse
 from agreements.models import Priority
 from departments.models import Delegation, Membership
 from tests.factories import DepartmentFactory, MembershipFactory, UserFactory
-from tests.tickets.conftest import MONDAY_9AM, at
+from tests.support.clock import MONDAY_9AM, at
+from tests.support.world import filing
 from tickets import services
 from tickets.approval_links import approval_link_path
 from tickets.models import ATTACHMENT_MAX_BYTES, Approval, Attachment, Event, Status, Ticket
 from tickets.workflow import Action
-
-
-def filing(sales, **overrides) -> dict:
-    data = {
-        "title": "October payroll",
-        "customer": sales.pk,
-        "priority": Priority.P2,
-        "answer_month": "2026-10-01",
-        "answer_format": "CSV",
-    }
-    data.update(overrides)
-    return data
 
 
 def act(client, ticket, action, **data):

@@ -34,10 +34,9 @@ from django.utils import timezone
 
 from config.celery import app as celery_app
 from tests.factories import agreement_in_force
-from tests.tickets.conftest import TARGETS
-from tests.tickets.test_faults import Worker, wait_until, worker_sessions
-from tests.tickets.test_mail_delivery import celery_publishing_to, free_port, smtp_server
-from tests.tickets.test_pages import filing
+from tests.support.celery import Worker, celery_publishing_to, wait_until, worker_sessions
+from tests.support.smtp import free_port
+from tests.support.world import TARGETS, filing
 from tickets import tasks
 from tickets.models import Breach, Notification, Target, Ticket
 
@@ -56,8 +55,6 @@ pytestmark = [
         reason="the worker subprocess shares the test database: PostgreSQL only",
     ),
 ]
-
-__all__ = ["smtp_server"]  # a fixture of test_mail_delivery, used here
 
 
 def port_is_open(port: int) -> bool:

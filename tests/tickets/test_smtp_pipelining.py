@@ -8,13 +8,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 
-from tests.tickets.conftest import at
-from tests.tickets.test_alert_emails_rendered_once import named, queued
-from tests.tickets.test_mail_delivery import Recorder, free_port, send_email_to
+from tests.support.clock import at
+from tests.support.smtp import Recorder, free_port, send_email_to
 from tickets.mail import send_batch
 from tickets.models import Notification
-
-__all__ = ["named", "queued"]  # fixtures, used by name
 
 
 class Transcript(Recorder):

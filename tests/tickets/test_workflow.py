@@ -1,10 +1,9 @@
-# ruff: noqa: F811 - pytest fixtures are imported from tests.tickets.fixtures
 """The state machine: every allowed transition works, every other one is refused."""
 
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from tests.tickets.fixtures import MONDAY_9AM, agreement, clock_at, payroll_extract, purchase  # noqa: F401
+from tests.support.clock import MONDAY_9AM
 from tickets import services
 from tickets.models import Event, Status, Ticket
 from tickets.workflow import TRANSITIONS, Action, Role, allowed_actions, next_status
@@ -29,12 +28,10 @@ def people(staff, agent, outsider):
 
 
 @pytest.fixture
-def request_in(agreement, staff, sales, payroll_extract, people, clock_at):
+def request_in(agreement, payroll_extract, file_request, people, clock_at):
     def bring_to(status):
         clock_at(MONDAY_9AM)
-        ticket = services.ticket_file(
-            requester=staff, service=payroll_extract, customer=sales, title="Payroll"
-        )
+        ticket = file_request(payroll_extract, title="Payroll")
         for action, who in PATHS[status]:
             ticket = services.ticket_transition(
                 ticket_id=ticket.pk, by=people[who], action=action, expected_version=ticket.version

@@ -1,6 +1,6 @@
 """A hand-computed week of Finance's requests from Sales, for the dashboard tests.
 
-Finance supplies Sales under the agreement of tests/tickets/conftest.py (China office calendar:
+Finance supplies Sales under the agreement of tests/support/world.py (China office calendar:
 Monday to Friday, 09:00-12:00 and 13:30-18:00; P1 1 h / 4 h, P2 4 h / 8 h, P3 8 h / 40 h of
 working time for first response / resolution). Every request is filed by `staff` for Sales and
 worked by `agent` through tickets.services, as in the product; the dashboard is read at NOW,
@@ -26,44 +26,28 @@ Working hours to first response 0.5, 1, 4, 4.5 (median 2.5 h, 90th percentile 4.
 resolution 4.5, 7.5, 8.5 (median 7.5 h, 90th percentile 8.3 h).
 """
 
-from datetime import datetime
-
 import pytest
 
 from agreements.models import Priority
-from tests.tickets.conftest import (  # noqa: F401 (fixtures)
-    SHANGHAI,
-    agreement,
-    calendar,
-    cfo,
-    clock_at,
-    file_request,
-    media_in_tmp,
-    payroll_extract,
-    purchase,
-    unagreed_service,
-)
+from tests.support.clock import NOW, at
 from tickets import services
 from tickets.breach_scan import breach_scan
 from tickets.workflow import Action
 
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=SHANGHAI)
-
-
-def at(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 11, day, hour, minute, tzinfo=SHANGHAI)
+# The most queries a page may take, whatever the number of requests, services and departments:
+# a dashboard reads its period from the requests in 17, one more when part of it comes from the
+# daily totals, and one more to count the requests about to breach when there are over 20.
+DASHBOARD_QUERIES = 19
+REQUESTS_QUERIES = 16
+SCORECARD_QUERIES = 12  # 11, one more when part of the period comes from the daily totals
 
 
 @pytest.fixture
-def finance_week(request, agent, staff):
+def finance_week(
+    agreement, agent, staff, payroll_extract, unagreed_service, file_request, clock_at
+):
     """The requests A to H of the table above, with time left frozen at NOW."""
-    # Fixtures of tests/tickets/conftest.py, imported above, asked for by name: as parameters
-    # they would shadow the imports.
-    request.getfixturevalue("agreement")
-    payroll = request.getfixturevalue("payroll_extract")
-    unagreed = request.getfixturevalue("unagreed_service")
-    file = request.getfixturevalue("file_request")
-    travel = request.getfixturevalue("clock_at")
+    payroll, unagreed, file, travel = payroll_extract, unagreed_service, file_request, clock_at
 
     def act(ticket, by, action, when):
         travel(when)

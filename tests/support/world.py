@@ -1,7 +1,6 @@
-"""Fixtures for request tests, on top of the named cast of tests/conftest.py.
-
-Finance supplies services to Sales under an agreement on the China office calendar (Monday to
-Friday, 09:00-12:00 and 13:30-18:00, Asia/Shanghai):
+"""Finance supplies services to Sales, on top of the named cast of tests/conftest.py, under an
+agreement on the China office calendar (Monday to Friday, 09:00-12:00 and 13:30-18:00,
+Asia/Shanghai):
 
 - `payroll_extract`: a Finance service whose form asks one question of each kind (a required
   date and choice, a number, a long text, a file); default priority P2.
@@ -14,25 +13,18 @@ Friday, 09:00-12:00 and 13:30-18:00, Asia/Shanghai):
   `clock_at(instant)` moves it (log in again after moving it more than a session's 12 hours).
 - `file_request(service, ...)`: files a request through tickets.services as `staff` for Sales,
   answering the service's required questions unless told otherwise.
-
-tests/tickets/fixtures.py holds the same Finance-for-Sales setting for the core's clock tests,
-which import it explicitly; these are the fixtures for everything else.
+- `filing(sales, ...)`: the fields of the request form of `payroll_extract`, for the pages.
 """
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import pytest
-import time_machine
 
 from agreements.models import ApprovalStep, Priority
 from tests.factories import CalendarFactory, ServiceFactory, UserFactory, agreement_in_force
+from tests.support.clock import HOUR, MONDAY_9AM, SHANGHAI
 from tickets import services
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-HOUR = timedelta(hours=1)
-# Monday 23 November 2026, 09:00 in Shanghai: the office has just opened.
-MONDAY_9AM = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
 TARGETS = {
     Priority.P1: (1 * HOUR, 4 * HOUR),
     Priority.P2: (4 * HOUR, 8 * HOUR),
@@ -49,32 +41,10 @@ PAYROLL_QUESTIONS = [
 SAMPLE_ANSWERS = {"text": "Yes", "long_text": "Yes", "number": "1", "date": "2026-10-01"}
 
 
-def at(day: int, hour: int, minute: int = 0) -> datetime:
-    """An instant of November 2026 in Shanghai (day 23 is a Monday)."""
-    return datetime(2026, 11, day, hour, minute, tzinfo=SHANGHAI)
-
-
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     """Attachments are written under a temporary folder, not var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def clock_at():
-    """Freeze time at an instant; call again to move it."""
-    travellers = []
-
-    def travel(instant: datetime):
-        if travellers:
-            travellers.pop().stop()
-        traveller = time_machine.travel(instant, tick=False)
-        traveller.start()
-        travellers.append(traveller)
-
-    yield travel
-    for traveller in travellers:
-        traveller.stop()
 
 
 @pytest.fixture
@@ -159,3 +129,16 @@ def file_request(staff, sales):
         )
 
     return file
+
+
+def filing(sales, **overrides) -> dict:
+    """The request form of `payroll_extract`, filled in for Sales."""
+    data = {
+        "title": "October payroll",
+        "customer": sales.pk,
+        "priority": Priority.P2,
+        "answer_month": "2026-10-01",
+        "answer_format": "CSV",
+    }
+    data.update(overrides)
+    return data

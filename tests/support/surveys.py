@@ -1,4 +1,4 @@
-"""Fixtures for survey tests, on top of the named cast of tests/conftest.py.
+"""Survey campaigns, audiences and responses, on top of the named cast of tests/conftest.py.
 
 - `campaign(**fields)`: a draft campaign saved through surveys.services by `hr`, with the
   default template's questions unless told otherwise.
@@ -9,9 +9,8 @@
 - `people(department, count)`: members of a department.
 """
 
-from datetime import date, datetime
+from datetime import date
 from importlib import import_module
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps as django_apps
@@ -21,10 +20,6 @@ from surveys import services
 from surveys.models import Answer, Campaign, Question, QuestionKind, Response
 from tests.factories import MembershipFactory, ServiceFactory, UserFactory
 from tickets.models import Status, Ticket
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-# Thursday 1 October 2026, 09:00 in Shanghai: a quarterly campaign's first launch.
-LAUNCH = datetime(2026, 10, 1, 9, tzinfo=SHANGHAI)
 
 
 @pytest.fixture
