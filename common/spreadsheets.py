@@ -3,11 +3,17 @@
 A cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return is read by spreadsheet
 programs as a formula (CSV injection); such text gets a leading apostrophe, which they show as
 text. Numbers stay numbers, negative ones included.
+
+Whatever is stored, the file is valid: characters an XLSX cannot hold (XML 1.0 forbids the C0
+controls other than tab, newline and carriage return, and U+FFFE/U+FFFF) are dropped from every
+cell, in CSV too so that both formats show the same text. Input strips them already
+(common.text); this covers rows stored before that, or by other means.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
@@ -19,13 +25,17 @@ from openpyxl import Workbook
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Wider than openpyxl's ILLEGAL_CHARACTERS_RE (C0 only), and DEL for the same text as input.
+UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 def safe_cell(value: object) -> object:
-    """The value as it may go into a spreadsheet: text that would start a formula is quoted."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+    """The value as it may go into a spreadsheet: characters a spreadsheet cannot hold are
+    dropped, and text that would start a formula is quoted."""
+    if not isinstance(value, str):
+        return value
+    value = UNWRITABLE.sub("", value)
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
 def _local(value: object) -> object:
@@ -72,7 +82,8 @@ def xlsx_response(
     in memory at a time and writes the workbook to a temporary file, which is then streamed."""
     workbook = Workbook(write_only=True)
     # Excel refuses sheet titles over 31 characters or with []:*?/\ in them.
-    title = "".join(c for c in sheet_title if c not in "[]:*?/\\")[:31] or "Sheet"
+    title = "".join(c for c in UNWRITABLE.sub("", sheet_title) if c not in "[]:*?/\\")[:31]
+    title = title or "Sheet"
     sheet = workbook.create_sheet(title=title)
     for row in rows:
         sheet.append([safe_cell(_local(cell)) for cell in row])

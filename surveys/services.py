@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.text import without_control_characters
 from departments.models import sees_company_reports
 from surveys.audience import audience
 from surveys.mail import enqueue_wave
@@ -312,7 +313,9 @@ def _validated(
         elif question.kind == QuestionKind.CHOICE and value not in question.choices:
             errors[pk] = _("Choose one of the options.")
             continue
-        values[pk] = value if question.scale else str(value).strip()[:5000]
+        values[pk] = (
+            value if question.scale else without_control_characters(str(value)).strip()[:5000]
+        )
     unknown = set(answers) - set(questions)
     if unknown:
         errors[min(unknown)] = _("This question is not part of the survey.")
