@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agreements import letters
 from agreements.models import (
     Agreement,
     AgreementEvent,
@@ -23,17 +25,20 @@ from agreements.models import (
     Service,
     SignOff,
 )
+from common.errors import DomainError
 from departments.models import Department
 
 Targets = Mapping[str, tuple[timedelta, timedelta]]
 
 
-class AgreementError(Exception):
+class AgreementError(DomainError):
     """An action that the life cycle of an agreement does not allow now; the message says why."""
 
 
 class StaleAgreement(AgreementError):
     """The agreement changed since the person acting on it loaded it."""
+
+    status_code = HTTPStatus.CONFLICT
 
 
 def can_manage(user, agreement: Agreement) -> bool:
@@ -388,7 +393,7 @@ def _log(
     department: Department | None = None,
     comment: str = "",
 ) -> None:
-    AgreementEvent.objects.create(
+    event = AgreementEvent.objects.create(
         agreement=agreement,
         action=action,
         actor=actor,
@@ -396,3 +401,4 @@ def _log(
         comment=comment,
         at=at or timezone.now(),
     )
+    letters.event_logged(event)

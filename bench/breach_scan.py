@@ -47,7 +47,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from tickets.breach_scan import breach_scan
+    from tickets.alerting.breach_scan import breach_scan
     from tickets.models import Breach, Target
 
     call_command("migrate", verbosity=0)
@@ -63,7 +63,7 @@ def main() -> None:
         with CaptureQueriesContext(connection) as queries:
             cold = breach_scan(now=now)
         # The scan proper (flagging, its transaction and commit) and then the step that writes
-        # the notifications of the new alerts (tickets.alerts), each timed by breach_scan.
+        # the notifications of the new alerts (tickets.alerting.alerts), each timed by breach_scan.
         scans.append(cold.seconds)
         notify_steps.append(cold.notify_seconds)
         statements = max(statements, len(queries.captured_queries))

@@ -38,12 +38,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
     "csp",
     "axes",
     "departments",
+    "outbox",
     "agreements",
     "tickets",
     "surveys",
@@ -192,18 +194,11 @@ CELERY_BEAT_SCHEDULE = {
     "send-alert-digests": {"task": "tickets.send_alert_digests", "schedule": crontab(minute=0)},
     "heartbeat": {"task": "config.celery.heartbeat", "schedule": timedelta(minutes=1)},
     "expire-agreements": {"task": "agreements.expire_agreements", "schedule": timedelta(hours=1)},
-    "send-unsent-notifications": {
-        "task": "tickets.send_unsent_notifications",
-        "schedule": timedelta(minutes=5),
-    },
+    "send-unsent-messages": {"task": "outbox.send_unsent", "schedule": timedelta(minutes=5)},
     "launch-due-surveys": {"task": "surveys.launch_due_campaigns", "schedule": timedelta(hours=1)},
     "send-survey-reminders": {
         "task": "surveys.send_due_reminders",
         "schedule": timedelta(hours=1),
-    },
-    "send-unsent-survey-invitations": {
-        "task": "surveys.send_unsent_invitations",
-        "schedule": timedelta(minutes=5),
     },
     "refresh-dashboard-rollup": {
         "task": "dashboards.refresh_rollup",
@@ -217,11 +212,20 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 REST_FRAMEWORK = {
+    # Token first: a request without credentials is then 401 with `WWW-Authenticate: Token`
+    # (DRF answers 403 when the first class, like the session's, names no scheme).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "common.parsers.JSONParser",
+        "common.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "common.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -234,6 +238,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"Priority": "agreements.models.Priority"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "common.api.add_error_responses",
+    ],
     # Swagger UI from the drf-spectacular-sidecar package: nothing is loaded from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 
 from common.text import without_control_characters
 from departments.models import sees_company_reports
+from outbox.services import queue_each
+from surveys import letters
 from surveys.audience import audience
-from surveys.mail import enqueue_wave
 from surveys.models import (
     Answer,
     Campaign,
@@ -206,8 +207,17 @@ def _wave_launch(campaign: Campaign, *, scheduled: datetime, now: datetime) -> W
         batch_size=1000,
         ignore_conflicts=True,
     )
-    transaction.on_commit(lambda: enqueue_wave(wave.pk))
+    _write_emails(wave, letters.INVITATION, Invitation.objects.filter(wave=wave))
     return wave
+
+
+def _write_emails(wave: Wave, kind: str, invitations) -> None:
+    """One outbox message of `kind` to each of `invitations` (round `wave.email_round`)."""
+    addressed = [
+        (invitation, invitation.recipient)
+        for invitation in invitations.select_related("recipient").order_by("pk")
+    ]
+    queue_each(kind, addressed, round=wave.email_round)
 
 
 def send_due_reminders(*, now: datetime | None = None) -> list[int]:
@@ -220,24 +230,25 @@ def send_due_reminders(*, now: datetime | None = None) -> list[int]:
         due_at = wave.reminder_due_at(wave.email_round)
         if due_at is None or due_at > now:
             continue
-        claimed = Wave.objects.filter(pk=wave.pk, email_round=wave.email_round).update(
-            email_round=wave.email_round + 1
-        )
-        if claimed == 1:
-            started.append(wave.pk)
-            transaction.on_commit(lambda pk=wave.pk: enqueue_wave(pk))
+        with transaction.atomic():
+            claimed = Wave.objects.filter(pk=wave.pk, email_round=wave.email_round).update(
+                email_round=wave.email_round + 1
+            )
+            if claimed == 1:
+                wave.email_round += 1
+                unanswered = Invitation.objects.filter(wave=wave, answered=False)
+                _write_emails(wave, letters.REMINDER, unanswered)
+                started.append(wave.pk)
     return started
 
 
 # Answers -----------------------------------------------------------------------------------------
 
 
-def response_submit(
-    *, invitation_id: int, answers: Mapping[int, int | str | None], today: date | None = None
-) -> None:
+def response_submit(*, invitation_id: int, answers: Mapping[int, int | str | None]) -> None:
     """Record the answers to an invitation once. In an anonymous campaign the invitation is only
     marked answered, in its own transaction, and the response keeps no link to it or to the
-    person (nor the time: only the day)."""
+    person; no response keeps any time finer than its wave."""
     invitation = Invitation.objects.select_related("wave__campaign").get(pk=invitation_id)
     campaign = invitation.wave.campaign
     questions = {question.pk: question for question in campaign.questions.all()}
@@ -252,7 +263,6 @@ def response_submit(
                 wave_id=invitation.wave_id,
                 rated_department_id=invitation.rated_department_id,
                 respondent_department_id=_respondent_group(invitation),
-                submitted_on=today or timezone.localdate(),
                 invitation=None if campaign.anonymous else invitation,
                 respondent=None if campaign.anonymous else invitation.recipient,
             )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -18,10 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from departments.models import preferred_language, sees_company_reports
-from surveys import services
+from outbox.models import Message
+from surveys import letters, services
 from surveys.forms import AnswerForm, CampaignForm, QuestionForm
 from surveys.links import InvalidAnswerLink, invitation_from_token
-from surveys.models import Campaign, Question, Wave
+from surveys.models import Campaign, Invitation, Question, Wave
 
 CAMPAIGNS_PER_PAGE = 20
 
@@ -140,15 +142,22 @@ def campaign_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _progress(wave: Wave) -> dict:
     counts = wave.invitations.aggregate(
-        total=Count("pk"),
-        sent=Count("pk", filter=Q(emails_sent__gte=1)),
-        answered=Count("pk", filter=Q(answered=True)),
+        total=Count("pk"), answered=Count("pk", filter=Q(answered=True))
     )
-    total, sent = counts["total"], counts["sent"]
+    emails = Message.objects.filter(
+        kind=letters.INVITATION,
+        about_type=ContentType.objects.get_for_model(Invitation),
+        about_id__in=wave.invitations.values("pk"),
+    ).aggregate(
+        sent=Count("pk", filter=Q(state=Message.State.SENT)),
+        unsent=Count("pk", filter=Q(state__in=[Message.State.PENDING, Message.State.SENDING])),
+    )
+    total, sent = counts["total"], emails["sent"]
     return {
         "wave": wave,
         **counts,
-        "sending": sent < total and wave.is_open(timezone.now()),
+        "sent": sent,
+        "sending": emails["unsent"] > 0 and wave.is_open(timezone.now()),
         "sent_percent": round(100 * sent / total) if total else 0,
         "answered_percent": round(100 * counts["answered"] / sent) if sent else 0,
     }

@@ -7,7 +7,6 @@ from tickets.models import (
     Attachment,
     Breach,
     Event,
-    Notification,
     Pause,
     TargetWarning,
     Ticket,
@@ -66,31 +65,6 @@ class TicketAdmin(admin.ModelAdmin):
     @admin.display(description=_("reference"), ordering="pk")
     def reference(self, ticket: Ticket) -> str:
         return ticket.reference
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "recipient", "ticket", "state", "attempts", "sent_at"]
-    list_filter = ["state", "kind"]
-    search_fields = ["recipient__username", "recipient__email", "ticket__title"]
-    list_select_related = ["recipient", "ticket__provider"]
-    readonly_fields = ["ticket", "kind", "recipient", "event", "approval", "state", "attempts",
-                       "last_error", "created_at", "claimed_at", "sent_at"]  # fmt: skip
-    actions = ["send_again"]
-
-    def has_add_permission(self, request):
-        return False
-
-    @admin.action(description=_("Send again (failed notifications)"))
-    def send_again(self, request, queryset):
-        """Back to the outbox; the periodic outbox job sends them within a few minutes."""
-        count = queryset.filter(state=Notification.State.FAILED).update(
-            state=Notification.State.PENDING, attempts=0, last_error=""
-        )
-        self.message_user(
-            request,
-            _("%(count)d notifications will be sent again in a few minutes.") % {"count": count},
-        )
 
 
 class AlertAdmin(admin.ModelAdmin):

@@ -2,21 +2,20 @@
 approvals. Every operation goes through tickets.services.
 
 A request the person may not see is 404, never 403, on every endpoint and action (visibility
-is `Ticket.objects.visible_to`, as on the pages). Errors come back as DRF's are:
+is `Ticket.objects.visible_to`, as on the pages). Errors come back in the one shape of
+common.api, with `detail`:
 
 - 409 {"detail": …}: the `version` sent is stale, or the request is no longer in a state that
   allows the step (`StaleTicket`: someone else moved it meanwhile; reload it);
-- 400 {"detail": …}: anything else the request refuses (`TicketError`), and {"field": [...]}
-  for invalid fields; answers to the service's form under "answers" ({"answers": {"amount":
-  ["Enter a number."]}});
+- 400 {"detail": …}: anything else the request refuses (`TicketError`), with {"field": [...]}
+  beside it for invalid fields; answers to the service's form under "answers" ({"answers":
+  {"amount": ["Enter a number."]}});
 - 403 {"detail": …}: the person sees the request but may not take this step (the reason says
   who may).
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import F, Prefetch, QuerySet
 from django.http import FileResponse, Http404
@@ -35,11 +34,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
-from rest_framework.views import exception_handler
 
-from agreements.api import Conflict, Refused
 from agreements.models import Priority
-from agreements.serializers import ErrorSerializer, model_errors
+from common.api import ErrorSerializer
+from common.parsers import FormParser
 from tickets import selectors, services
 from tickets.models import OPEN_STATUSES, Approval, Attachment, Event, Status, Ticket
 from tickets.serializers import (
@@ -59,31 +57,8 @@ from tickets.serializers import (
     UploadSerializer,
     timeline,
 )
-from tickets.services import StaleTicket, TicketError, roles_of
+from tickets.services import roles_of
 from tickets.workflow import Action
-
-
-def ticket_exception_handler(exc: Exception, context: dict) -> Response | None:
-    """DRF's exception handler, taught the errors of the request services and of models."""
-    if isinstance(exc, StaleTicket):
-        exc = Conflict(str(exc))
-    elif isinstance(exc, TicketError):
-        exc = Refused(str(exc))
-    elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied(str(exc) or None)
-    elif isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(model_errors(exc))
-    elif isinstance(exc, ObjectDoesNotExist):  # deleted between the visibility check and the step
-        exc = exceptions.NotFound()
-    return exception_handler(exc, context)
-
-
-class TicketErrors:
-    """Views whose domain errors become 400, 403, 404 and 409 answers instead of 500."""
-
-    def get_exception_handler(self):
-        return ticket_exception_handler
-
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Refused, or invalid fields."),
@@ -170,9 +145,7 @@ def _transition(step: Action, summary: str):
         "agreement in force is pinned and its clock starts (or its approval chain opens).",
     ),
 )
-class TicketViewSet(
-    TicketErrors, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Requests filed on services, with their clock, timeline, approvals and files.
 
     Each step sends the `version` of the request it read and answers the request as the step
@@ -359,7 +332,7 @@ class TicketViewSet(
     @action(
         detail=True,
         methods=["get", "post"],
-        parser_classes=[parsers.MultiPartParser, parsers.FormParser],
+        parser_classes=[parsers.MultiPartParser, FormParser],
     )
     def attachments(self, request: Request, pk: str) -> Response:
         ticket = self.get_object()
@@ -430,7 +403,7 @@ def _bad_filter(name: str, message: str) -> exceptions.ValidationError:
         "the people they stand in for today; the most pressing first."
     )
 )
-class ApprovalViewSet(TicketErrors, mixins.ListModelMixin, viewsets.GenericViewSet):
+class ApprovalViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Approval steps of requests on services with an approval chain."""
 
     queryset = Approval.objects.all()

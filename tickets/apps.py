@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class TicketsConfig(AppConfig):
     name = "tickets"
     verbose_name = _("Requests")
+
+    def ready(self):
+        from tickets import letters  # noqa: F401 (declares the messages of requests)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agreements.models import Agreement, ApprovalStep, Service
+from common.errors import DomainError
 from departments.models import Department, Membership, acting_for
 from tickets import notifications
 from tickets.answers import clean_answers
@@ -23,12 +25,14 @@ from tickets.uploads import validate_upload
 from tickets.workflow import VISIBLE_TO_REQUESTER, Action, Role, TransitionNotAllowed, next_status
 
 
-class TicketError(Exception):
+class TicketError(DomainError):
     """An operation the request does not allow now; the message says why."""
 
 
 class StaleTicket(TicketError):
     """The request changed since the person acting on it loaded it."""
+
+    status_code = HTTPStatus.CONFLICT
 
 
 @dataclass(frozen=True)

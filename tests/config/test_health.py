@@ -50,7 +50,7 @@ def test_healthz_is_never_cached(client, db):
 
 
 def test_healthz_reports_the_last_breach_scan(client, db):
-    from tickets.breach_scan import breach_scan
+    from tickets.alerting.breach_scan import breach_scan
 
     result = breach_scan()
     body = client.get("/healthz").json()
@@ -65,7 +65,7 @@ def test_healthz_answers_503_when_the_last_breach_scan_is_over_five_minutes_old(
 
     import time_machine
 
-    from tickets.breach_scan import breach_scan
+    from tickets.alerting.breach_scan import breach_scan
 
     breach_scan()
     with time_machine.travel(timedelta(minutes=6)):

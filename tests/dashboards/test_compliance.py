@@ -17,7 +17,7 @@ from dashboards.selectors import (
 from dashboards.working_hours import percentile
 from tests.support.clock import NOW, SHANGHAI
 from tickets import services
-from tickets.breach_scan import breach_scan
+from tickets.alerting.breach_scan import breach_scan
 from tickets.workflow import Action
 
 HOUR = timedelta(hours=1)

@@ -17,7 +17,8 @@ WEEK = Period("custom", date(2026, 11, 23), date(2026, 11, 25))
 
 @pytest.fixture
 def survey_wave(request):
-    """A launched wave of a satisfaction campaign (the surveys app's own test helpers)."""
+    """A wave of a satisfaction campaign that closed on 24 November, in the week (a wave counts
+    in the period it closed in)."""
     new_campaign = request.getfixturevalue("campaign")
     launched = datetime(2026, 11, 2, 9, tzinfo=SHANGHAI)
     return Wave.objects.create(
@@ -26,13 +27,18 @@ def survey_wave(request):
         period_start=launched - timedelta(days=30),
         period_end=launched,
         launched_at=launched,
-        closes_at=launched + timedelta(days=30),
+        closes_at=launched + timedelta(days=22),
     )
 
 
 def test_the_survey_score_stands_beside_the_ratings(finance_week, finance, sales, survey_wave):
-    respond(survey_wave, finance, [4, 4, 5, 5, 2], day=date(2026, 11, 24))
-    respond(survey_wave, sales, [1] * 5, day=date(2026, 11, 2))  # before the period
+    respond(survey_wave, finance, [4, 4, 5, 5, 2])
+    earlier = Wave.objects.create(
+        campaign=survey_wave.campaign, number=2, period_start=survey_wave.period_start,
+        period_end=survey_wave.period_end, launched_at=survey_wave.launched_at,
+        closes_at=datetime(2026, 11, 20, 9, tzinfo=SHANGHAI),
+    )  # fmt: skip
+    respond(earlier, sales, [1] * 5)  # closed before the period
     rows = {row.department.name: row for row in scorecard(company_facts(WEEK, NOW))}
     assert rows["Finance"].survey.score == pytest.approx(4.0)
     assert rows["Finance"].survey.responses == 5
@@ -41,7 +47,7 @@ def test_the_survey_score_stands_beside_the_ratings(finance_week, finance, sales
 
 
 def test_the_scorecard_page_explains_the_survey_score(client, hr, finance_week, survey_wave):
-    respond(survey_wave, finance_week["A"].provider, [4] * 5, day=date(2026, 11, 24))
+    respond(survey_wave, finance_week["A"].provider, [4] * 5)
     client.force_login(hr)
     query = {"period": "custom", "from": "2026-11-23", "to": "2026-11-25"}
     response = client.get(reverse("dashboards:scorecard"), query)

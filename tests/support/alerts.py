@@ -4,8 +4,9 @@ import pytest
 
 from agreements.models import Priority
 from departments.models import Profile
-from tickets.breach_scan import breach_scan
-from tickets.models import Notification
+from tickets.alerting.breach_scan import breach_scan
+from outbox.models import Message
+from tickets import letters
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def queued(agreement, named, file_request, payroll_extract, clock_at):
     return scan
 
 
-def alert_emails(state=Notification.State.PENDING):
-    return Notification.objects.filter(
-        kind__in=[Notification.Kind.BREACH, Notification.Kind.WARNING], state=state
+def alert_emails(state=Message.State.PENDING):
+    return Message.objects.filter(
+        kind__in=[letters.BREACH, letters.WARNING], state=state
     ).order_by("pk")

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from agreements.models import Priority
 from tests.support.clock import at
-from tickets.breach_scan import breach_scan
+from tickets.alerting.breach_scan import breach_scan
 from tickets.models import Breach, TargetWarning
 
 

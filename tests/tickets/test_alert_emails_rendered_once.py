@@ -20,8 +20,8 @@ from tests.factories import MembershipFactory, UserFactory
 from tests.support.alerts import alert_emails
 from tests.support.clock import HOUR, at
 from tickets import alerts
-from tickets.breach_scan import breach_scan
-from tickets.escalation import escalate_breaches
+from tickets.alerting.breach_scan import breach_scan
+from tickets.alerting.escalation import escalate_breaches
 from tickets.letters import build_message
 from tickets.mail import BATCH_CHUNK, send_batch
 from tickets.models import Notification

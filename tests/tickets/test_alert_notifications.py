@@ -17,7 +17,7 @@ from departments.models import Profile
 from tests.support.clock import at
 from tests.support.concurrency import run_at_once
 from tickets import services, tasks
-from tickets.breach_scan import breach_scan
+from tickets.alerting.breach_scan import breach_scan
 from tickets.models import Breach, Notification, Target, TargetWarning
 from tickets.workflow import Action
 
@@ -209,7 +209,7 @@ def test_alerts_left_unnotified_by_a_failed_step_are_told_once_by_the_next_scan(
     def killed(*, now):
         raise RuntimeError("worker lost between the scan's commit and its notifications")
 
-    monkeypatch.setattr("tickets.breach_scan.notify_new_alerts", killed)
+    monkeypatch.setattr("tickets.alerting.breach_scan.notify_new_alerts", killed)
     with pytest.raises(RuntimeError):
         scan(at(23, 10) + SECOND)
     breach = Breach.objects.get()  # committed with the scan, before the step failed
@@ -247,11 +247,11 @@ def test_alerts_already_notified_are_not_told_again(urgent, scan, agent):
 def test_two_notification_steps_at_once_tell_each_person_once(
     agreement, agent, head, file_request, payroll_extract, monkeypatch
 ):
-    from tickets.alerts import notify_new_alerts
+    from tickets.alerting.alerts import notify_new_alerts
 
     for number in range(5):
         file_request(payroll_extract, title=f"#{number}", priority=Priority.P1)
-    monkeypatch.setattr("tickets.breach_scan.notify_new_alerts", lambda *, now: ([], 0))
+    monkeypatch.setattr("tickets.alerting.breach_scan.notify_new_alerts", lambda *, now: ([], 0))
     breach_scan(now=at(23, 10) + SECOND)  # the alerts recorded, their notifications not yet
     assert Breach.objects.filter(notified_at=None).count() == 5
 

@@ -8,7 +8,7 @@ from agreements.models import Priority
 from tests.support.clock import MONDAY_9AM, at
 from tests.support.concurrency import run_at_once
 from tickets import services
-from tickets.breach_scan import breach_scan
+from tickets.alerting.breach_scan import breach_scan
 from tickets.models import Breach, ScanState, Target, TargetWarning, Ticket
 from tickets.workflow import Action
 

@@ -17,8 +17,8 @@ from departments.models import Membership
 from tests.factories import DepartmentFactory, MembershipFactory, UserFactory
 from tests.support.clock import HOUR, at
 from tickets import services
-from tickets.breach_scan import breach_scan
-from tickets.escalation import escalate_breaches
+from tickets.alerting.breach_scan import breach_scan
+from tickets.alerting.escalation import escalate_breaches
 from tickets.models import Breach, Escalation, Target
 from tickets.workflow import Action
 

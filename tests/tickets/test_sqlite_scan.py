@@ -16,7 +16,7 @@ from tests.factories import (
     DepartmentFactory, MembershipFactory, ServiceFactory, UserFactory, agreement_in_force
 )
 from tickets import services
-from tickets.breach_scan import breach_scan
+from tickets.alerting.breach_scan import breach_scan
 from tickets.models import Breach, Notification
 
 finance, sales = DepartmentFactory(code="FIN"), DepartmentFactory(code="SALES")
@@ -31,7 +31,7 @@ services.ticket_file(
 )
 later = timezone.now() + timedelta(days=10)
 first, second = breach_scan(now=later), breach_scan(now=later)
-from tickets.alerts import withdraw_obsolete
+from tickets.alerting.alerts import withdraw_obsolete
 from tickets.mail import send_batch
 withdraw_obsolete(list(Notification.objects.values_list("pk", flat=True)))
 send_batch(list(Notification.objects.values_list("pk", flat=True)))

@@ -1,8 +1,7 @@
 """Requests (tickets) filed against services, their clock, approvals, pauses, timeline, the
-alerts of the breach scan, and the e-mail outbox."""
+and the alerts of the breach scan."""
 
 from tickets.models.alerts import Breach, Escalation, ScanState, Target, TargetWarning
-from tickets.models.notification import Notification
 from tickets.models.ticket import (
     ATTACHMENT_EXTENSIONS,
     ATTACHMENT_MAX_BYTES,
@@ -26,7 +25,6 @@ __all__ = [
     "Breach",
     "Escalation",
     "Event",
-    "Notification",
     "Pause",
     "ScanState",
     "Status",

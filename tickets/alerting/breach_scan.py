@@ -15,8 +15,8 @@ so that a row that started to qualify between the two statements is caught by th
 never lost. Detection is level-triggered: each scan looks at what is due now, so a missed scan is
 caught up by the next one.
 
-Once the alerts are committed, the notifications of every alert not yet notified are written in
-a second transaction, set-based too (tickets.alerts.notify_new_alerts), and handed to sending
+Once the alerts are committed, the messages of every alert not yet notified are written in
+a second transaction, set-based too (tickets.alerting.alerts), and handed to sending
 tasks after that commit. Keeping them apart keeps the scan's transaction, which holds the row
 locks of every request it marks, as short as flagging alone; an alert whose notifications were
 not written (the process killed between the two) is notified by the next scan.
@@ -32,7 +32,7 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
-from tickets.alerts import notify_new_alerts
+from tickets.alerting.alerts import notify_new_alerts
 from tickets.models import (
     OPEN_STATUSES,
     Approval,

@@ -25,15 +25,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from departments.models import Department, Membership
-from tickets.alerts import send_after_commit
-from tickets.models import (
-    OPEN_STATUSES,
-    Breach,
-    Escalation,
-    Notification,
-    Target,
-    Ticket,
-)
+from outbox.services import queue_each
+from tickets import letters
+from tickets.models import OPEN_STATUSES, Breach, Escalation, Target, Ticket
 from tickets.selectors import clocks_by_calendar
 
 logger = logging.getLogger(__name__)
@@ -45,7 +39,7 @@ BATCH = 1000
 class EscalationResult:
     scheduled: int = 0
     escalations: list[int] = field(default_factory=list)
-    notifications: list[int] = field(default_factory=list)
+    messages: list[int] = field(default_factory=list)
 
 
 def escalate_breaches(*, now: datetime | None = None) -> EscalationResult:
@@ -57,12 +51,11 @@ def escalate_breaches(*, now: datetime | None = None) -> EscalationResult:
         _end_obsolete(now)
         result.scheduled = _schedule_new()
         _escalate_due(now, result)
-        send_after_commit(result.notifications)
     logger.info(
-        "escalation scheduled=%s escalated=%s notifications=%s",
+        "escalation scheduled=%s escalated=%s messages=%s",
         result.scheduled,
         len(result.escalations),
-        len(result.notifications),
+        len(result.messages),
     )
     return result
 
@@ -140,20 +133,17 @@ def _escalate_due(now: datetime, result: EscalationResult) -> None:
         if _ancestor(parents, breach.ticket.provider_id, level) is None:
             breach.escalation_ended = True
     Escalation.objects.bulk_create(escalations)
-    notifications = Notification.objects.bulk_create(
-        Notification(
-            ticket_id=escalation.breach.ticket_id,
-            kind=Notification.Kind.ESCALATION,
-            recipient=head,
-            breach=escalation.breach,
-            escalation=escalation,
-        )
-        for escalation, head in zip(escalations, recipients, strict=True)
-        if head is not None
+    messages = queue_each(
+        letters.ESCALATION,
+        [
+            (escalation, head)
+            for escalation, head in zip(escalations, recipients, strict=True)
+            if head
+        ],
     )
     Breach.objects.bulk_update(due, ["escalation_level", "escalate_at", "escalation_ended"])
     result.escalations = [e.pk for e in escalations]
-    result.notifications = [n.pk for n in notifications]
+    result.messages = [message.pk for message in messages]
 
 
 def _ancestor(parents: dict[int, int | None], department_id: int, generations: int) -> int | None:

@@ -1,0 +1,58 @@
+"""The messages of agreements (outbox kinds): a proposal reaches the heads asked to sign it; each
+acceptance or rejection reaches the provider's heads. A proposal's message is withdrawn when the
+proposal is no longer open (withdrawn, rejected, in force, or proposed again since)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+
+from agreements.models import Agreement, AgreementEvent
+from departments.models import Membership
+from outbox.kinds import Kind, register
+from outbox.models import Message
+from outbox.services import queue
+
+PROPOSED = "agreements.proposed"
+ACCEPTED = "agreements.accepted"
+REJECTED = "agreements.rejected"
+
+RELATED = ("agreement__provider", "department", "actor")
+
+
+def _context(message: Message) -> dict:
+    return {"agreement": message.about.agreement, "agreement_event": message.about}
+
+
+def _proposal_withdrawn(message: Message) -> str:
+    event, agreement = message.about, message.about.agreement
+    if agreement.status != Agreement.Status.PROPOSED or agreement.proposed_at != event.at:
+        return Message.CancelReason.AGREEMENT_CHANGED
+    return ""
+
+
+register(Kind(PROPOSED, "agreements/proposed", _context, _proposal_withdrawn, RELATED))
+register(Kind(ACCEPTED, "agreements/accepted", _context, related=RELATED))
+register(Kind(REJECTED, "agreements/rejected", _context, related=RELATED))
+
+
+def event_logged(event: AgreementEvent) -> None:
+    """Tell those whom an agreement's event concerns, in the caller's transaction."""
+    agreement = event.agreement
+    if event.action == AgreementEvent.Action.PROPOSED:
+        queue(PROPOSED, event, _signers(agreement))
+    elif event.action == AgreementEvent.Action.ACCEPTED:
+        queue(ACCEPTED, event, _heads([agreement.provider_id]))
+    elif event.action == AgreementEvent.Action.REJECTED:
+        queue(REJECTED, event, _heads([agreement.provider_id]))
+
+
+def _signers(agreement: Agreement) -> list:
+    """The heads of the customer departments; administrators for a company-wide agreement."""
+    if agreement.all_customers:
+        return list(get_user_model().objects.filter(is_superuser=True, is_active=True))
+    return _heads(agreement.customers.values_list("pk", flat=True))
+
+
+def _heads(department_ids) -> list:
+    memberships = Membership.objects.heads().filter(department__in=list(department_ids))
+    return [membership.user for membership in memberships.select_related("user")]

@@ -1,0 +1,83 @@
+"""Writing messages to the outbox, and handing them to the workers after the commit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+
+from outbox.kinds import KINDS
+from outbox.models import Message
+
+logger = logging.getLogger(__name__)
+
+# How many messages one sending task takes: a few seconds of a worker's time.
+BATCH = 100
+
+
+def queue(
+    kind: str,
+    about: models.Model | None,
+    recipients: Iterable,
+    *,
+    round: int = 1,
+    state: str = Message.State.PENDING,
+) -> list[Message]:
+    """Write a message of `kind` about `about` to each active recipient with an e-mail address
+    (once each), in the caller's transaction, and send them after its commit."""
+    people = {person.pk: person for person in recipients}
+    return queue_each(
+        kind, [(about, person) for person in people.values()], round=round, state=state
+    )
+
+
+def queue_each(
+    kind: str,
+    addressed: Iterable[tuple[models.Model | None, object]],
+    *,
+    round: int = 1,
+    state: str = Message.State.PENDING,
+) -> list[Message]:
+    """Write a message of `kind` for each (about, recipient) pair whose recipient is active and
+    has an e-mail address, in the caller's transaction, and send them after its commit."""
+    if kind not in KINDS:
+        raise ValueError(f"undeclared message kind {kind!r}")
+    messages = Message.objects.bulk_create(
+        Message(
+            kind=kind,
+            recipient=person,
+            about_type=ContentType.objects.get_for_model(about) if about is not None else None,
+            about_id=about.pk if about is not None else None,
+            round=round,
+            state=state,
+        )
+        for about, person in addressed
+        if person.is_active and person.email
+    )
+    if state == Message.State.PENDING:
+        send_after_commit([message.pk for message in messages])
+    return messages
+
+
+def send_after_commit(message_ids: list[int]) -> None:
+    """After the commit, hand the ids to sending tasks of BATCH messages each; with the broker
+    down they wait in the outbox for the periodic `outbox.send_unsent`."""
+    if message_ids:
+        transaction.on_commit(lambda: enqueue(message_ids))
+
+
+def enqueue(message_ids: list[int]) -> int:
+    """Queue sending tasks for `message_ids` now; return how many ids were queued. Stops at the
+    first refusal: with the broker down each attempt waits out the same timeout."""
+    from outbox.tasks import send_messages
+
+    for start in range(0, len(message_ids), BATCH):
+        batch = message_ids[start : start + BATCH]
+        try:
+            send_messages.apply_async((batch,), retry=False)
+        except Exception as error:  # the change is committed; its messages only wait
+            logger.warning("%s messages not queued (%s); they will be retried", len(batch), error)
+            return start
+    return len(message_ids)
