@@ -113,10 +113,8 @@ def test_the_wait_between_attempts_doubles_and_is_capped():
 def test_requeue_picks_pending_messages_and_stale_claims_only(filed, monkeypatch):
     queued = []
     monkeypatch.setattr("outbox.services.enqueue", lambda ids: queued.extend(ids) or len(ids))
-    first, second = unsent()
-    Message.objects.exclude(pk=first).update(
-        state=Message.State.SENDING, claimed_at=timezone.now()
-    )
+    first, _ = unsent()
+    Message.objects.exclude(pk=first).update(state=Message.State.SENDING, claimed_at=timezone.now())
     assert sending.requeue_unsent() == 1
     assert queued == [first]
 

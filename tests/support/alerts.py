@@ -4,9 +4,9 @@ import pytest
 
 from agreements.models import Priority
 from departments.models import Profile
-from tickets.alerting.breach_scan import breach_scan
 from outbox.models import Message
 from tickets import letters
+from tickets.alerting.breach_scan import breach_scan
 
 
 @pytest.fixture
@@ -37,6 +37,6 @@ def queued(agreement, named, file_request, payroll_extract, clock_at):
 
 
 def alert_emails(state=Message.State.PENDING):
-    return Message.objects.filter(
-        kind__in=[letters.BREACH, letters.WARNING], state=state
-    ).order_by("pk")
+    return Message.objects.filter(kind__in=[letters.BREACH, letters.WARNING], state=state).order_by(
+        "pk"
+    )
