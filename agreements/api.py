@@ -1,13 +1,14 @@
 """The REST API of the agreements app: business calendars, the service catalogue, agreements.
 
-Errors of the agreement services come back as {"detail": message}: 409 when the agreement
-changed since it was read (`StaleAgreement`), 400 for anything else the life cycle refuses
-(`AgreementError`), 403 when the person may not act; a model's validation errors come back as 400
-with messages per field. An agreement the person may not see is 404, never 403.
+Errors of the agreement services come back as {"detail": message} (common.api): 409 when the
+agreement changed since it was read (`StaleAgreement`), 400 for anything else the life cycle
+refuses (`AgreementError`), 403 when the person may not act; invalid fields are 400 with messages
+per field beside `detail`. An agreement the person may not see is 404, never 403.
 """
 
+from http import HTTPStatus
+
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, ProtectedError, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
@@ -21,7 +22,6 @@ from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
 
 from agreements import services
 from agreements.models import (
@@ -38,43 +38,18 @@ from agreements.serializers import (
     AgreementDetailSerializer,
     AgreementSerializer,
     BusinessCalendarSerializer,
-    ErrorSerializer,
     RejectionSerializer,
     RevisionSerializer,
     ServiceSerializer,
-    model_errors,
 )
+from common.api import ErrorSerializer
 from departments.models import Membership
 
 
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = _("This changed since you read it; reload it and try again.")
-    default_code = "conflict"
+class CalendarInUse(services.AgreementError):
+    """Agreements run on the calendar, so it stays."""
 
-
-class Refused(exceptions.APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_detail = _("This is not allowed now.")
-    default_code = "refused"
-
-
-def domain_exception_handler(exc: Exception, context: dict) -> Response | None:
-    """DRF's exception handler, taught the errors of the agreement services and of models."""
-    if isinstance(exc, services.StaleAgreement):
-        exc = Conflict(str(exc))
-    elif isinstance(exc, services.AgreementError):
-        exc = Refused(str(exc))
-    elif isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(model_errors(exc))
-    return exception_handler(exc, context)
-
-
-class DomainErrors:
-    """Views whose domain errors become 400, 403 and 409 answers instead of 500."""
-
-    def get_exception_handler(self):
-        return domain_exception_handler
+    status_code = HTTPStatus.CONFLICT
 
 
 def heads_a_department(user) -> bool:
@@ -114,7 +89,7 @@ DETAIL_ERRORS = {
 }
 
 
-class CalendarViewSet(DomainErrors, viewsets.ModelViewSet):
+class CalendarViewSet(viewsets.ModelViewSet):
     """Business calendars; administrators create, change and delete them."""
 
     queryset = BusinessCalendar.objects.prefetch_related("days", "closures").order_by("name")
@@ -125,7 +100,9 @@ class CalendarViewSet(DomainErrors, viewsets.ModelViewSet):
         try:
             calendar.delete()
         except ProtectedError as error:
-            raise Conflict(_("Agreements run on this calendar; it cannot be deleted.")) from error
+            raise CalendarInUse(
+                _("Agreements run on this calendar; it cannot be deleted.")
+            ) from error
 
 
 @extend_schema_view(
@@ -142,7 +119,6 @@ class CalendarViewSet(DomainErrors, viewsets.ModelViewSet):
     )
 )
 class ServiceViewSet(
-    DomainErrors,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -215,9 +191,7 @@ AGREEMENT_FILTERS = [
         responses={200: AgreementDetailSerializer, **DETAIL_ERRORS},
     ),
 )
-class AgreementViewSet(
-    DomainErrors, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Agreements (internal SLAs): drafts, proposals, versions in force and past ones.
 
     Durations are ISO 8601 (e.g. "PT4H"). Every change goes through the agreement services."""

@@ -8,14 +8,12 @@ from collections import Counter
 from copy import copy
 from datetime import timedelta
 
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.settings import api_settings
 
 from agreements import services
 from agreements.form_schema import validate_form_schema
@@ -32,6 +30,7 @@ from agreements.models import (
     SignOff,
 )
 from agreements.weekly_hours import WEEKDAYS
+from common.api import model_errors
 from departments.models import Department
 
 ACTIONS = ["edit", "propose", "withdraw", "accept", "reject", "new_version"]
@@ -540,19 +539,6 @@ class RejectionSerializer(AcceptanceSerializer):
     """Reject a proposal, saying why; it returns to draft."""
 
     comment = serializers.CharField(help_text="Why, so that the provider can rework it.")
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
-def model_errors(error: DjangoValidationError) -> dict:
-    """A model's validation errors by field, as a serializer's are (`non_field_errors`, not
-    `__all__`, for those of no field)."""
-    errors = serializers.as_serializer_error(error)
-    if NON_FIELD_ERRORS in errors:
-        errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
-    return errors
 
 
 def _refuse_repeats(keys: list) -> None:

@@ -3,15 +3,17 @@ its docs page."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
+from rest_framework.settings import api_settings
 
 from agreements.api import AgreementViewSet, CalendarViewSet, ServiceViewSet
+from common.api import UnknownEndpoint
 from tickets.api import ApprovalViewSet, TicketViewSet
 
 
@@ -21,6 +23,7 @@ class TokenView(ObtainAuthToken):
     serializer passes the request to `authenticate`)."""
 
     authentication_classes = ()
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # DRF's view names its own, unbounded
 
     @extend_schema(
         auth=[],
@@ -69,4 +72,6 @@ urlpatterns = [
         ),
         name="docs",
     ),
+    # Last: any other address under /api/ is a JSON 404, not the site's HTML page.
+    re_path(r"^", UnknownEndpoint.as_view()),
 ]

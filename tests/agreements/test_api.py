@@ -34,6 +34,13 @@ def api(user=None) -> APIClient:
     return client
 
 
+def fields(response) -> dict:
+    """The messages by field of an error answer, beside its `detail` (every error has one)."""
+    errors = response.json()
+    assert isinstance(errors.pop("detail"), str)
+    return errors
+
+
 @pytest.fixture
 def sales_head(sales):
     return MembershipFactory(department=sales, role=Membership.Role.HEAD).user
@@ -257,7 +264,7 @@ def test_a_second_service_of_the_same_name_answers_400_on_name(head, payroll_ext
     )
 
     assert response.status_code == 400
-    assert response.json() == {"name": ["Finance already offers a service of this name."]}
+    assert fields(response) == {"name": ["Finance already offers a service of this name."]}
 
 
 def test_a_service_stays_with_its_provider(head, payroll_extract, sales):
@@ -338,7 +345,7 @@ def test_an_unknown_time_zone_answers_400_on_time_zone(admin_user):
     )
 
     assert response.status_code == 400
-    assert list(response.json()) == ["time_zone"]
+    assert list(fields(response)) == ["time_zone"]
 
 
 @pytest.mark.parametrize(
@@ -416,7 +423,8 @@ ENDPOINTS = [
 def test_an_anonymous_client_is_refused_everywhere(draft, method, path):
     response = getattr(api(), method)(path.format(id=draft.pk), {}, format="json")
 
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
     assert b"Authentication credentials were not provided." in response.content
 
 
@@ -834,7 +842,7 @@ def test_an_agreement_ending_before_it_starts_answers_400(head, calendar, payrol
     response = api(head).post("/api/agreements/", body, format="json")
 
     assert response.status_code == 400
-    assert response.json() == {"non_field_errors": ["An agreement cannot end before it starts."]}
+    assert fields(response) == {"non_field_errors": ["An agreement cannot end before it starts."]}
 
 
 def test_a_draft_without_customers_answers_400_with_the_reason(
@@ -856,7 +864,7 @@ def test_a_reject_without_a_comment_answers_400_on_comment(sales_head, proposal)
     )
 
     assert response.status_code == 400
-    assert list(response.json()) == ["comment"]
+    assert list(fields(response)) == ["comment"]
     assert current(proposal).status == Agreement.Status.PROPOSED
 
 
