@@ -57,7 +57,10 @@ def _while_status(status: str):
 
     def withdrawn(message: Message) -> str:
         ticket = message.about.ticket
-        return _closed(ticket) or ("" if ticket.status == status else Reason.STATUS_CHANGED)
+        # Checked first: a resolved request is no longer open, yet its e-mail still holds.
+        if ticket.status == status:
+            return ""
+        return _closed(ticket) or Reason.STATUS_CHANGED
 
     return withdrawn
 
