@@ -1,21 +1,17 @@
-"""Benchmark of sending the outbox: K breach e-mails (one request, one breach, K recipients) sent
-by the real sending task, `tickets.tasks.send_notification_batch`, to a local SMTP server.
+"""Benchmark of sending the outbox: K breach e-mails, three recipients per breach (the assignee
+or the agents and head, and the requester, as a scan writes them), sent by the real sending
+task, `outbox.tasks.send_messages`, through Django's SMTP backend to a local SMTP server.
 
 Run from the repository root (it drops and recreates its own database):
 
-    .venv/bin/python bench/notify.py --emails 10000
-    .venv/bin/python bench/notify.py --emails 10000 --per-alert 3 --processes 2
+    .venv/bin/python bench/notify.py --emails 3000
+    .venv/bin/python bench/notify.py --emails 3000 --processes 2
 
-`--per-alert N` spreads the e-mails over K/N breaches of as many requests, N recipients each, as
-a scan's e-mails are (the assignee or the agents and head, and the requester); `--processes P`
-sends the batches from P processes at once, each with its own database and SMTP connections, as a
-Celery worker with concurrency P does.
-
-The SMTP server (aiosmtpd) runs in a child process, as a real one would run apart from the
-worker, and counts the messages it accepts and the Message-IDs it sees more than once. It offers
-PIPELINING (RFC 2920), as Postfix does and aiosmtpd by itself does not, so that each e-mail's
-MAIL, RCPT and DATA go in one round trip; `--no-pipelining` measures without. The last line
-printed is JSON.
+`--per-alert N` changes the recipients per breach; `--processes P` sends the batches from P
+processes at once, each with its own database and SMTP connections, as a Celery worker with
+concurrency P does. The SMTP server (stock aiosmtpd) runs in a child process, as a real one runs
+apart from the worker, and counts the messages it accepts and the Message-IDs it sees more than
+once. The last line printed is JSON.
 """
 
 import argparse
@@ -41,17 +37,10 @@ MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*(\S*)", re.MULTILINE | re.IGNORECAS
 
 
 class CountingHandler:
-    """Accepts every message; keeps only its Message-ID. Offers PIPELINING if told to."""
+    """Accepts every message; keeps only its Message-ID."""
 
-    def __init__(self, *, pipelining: bool):
+    def __init__(self):
         self.message_ids: Counter[bytes | None] = Counter()
-        self.pipelining = pipelining
-
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):
-        session.host_name = hostname  # as aiosmtpd does when the handler has no EHLO hook
-        if self.pipelining:
-            responses.insert(-1, "250-PIPELINING")  # the last line, "250 HELP", ends the reply
-        return responses
 
     async def handle_DATA(self, server, session, envelope):
         found = MESSAGE_ID.search(envelope.content.partition(b"\r\n\r\n")[0])
@@ -59,11 +48,11 @@ class CountingHandler:
         return "250 Message accepted for delivery"
 
 
-def serve_smtp(pipe, pipelining: bool) -> None:
+def serve_smtp(pipe) -> None:
     """In the child process: serve on a free port, say which, and report the counts when told."""
     from aiosmtpd.controller import Controller
 
-    handler = CountingHandler(pipelining=pipelining)
+    handler = CountingHandler()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -77,23 +66,15 @@ def serve_smtp(pipe, pipelining: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--emails", type=int, default=10_000)
-    parser.add_argument("--batch", type=int, default=1_000, help="ids per task call")
-    parser.add_argument("--per-alert", type=int, default=0, help="recipients per breach (0: all)")
+    parser.add_argument("--emails", type=int, default=3_000)
+    parser.add_argument("--batch", type=int, default=100, help="ids per task call")
+    parser.add_argument("--per-alert", type=int, default=3, help="recipients per breach")
     parser.add_argument("--processes", type=int, default=1, help="batches sent side by side")
-    parser.add_argument(
-        "--no-pipelining",
-        dest="pipelining",
-        action="store_false",
-        help="the SMTP server does not offer PIPELINING",
-    )
     parser.add_argument("--database-url", default=DEFAULT_URL)
     args = parser.parse_args()
 
     pipe, child_pipe = multiprocessing.Pipe()
-    server = multiprocessing.Process(
-        target=serve_smtp, args=(child_pipe, args.pipelining), daemon=True
-    )
+    server = multiprocessing.Process(target=serve_smtp, args=(child_pipe,), daemon=True)
     server.start()
     port = pipe.recv()
     os.environ["EMAIL_URL"] = f"smtp://127.0.0.1:{port}"
@@ -101,10 +82,10 @@ def main() -> None:
     setup_django(args.database_url)
     from django.core.management import call_command
 
-    from tickets.tasks import send_notification_batch
+    from outbox.tasks import send_messages
 
     call_command("migrate", verbosity=0)
-    ids = create_notifications(args.emails, per_alert=args.per_alert or args.emails)
+    ids = create_messages(args.emails, per_alert=args.per_alert)
     print(f"{args.emails:,} e-mails queued; SMTP server on port {port}")
 
     batches = [ids[start : start + args.batch] for start in range(0, len(ids), args.batch)]
@@ -112,7 +93,7 @@ def main() -> None:
     if args.processes == 1:
         began = time.perf_counter()
         for batch in batches:
-            counts.update(send_notification_batch(batch))
+            counts.update(send_messages(batch))
         seconds = time.perf_counter() - began
     else:
         from django.db import connections
@@ -135,9 +116,8 @@ def main() -> None:
           f"{args.processes} process(es)")  # fmt: skip
     figures = {
         "emails": args.emails,
-        "per_alert": args.per_alert or args.emails,
+        "per_alert": args.per_alert,
         "processes": args.processes,
-        "pipelining": args.pipelining,
         "received": received,
         "seconds": round(seconds, 3),
         "per_s": round(received / seconds),
@@ -153,21 +133,22 @@ def warm_up(_) -> None:
 
 def send(batch: list[int]) -> dict:
     """In a pool process: one task call, as a worker process runs it."""
-    from tickets.tasks import send_notification_batch
+    from outbox.tasks import send_messages
 
-    return send_notification_batch(batch)
+    return send_messages(batch)
 
 
-def create_notifications(count: int, *, per_alert: int) -> list[int]:
+def create_messages(count: int, *, per_alert: int) -> list[int]:
     """Open requests with a missed first response each, and `count` pending e-mails about their
-    breaches, `per_alert` per breach, each to another person (one breach e-mail per person is
-    all the outbox allows)."""
+    breaches, `per_alert` per breach, each to another person."""
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
     from agreements.models import Agreement, BusinessCalendar, Service
     from departments.models import Department
-    from tickets.models import Breach, Notification, Status, Target, Ticket
+    from outbox.services import queue
+    from tickets import letters
+    from tickets.models import Breach, Status, Target, Ticket
 
     now = timezone.now()
     provider = Department.objects.create(code="FIN", name="Finance")
@@ -187,7 +168,7 @@ def create_notifications(count: int, *, per_alert: int) -> list[int]:
         valid_from=(now - timedelta(days=30)).date(),
         created_by=requester,
     )
-    notifications = []
+    messages = []
     for first in range(0, count, per_alert):
         ticket = Ticket.objects.create(
             title="October payroll",
@@ -208,13 +189,8 @@ def create_notifications(count: int, *, per_alert: int) -> list[int]:
             due_at=ticket.first_response_due_at,
             detected_at=now,
         )
-        notifications += Notification.objects.bulk_create(
-            Notification(
-                ticket=ticket, kind=Notification.Kind.BREACH, recipient=user, breach=breach
-            )
-            for user in recipients[first : first + per_alert]
-        )
-    return [notification.pk for notification in notifications]
+        messages += queue(letters.BREACH, breach, recipients[first : first + per_alert])
+    return [message.pk for message in messages]
 
 
 if __name__ == "__main__":
