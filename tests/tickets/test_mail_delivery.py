@@ -7,14 +7,21 @@ import time
 import pytest
 from django.conf import settings as django_settings
 
+from outbox import sending
+from outbox import tasks as outbox_tasks
+from outbox.models import Message
 from tests.factories import ServiceFactory
 from tests.support.celery import redis_down, redis_worker, wait_until
-from tickets import services, tasks
-from tickets.models import Notification, Ticket
+from tickets import letters, services
+from tickets.models import Ticket
+
+
+def filed():
+    return Message.objects.filter(kind=letters.FILED)
 
 
 def all_sent() -> bool:
-    return not Notification.objects.exclude(state=Notification.State.SENT).exists()
+    return filed().exists() and not filed().exclude(state=Message.State.SENT).exists()
 
 
 @pytest.fixture
@@ -37,15 +44,14 @@ def test_each_recipient_gets_one_message_with_subject_and_message_id(
 ):
     ticket = file_payroll_request()
 
-    for notification in Notification.objects.all():
-        assert tasks.send_notification(notification.pk) == "sent"
+    assert sending.send(filed().values_list("pk", flat=True))["sent"] == 2
 
     assert len(smtp_server.messages) == 2
     for person in (agent, head):
         [message] = smtp_server.addressed_to(person.email)
-        notification = Notification.objects.get(recipient=person)
+        row = filed().get(recipient=person)
         assert message["Subject"] == f"[{ticket.reference}] October payroll: new request"
-        assert message["Message-ID"] == notification.message_id
+        assert message["Message-ID"] == row.message_id
 
 
 def test_the_message_has_a_text_and_an_html_part_with_the_absolute_link(
@@ -53,7 +59,7 @@ def test_the_message_has_a_text_and_an_html_part_with_the_absolute_link(
 ):
     ticket = file_payroll_request()
 
-    tasks.send_notification(Notification.objects.get(recipient=agent).pk)
+    sending.send([filed().get(recipient=agent).pk])
 
     [message] = smtp_server.messages
     link = f"{django_settings.SITE_URL}{ticket.get_absolute_url()}"
@@ -73,7 +79,7 @@ def test_a_real_worker_sends_the_emails_of_a_filed_request_once(
 
     assert sorted(message["To"] for message in smtp_server.messages) == [agent.email, head.email]
     assert {message["Message-ID"] for message in smtp_server.messages} == {
-        notification.message_id for notification in Notification.objects.all()
+        row.message_id for row in filed()
     }
 
 
@@ -86,7 +92,7 @@ def test_filing_while_redis_is_down_saves_the_request_at_once_and_the_email_wait
 
     assert time.monotonic() - started < 5
     assert Ticket.objects.filter(pk=ticket.pk).exists()
-    assert set(Notification.objects.values_list("state", flat=True)) == {"pending"}
+    assert set(filed().values_list("state", flat=True)) == {"pending"}
     assert smtp_server.messages == []
 
 
@@ -94,13 +100,13 @@ def test_with_redis_down_a_change_tries_the_broker_once_not_once_per_email(
     file_payroll_request, agent, head, django_capture_on_commit_callbacks, caplog
 ):
     with (
-        caplog.at_level(logging.WARNING, logger="tickets.notifications"),
+        caplog.at_level(logging.WARNING, logger="outbox.services"),
         redis_down(),
         django_capture_on_commit_callbacks(execute=True),
     ):
         file_payroll_request()
 
-    assert Notification.objects.count() == 2
+    assert filed().count() == 2
     assert len([r for r in caplog.records if "not queued" in r.getMessage()]) == 1
 
 
@@ -111,10 +117,10 @@ def test_once_redis_is_back_the_periodic_requeue_sends_the_waiting_emails(
 ):
     with redis_down():
         file_payroll_request()
-    assert set(Notification.objects.values_list("state", flat=True)) == {"pending"}
+    assert set(filed().values_list("state", flat=True)) == {"pending"}
 
     with redis_worker():
-        tasks.send_unsent_notifications.delay()
+        outbox_tasks.send_unsent.delay()
         wait_until(all_sent)
 
     assert sorted(message["To"] for message in smtp_server.messages) == [agent.email, head.email]
