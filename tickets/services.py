@@ -21,7 +21,7 @@ from tickets import notifications
 from tickets.answers import clean_answers
 from tickets.models import Approval, Attachment, Event, Pause, Status, Ticket
 from tickets.sla import due_time
-from tickets.uploads import validate_upload
+from tickets.uploads import atomic_with_files, store_file, validate_upload
 from tickets.workflow import VISIBLE_TO_REQUESTER, Action, Role, TransitionNotAllowed, next_status
 
 
@@ -205,22 +205,20 @@ def ticket_comment(*, ticket_id: int, by, text: str, internal: bool = False) -> 
     return event
 
 
-@transaction.atomic
+@atomic_with_files()
 def ticket_attach(*, ticket_id: int, by, upload) -> Attachment:
-    """Attach a file (the requester or the provider's agents), on the request's timeline."""
+    """Attach a file (the requester or the provider's agents), on the request's timeline; the
+    file is deleted again if the transaction rolls back."""
     validate_upload(upload)
     ticket = _locked(ticket_id, None)
     if not roles_of(by, ticket) & {Role.REQUESTER, Role.AGENT}:
         raise PermissionDenied(_("Only the requester and the provider's agents attach files."))
     now = timezone.now()
-    attachment = Attachment.objects.create(
-        ticket=ticket,
-        file=upload,
-        name=upload.name[:200],
-        size=upload.size,
-        uploaded_by=by,
-        uploaded_at=now,
+    attachment = Attachment(
+        ticket=ticket, name=upload.name[:200], size=upload.size, uploaded_by=by, uploaded_at=now
     )
+    store_file(attachment.file, upload)
+    attachment.save()
     _log(ticket, Event.Kind.ATTACHMENT, by, now, text=attachment.name)
     return attachment
 

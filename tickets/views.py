@@ -12,7 +12,6 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -36,6 +35,7 @@ from tickets.forms import (
 )
 from tickets.models import OPEN_STATUSES, Attachment, Status, Ticket
 from tickets.services import StaleTicket, TicketError
+from tickets.uploads import atomic_with_files
 from tickets.workflow import Action, Role, allowed_actions
 
 REQUESTS_PER_PAGE = 25
@@ -88,7 +88,7 @@ def ticket_new(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "tickets/ticket_form.html", context, status=status)
 
 
-@transaction.atomic
+@atomic_with_files()
 def _file_with_attachments(user, service: Service, form: TicketForm) -> Ticket:
     """File the request and keep its files, all or nothing."""
     data = form.cleaned_data
