@@ -1,4 +1,5 @@
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 
@@ -16,3 +17,20 @@ class RejectNulCharactersMiddleware:
                 return JsonResponse({"detail": message}, status=400)
             return HttpResponseBadRequest(message)
         return self.get_response(request)
+
+
+class PrivateWhenSignedInMiddleware:
+    """What a signed-in person is shown (pages, API answers, downloads) is theirs alone: no
+    browser cache keeps it and no proxy serves it to anyone else. Static files (served before
+    this by WhiteNoise) and anonymous pages keep their caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # Read after the view: the API's token authentication sets request.user there.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
