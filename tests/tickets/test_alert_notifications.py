@@ -14,11 +14,15 @@ from django.core import mail
 from agreements.models import Priority
 from config.celery import app as celery_app
 from departments.models import Profile
+from outbox import sending
+from outbox.models import Message
+from tests.factories import MembershipFactory, UserFactory
+from tests.support.alerts import alert_emails
 from tests.support.clock import at
 from tests.support.concurrency import run_at_once
-from tickets import services, tasks
+from tickets import letters, services, tasks
 from tickets.alerting.breach_scan import breach_scan
-from tickets.models import Breach, Notification, Target, TargetWarning
+from tickets.models import Breach, Target, TargetWarning
 from tickets.workflow import Action
 
 SECOND = timedelta(seconds=1)
@@ -82,7 +86,7 @@ def test_a_scan_run_twice_tells_each_person_once(urgent, scan, agent):
     scan(at(23, 10) + SECOND)
 
     assert len(mail.outbox) == 3
-    assert Notification.objects.filter(kind=Notification.Kind.BREACH).count() == 3
+    assert Message.objects.filter(kind=letters.BREACH).count() == 3
 
 
 def test_no_warning_is_sent_for_a_target_already_breached(urgent, scan, agent):
@@ -107,10 +111,8 @@ def test_nothing_is_sent_for_a_request_cancelled_before_sending(
 
     assert mail.outbox == []
     assert set(
-        Notification.objects.filter(kind=Notification.Kind.BREACH).values_list(
-            "state", "cancel_reason"
-        )
-    ) == {(Notification.State.CANCELLED, Notification.CancelReason.REQUEST_CLOSED)}
+        Message.objects.filter(kind=letters.BREACH).values_list("state", "cancel_reason")
+    ) == {(Message.State.CANCELLED, Message.CancelReason.REQUEST_CLOSED)}
 
 
 def test_nothing_is_sent_for_a_target_met_before_sending(
@@ -126,9 +128,9 @@ def test_nothing_is_sent_for_a_target_met_before_sending(
         callback()
 
     assert mail.outbox == []
-    warnings = Notification.objects.filter(kind=Notification.Kind.WARNING)
+    warnings = Message.objects.filter(kind=letters.WARNING)
     assert set(warnings.values_list("cancel_reason", flat=True)) == {
-        Notification.CancelReason.TARGET_MET
+        Message.CancelReason.TARGET_MET
     }
 
 
@@ -139,10 +141,11 @@ def test_a_pending_warning_is_not_sent_once_its_target_is_breached(
         breach_scan(now=at(23, 9, 45))
     scan(at(23, 10) + SECOND)
 
-    warnings = Notification.objects.filter(kind=Notification.Kind.WARNING)
-    outcomes = {tasks.send_notification(pk) for pk in warnings.values_list("pk", flat=True)}
+    warnings = Message.objects.filter(kind=letters.WARNING)
+    counts = sending.send(warnings.values_list("pk", flat=True))
 
-    assert outcomes == {"cancelled"}
+    assert counts["cancelled"] == warnings.count() == 2  # head and requester
+    assert set(warnings.values_list("cancel_reason", flat=True)) == {Message.CancelReason.BREACHED}
     assert recipients("at risk") == []
 
 
@@ -199,7 +202,7 @@ def test_two_scans_at_once_tell_each_person_once(agreement, agent, file_request,
 
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     assert Breach.objects.count() == 5
-    assert Notification.objects.filter(kind=Notification.Kind.BREACH).count() == 15
+    assert Message.objects.filter(kind=letters.BREACH).count() == 15
     assert len(recipients("target missed")) == 15
 
 
@@ -214,7 +217,7 @@ def test_alerts_left_unnotified_by_a_failed_step_are_told_once_by_the_next_scan(
         scan(at(23, 10) + SECOND)
     breach = Breach.objects.get()  # committed with the scan, before the step failed
     assert breach.notified_at is None
-    assert not Notification.objects.filter(kind=Notification.Kind.BREACH).exists()
+    assert not Message.objects.filter(kind=letters.BREACH).exists()
 
     monkeypatch.undo()
     result = scan(at(23, 10, 1))  # the next scan: nothing new due, the alert still untold
@@ -240,7 +243,7 @@ def test_alerts_already_notified_are_not_told_again(urgent, scan, agent):
 
     scan(at(23, 11))
 
-    assert not Notification.objects.filter(kind=Notification.Kind.BREACH).exists()
+    assert not Message.objects.filter(kind=letters.BREACH).exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -261,7 +264,7 @@ def test_two_notification_steps_at_once_tell_each_person_once(
 
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     assert sorted(len(sent) for sent, _statements in outcomes) == [0, 15]
-    assert Notification.objects.filter(kind=Notification.Kind.BREACH).count() == 15
+    assert Message.objects.filter(kind=letters.BREACH).count() == 15
     assert len(recipients("target missed")) == 15
     assert not Breach.objects.filter(notified_at=None).exists()
 
@@ -300,8 +303,8 @@ def test_a_digest_reader_gets_one_email_an_hour_gathering_their_alerts(
     assert email.subject == "Accord: 2 alerts in the last hour"
     for ticket in two_breached:
         assert f"{ticket.reference} {ticket.title}: missed" in email.body
-    gathered = Notification.objects.filter(recipient=head_in_digest_mode, kind="breach")
-    assert set(gathered.values_list("state", flat=True)) == {Notification.State.SENT}
+    gathered = Message.objects.filter(recipient=head_in_digest_mode, kind=letters.BREACH)
+    assert set(gathered.values_list("state", flat=True)) == {Message.State.SENT}
 
 
 def test_running_the_digest_job_twice_sends_once(
@@ -314,7 +317,7 @@ def test_running_the_digest_job_twice_sends_once(
             tasks.send_alert_digests()
 
     assert len(mail.outbox) == 1
-    assert Notification.objects.filter(kind=Notification.Kind.DIGEST).count() == 1
+    assert Message.objects.filter(kind=letters.DIGEST).count() == 1
 
 
 def test_an_alert_queued_after_the_hour_waits_for_the_next_digest(
@@ -325,3 +328,71 @@ def test_an_alert_queued_after_the_hour_waits_for_the_next_digest(
         tasks.send_alert_digests()  # the digest of 10:00 gathers what came before 10:00
 
     assert head_in_digest_mode.email not in recipients()
+
+
+def test_names_are_escaped_in_the_html_and_written_as_they_are_in_the_text(
+    queued, smtp_server, named
+):
+    rows = queued(at(23, 10, 1))
+    staff, agent, head = named
+
+    assert sending.send([row.pk for row in rows])["sent"] == 3
+
+    def shown(person):
+        [message] = smtp_server.addressed_to(person.email)
+        return (
+            message.get_body(("plain",)).get_content(),
+            message.get_body(("html",)).get_content(),
+        )
+
+    text, html = shown(staff)
+    assert "Hello 森 李," in text and "Hello 森 李," in html
+    text, html = shown(agent)
+    assert 'Hello Ann <b>O\'Neil</b> & "Co",' in text
+    assert "Hello Ann &lt;b&gt;O&#x27;Neil&lt;/b&gt; &amp; &quot;Co&quot;," in html
+    assert "Payroll &amp; &lt;audit&gt;" in html and "<audit>" not in html
+    text, html = shown(head)  # reads Chinese
+    assert "芳 王" in text and "芳 王" in html
+    assert "Hello" not in text
+
+
+def test_each_of_many_recipients_of_one_alert_gets_their_own_email_once(
+    queued, smtp_server, finance
+):
+    for number in range(60):  # more than a claim's chunk
+        user = UserFactory(username=f"agent{number}", first_name="Agent", last_name=str(number))
+        MembershipFactory(user=user, department=finance, role="agent")
+    with pytest.raises(AssertionError):  # more e-mails than the cast's three
+        queued(at(23, 10, 1))
+    rows = list(alert_emails())
+    assert len(rows) == 63
+
+    assert sending.send([row.pk for row in rows])["sent"] == 63
+
+    greetings = {
+        message["To"]: message.get_body(("plain",)).get_content().splitlines()[0]
+        for message in smtp_server.messages
+    }
+    assert len(smtp_server.messages) == len(greetings) == 63
+    assert greetings["agent7@accord.test"] == "Hello Agent 7,"
+    assert {message["Message-ID"] for message in smtp_server.messages} == {
+        row.message_id for row in rows
+    }
+
+
+def test_a_scans_alerts_are_sent_in_batches_each_once(
+    urgent, scan, monkeypatch, staff, agent, head
+):
+    monkeypatch.setattr("outbox.services.BATCH", 2)  # three e-mails: two tasks
+
+    scan(at(23, 10, 1))
+    scan(at(23, 10, 1))
+
+    sent = alert_emails(Message.State.SENT)
+    assert sorted(row.recipient.email for row in sent) == sorted(
+        [staff.email, agent.email, head.email]
+    )
+    assert sorted(m.extra_headers["Message-ID"] for m in mail.outbox) == sorted(
+        row.message_id for row in sent
+    )
+    assert set(sent.values_list("attempts", flat=True)) == {1}

@@ -14,9 +14,10 @@ from django.core import mail
 from agreements.models import Agreement, Priority
 from config.celery import app as celery_app
 from departments.models import Membership
+from outbox.models import Message
 from tests.factories import DepartmentFactory, MembershipFactory, UserFactory
 from tests.support.clock import HOUR, at
-from tickets import services
+from tickets import letters, services
 from tickets.alerting.breach_scan import breach_scan
 from tickets.alerting.escalation import escalate_breaches
 from tickets.models import Breach, Escalation, Target
@@ -164,3 +165,20 @@ def test_the_job_costs_the_same_statements_for_one_or_many_breaches(
         result = escalate_breaches(now=at(23, 12) + timedelta(minutes=1))
 
     assert len(result.escalations) == 10
+
+
+def test_the_escalation_email_escapes_the_heads_name_in_html_only(
+    escalating, ceo, breached, run, smtp_server
+):
+    ceo.first_name, ceo.last_name = "Wei & Co", "<Zhang>"
+    ceo.save()
+
+    run(escalate_breaches, at(23, 12))
+
+    [received] = smtp_server.addressed_to(ceo.email)
+    [row] = Message.objects.filter(kind=letters.ESCALATION)
+    assert received["Message-ID"] == row.message_id
+    assert "Hello Wei & Co <Zhang>," in received.get_body(("plain",)).get_content()
+    html = received.get_body(("html",)).get_content()
+    assert "Hello Wei &amp; Co &lt;Zhang&gt;," in html
+    assert "escalation level 2" in received["Subject"]
