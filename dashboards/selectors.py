@@ -16,7 +16,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from agreements.clock import BusinessClock
-from agreements.models import BusinessCalendar, Service
+from agreements.models import Service
 from dashboards.compliance import (
     TARGETS,
     Compliance,
@@ -35,12 +35,10 @@ from dashboards.rollup import Source, period_facts
 from dashboards.working_hours import Durations, working_durations
 from departments.models import Department
 from tickets.models import OPEN_STATUSES, Ticket
-from tickets.selectors import for_lists, with_next_due
+from tickets.selectors import about_to_breach_q, clocks_by_calendar, for_lists, with_next_due
 
 SUPPLIER, CUSTOMER = "supplier", "customer"
 SIDES = (SUPPLIER, CUSTOMER)
-# "About to breach": an unmet target due within this much working time from now.
-AT_RISK_WITHIN = timedelta(hours=4)
 AT_RISK_SHOWN = 20
 
 
@@ -53,20 +51,7 @@ def side_tickets(department: Department, side: str) -> QuerySet[Ticket]:
 
 def all_clocks() -> dict[int, BusinessClock]:
     """The business clock of every calendar, in three queries (a company has a handful)."""
-    calendars = BusinessCalendar.objects.prefetch_related("days", "closures")
-    return {calendar.pk: calendar.as_clock() for calendar in calendars}
-
-
-def at_risk_q(now: datetime, clocks: dict[int, BusinessClock]) -> Q:
-    """Open requests whose next unmet target falls due within AT_RISK_WITHIN working time on their
-    own calendar (on a queryset annotated by tickets.selectors.with_next_due)."""
-    condition = Q(pk__in=[])
-    for calendar_id, clock in clocks.items():
-        horizon = clock.add(now, AT_RISK_WITHIN)
-        condition |= Q(
-            agreement__calendar_id=calendar_id, next_due_at__gt=now, next_due_at__lte=horizon
-        )
-    return condition
+    return clocks_by_calendar()
 
 
 @dataclass
@@ -156,10 +141,9 @@ def department_dashboard(
             "pk", "name"
         )
     )
-    clocks = all_clocks()
     at_risk = (
         with_next_due(tickets.filter(status__in=OPEN_STATUSES))
-        .filter(at_risk_q(now, clocks))
+        .filter(about_to_breach_q(now))
         .select_related("service", "provider", "customer", "assignee")
         .order_by("next_due_at", "pk")
     )
@@ -178,7 +162,7 @@ def department_dashboard(
         backlog=backlog(tickets, now),
         at_risk=at_risk_rows[:AT_RISK_SHOWN],
         at_risk_count=(at_risk.count() if len(at_risk_rows) > AT_RISK_SHOWN else len(at_risk_rows)),
-        durations=working_durations(in_period, clocks),
+        durations=working_durations(in_period, all_clocks()),
         source=source,
     )
 
@@ -239,10 +223,12 @@ def drill_requests(
     period: Period,
     drill: Drill,
     now: datetime,
-    clocks: dict[int, BusinessClock],
+    clocks: dict[int, BusinessClock] | None = None,
 ) -> QuerySet[Ticket]:
     """The requests behind one figure of a dashboard that `user` may see, newest first (the most
-    pressing first for current states)."""
+    pressing first for current states). `clocks` is no longer read: "about to breach" is the
+    stored warning times (tickets.selectors.about_to_breach_q); dashboards.views still passes
+    it, until that file drops it."""
     tickets = side_tickets(department, side) & Ticket.objects.visible_to(user)
     if drill.is_current:
         tickets = tickets.filter(status__in=OPEN_STATUSES)
@@ -280,7 +266,7 @@ def drill_requests(
         tickets = tickets.filter(overdue_q(now))
     tickets = for_lists(tickets)
     if drill.state == "at_risk":
-        tickets = tickets.filter(at_risk_q(now, clocks))
+        tickets = tickets.filter(about_to_breach_q(now))
     if drill.is_current:
         return tickets.order_by(F("next_due_at").asc(nulls_last=True), "filed_at", "pk")
     return tickets.order_by("-filed_at", "-pk")

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Case, F, QuerySet, When
+from django.db.models import Case, F, Q, QuerySet, When
 from django.db.models.functions import Coalesce, Least
 
 from agreements.clock import BusinessClock
@@ -16,27 +16,56 @@ from departments.models import Department, Membership, acting_for
 from tickets.models import OPEN_STATUSES, Approval, Status, Ticket
 from tickets.sla import working_time_left
 
-# A request is due soon within this much working time, whatever its target.
-DUE_SOON_WITHIN = timedelta(hours=2)
-
 
 def with_next_due(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """Annotate `next_due_at`: the earliest due time of an open request's unmet targets (None
-    when no clock runs). LEAST of two COALESCEs, because SQLite's LEAST is NULL on any NULL."""
-    first_response = Case(
-        When(first_responded_at__isnull=True, then=F("first_response_due_at")), default=None
-    )
-    resolution = Case(When(resolved_at__isnull=True, then=F("resolution_due_at")), default=None)
+    when no clock runs), and `next_warn_at`: the earliest of their stored warning times."""
     return tickets.annotate(
-        next_due_at=Case(
-            When(
-                status__in=OPEN_STATUSES,
-                then=Least(
-                    Coalesce(first_response, resolution), Coalesce(resolution, first_response)
-                ),
-            ),
-            default=None,
-        )
+        next_due_at=_earliest_unmet("due"), next_warn_at=_earliest_unmet("warn")
+    )
+
+
+def _earliest_unmet(time: str) -> Case:
+    """The earliest `time` ("due" or "warn") of the unmet targets whose clock runs, on an open
+    request. LEAST of two COALESCEs, because SQLite's LEAST is NULL on any NULL."""
+    first_response = Case(
+        When(
+            first_responded_at__isnull=True,
+            first_response_due_at__isnull=False,
+            then=F(f"first_response_{time}_at"),
+        ),
+        default=None,
+    )
+    resolution = Case(
+        When(
+            resolved_at__isnull=True,
+            resolution_due_at__isnull=False,
+            then=F(f"resolution_{time}_at"),
+        ),
+        default=None,
+    )
+    return Case(
+        When(
+            status__in=OPEN_STATUSES,
+            then=Least(Coalesce(first_response, resolution), Coalesce(resolution, first_response)),
+        ),
+        default=None,
+    )
+
+
+def about_to_breach_q(now: datetime) -> Q:
+    """Open requests about to breach: an unmet target is past the warning time the agreement's
+    threshold set (the time the breach scan warns at) and none is overdue yet. On a queryset
+    annotated by `with_next_due`; `is_about_to_breach` says the same of one request."""
+    return Q(next_warn_at__lte=now, next_due_at__gte=now)
+
+
+def is_about_to_breach(ticket: Ticket, now: datetime) -> bool:
+    """`about_to_breach_q` for one request annotated by `with_next_due`."""
+    return (
+        ticket.next_warn_at is not None
+        and ticket.next_due_at is not None
+        and ticket.next_warn_at <= now <= ticket.next_due_at
     )
 
 
@@ -131,8 +160,8 @@ class Urgency:
 
 def set_urgency(tickets: Iterable[Ticket], now: datetime) -> None:
     """Give every ticket (annotated by `with_next_due`) an `urgency`. A request is due soon when
-    less than its agreement's warning share of the target is left (25 % by default), or less
-    than two working hours."""
+    it is about to breach: past the warning time of its agreement's threshold (75 % of the
+    target by default)."""
     tickets = list(tickets)
     clocks = clocks_by_calendar({t.agreement.calendar_id for t in tickets if t.agreement})
     for ticket in tickets:
@@ -150,23 +179,17 @@ def _urgency(ticket: Ticket, now: datetime, clocks: dict[int, BusinessClock]) ->
     left = working_time_left(clocks[ticket.agreement.calendar_id], now, due_at)
     if due_at < now:
         return Urgency("overdue", due_at, left)
-    target = ticket.agreement.target_for(ticket.priority)
-    length = None
-    if target:
-        unmet_first_response = ticket.first_responded_at is None
-        is_first_response = unmet_first_response and due_at == ticket.first_response_due_at
-        length = target.first_response if is_first_response else target.resolution
-    warning_share = (100 - ticket.agreement.warning_threshold) / 100
-    if left <= DUE_SOON_WITHIN or (length is not None and left < length * warning_share):
+    if is_about_to_breach(ticket, now):
         return Urgency("due_soon", due_at, left)
     return Urgency("on_track", due_at, left)
 
 
-def clocks_by_calendar(calendar_ids: Iterable[int]) -> dict[int, BusinessClock]:
-    """The business clocks of some calendars, in three queries however many there are."""
-    calendars = BusinessCalendar.objects.filter(pk__in=set(calendar_ids)).prefetch_related(
-        "days", "closures"
-    )
+def clocks_by_calendar(calendar_ids: Iterable[int] | None = None) -> dict[int, BusinessClock]:
+    """The business clocks of some calendars (of every calendar without `calendar_ids`), in
+    three queries however many there are."""
+    calendars = BusinessCalendar.objects.prefetch_related("days", "closures")
+    if calendar_ids is not None:
+        calendars = calendars.filter(pk__in=set(calendar_ids))
     return {calendar.pk: calendar.as_clock() for calendar in calendars}
 
 

@@ -10,7 +10,6 @@ from dashboards.selectors import (
     CUSTOMER,
     SUPPLIER,
     Drill,
-    all_clocks,
     department_dashboard,
     drill_requests,
 )
@@ -61,9 +60,22 @@ def test_backlog_counts_open_requests_now(supplier):
     )
 
 
-def test_about_to_breach_lists_targets_due_within_four_working_hours(supplier, finance_week):
-    assert [ticket.title for ticket in supplier.at_risk] == ["H"]
-    assert supplier.at_risk_count == 1
+def test_nothing_is_about_to_breach_before_a_warning_time(supplier):
+    # H's first response is due Wed 12:00; 75 % of its 4 working hours have run at 11:00.
+    assert supplier.at_risk == []
+    assert supplier.at_risk_count == 0
+
+
+def test_a_request_is_about_to_breach_from_its_warning_time_until_its_due_time(
+    finance_week, finance
+):
+    def at_risk(now):
+        return [t.title for t in department_dashboard(finance, SUPPLIER, WEEK, now).at_risk]
+
+    assert at_risk(datetime(2026, 11, 25, 10, 59, tzinfo=SHANGHAI)) == []
+    assert at_risk(datetime(2026, 11, 25, 11, 0, tzinfo=SHANGHAI)) == ["H"]
+    assert at_risk(datetime(2026, 11, 25, 12, 0, tzinfo=SHANGHAI)) == ["H"]  # met if now
+    assert at_risk(datetime(2026, 11, 25, 12, 1, tzinfo=SHANGHAI)) == []  # overdue instead
 
 
 def test_working_hours_exclude_paused_time(supplier):
@@ -125,21 +137,27 @@ def test_a_period_before_the_requests_is_empty(finance_week, finance):
         ({"outcome": "pending"}, {"G", "H"}),
         ({"state": "no_agreement"}, {"E"}),
         ({"state": "rated"}, {"A", "C"}),
-        ({"state": "at_risk"}, {"H"}),
+        ({"state": "at_risk"}, set()),  # H only from Wed 11:00
         ({"state": "overdue"}, {"B", "F"}),
         ({"priority": "P3"}, {"E", "G"}),
     ],
 )
 def test_each_figure_links_to_the_requests_behind_it(finance_week, finance, head, query, titles):
-    tickets = drill_requests(
-        head, finance, SUPPLIER, WEEK, Drill.from_query(query), NOW, all_clocks()
-    )
+    tickets = drill_requests(head, finance, SUPPLIER, WEEK, Drill.from_query(query), NOW)
     assert {ticket.title for ticket in tickets} == titles
+
+
+def test_the_requests_about_to_breach_are_those_past_their_warning_time(
+    finance_week, finance, head
+):
+    drill = Drill.from_query({"state": "at_risk"})
+    eleven = datetime(2026, 11, 25, 11, tzinfo=SHANGHAI)
+    assert [t.title for t in drill_requests(head, finance, SUPPLIER, WEEK, drill, eleven)] == ["H"]
 
 
 def test_the_requests_behind_a_figure_are_only_those_the_reader_may_see(finance_week, finance, hr):
     drill = Drill.from_query({"outcome": "breached"})
-    assert not drill_requests(hr, finance, SUPPLIER, WEEK, drill, NOW, {}).exists()
+    assert not drill_requests(hr, finance, SUPPLIER, WEEK, drill, NOW).exists()
 
 
 def test_percentile_interpolates_like_percentile_cont():

@@ -19,7 +19,8 @@ Wednesday 25 November 2026 09:00.
 - E, filed Mon 09:00 on a service no agreement covers (P3), resolved 10:00: no targets.
 - F (P1), filed Mon 09:00: nobody answers; the breach scan flags both targets at 16:00.
 - G (P3), filed Tue 16:00: open, first response due Wed 16:30: pending.
-- H (P2), filed Tue 17:00: open, first response due Wed 12:00: pending, about to breach.
+- H (P2), filed Tue 17:00: open, first response due Wed 12:00: pending; about to breach from
+  its warning time, Wed 11:00 (75 % of its 4 working hours), not yet at NOW.
 
 First response 3 met, 2 breached, 2 pending: 60 %. Resolution 2 met, 3 breached, 2 pending: 40 %.
 Working hours to first response 0.5, 1, 4, 4.5 (median 2.5 h, 90th percentile 4.35 h); to
@@ -31,7 +32,7 @@ import pytest
 from agreements.models import Priority
 from tests.support.clock import NOW, at
 from tickets import services
-from tickets.breach_scan import breach_scan
+from tickets.alerting.breach_scan import breach_scan
 from tickets.workflow import Action
 
 # The most queries a page may take, whatever the number of requests, services and departments:

@@ -429,17 +429,19 @@ def test_the_queue_labels_an_overdue_request(
     assert '<span class="urgency urgency-overdue">Overdue</span>' in page
 
 
-def test_the_queue_labels_a_request_due_within_two_working_hours(
+def test_the_queue_labels_a_request_due_soon_from_its_warning_time(
     client, agent, agreement, payroll_extract, file_request, clock_at
 ):
-    file_request(payroll_extract, priority=Priority.P3)  # first response due Tuesday 09:30
-    clock_at(at(23, 17))  # 1.5 working hours left
+    file_request(payroll_extract, priority=Priority.P1)  # first response due 10:00, warning 09:45
+    clock_at(at(23, 9, 44))
     client.force_login(agent)
+    before = client.get(reverse("tickets:queue")).content.decode()
+    clock_at(at(23, 9, 45))
 
     page = client.get(reverse("tickets:queue")).content.decode()
 
+    assert "Due soon" not in before
     assert '<span class="urgency urgency-due-soon">Due soon</span>' in page
-    assert "1.5 working hours left" in page
 
 
 def test_the_queue_labels_a_request_with_less_than_a_quarter_of_its_target_left(
