@@ -231,7 +231,10 @@ class FormFieldsField(serializers.JSONField):
 
 class ApprovalStepSerializer(serializers.ModelSerializer):
     person = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, help_text="The approver's username, for a person."
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="The approver's username, for a person.",
     )
     department = DepartmentSummarySerializer(read_only=True, allow_null=True)
 
@@ -333,7 +336,10 @@ class ApprovalWindowSerializer(_WholeItem):
 
 class SignOffSerializer(serializers.ModelSerializer):
     department = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, help_text="Null: signed for the whole company."
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text="Null: signed for the whole company.",
     )
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
@@ -344,7 +350,7 @@ class SignOffSerializer(serializers.ModelSerializer):
 
 class AgreementEventSerializer(serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = AgreementEvent

@@ -305,7 +305,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         description="Comment (the requester, the provider's agents), or add an internal note "
         "(the agents). The requester's comment answers a question and resumes the clock.",
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def comments(self, request: Request, pk: str) -> Response:
         ticket = self.get_object()
         if request.method == "GET":
@@ -333,6 +333,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         detail=True,
         methods=["get", "post"],
         parser_classes=[parsers.MultiPartParser, FormParser],
+        pagination_class=None,
     )
     def attachments(self, request: Request, pk: str) -> Response:
         ticket = self.get_object()
