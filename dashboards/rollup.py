@@ -95,14 +95,13 @@ def period_facts(
     if live_runs:
         rows += facts(tickets.filter(filed_on(live_runs)), now, *keys, **live)
     if settled_days:
-        counted_rows = (
-            totals.filter(counted_on(day_runs(settled_days)))
-            .annotate(**(counted or {}))
-            .order_by()
-            .values(*keys)
-            .annotate(**{name: Sum(name) for name in FIGURES})
+        daily = (
+            totals.filter(counted_on(day_runs(settled_days))).annotate(**(counted or {})).order_by()
         )
-        rows += _each_key(counted_rows, len(keys)) if separately else list(counted_rows)
+        if separately and connections[daily.db].vendor == "postgresql":
+            rows += _each_key(daily, keys)
+        else:
+            rows += daily.values(*keys).annotate(**{name: Sum(name) for name in FIGURES})
     source = Source(
         now=now,
         settled_days=len(settled_days),
@@ -112,17 +111,21 @@ def period_facts(
     return rows, source
 
 
-def _each_key(rows: QuerySet, keys: int) -> list[dict]:
-    """`rows` grouped by each of their first `keys` columns on its own, in one query: GROUPING SETS
-    on PostgreSQL, where the compiled query ends with GROUP BY 1, 2, …; every key at once
-    elsewhere (the same figures, in more rows)."""
-    connection = connections[rows.db]
-    sql, params = rows.query.sql_with_params()
-    group_by = " GROUP BY " + ", ".join(str(n) for n in range(1, keys + 1))
-    if connection.vendor != "postgresql" or not sql.endswith(group_by):
-        return list(rows)
-    sets = ", ".join(f"({n})" for n in range(1, keys + 1))
+def _each_key(daily: QuerySet, keys: tuple[str, ...]) -> list[dict]:
+    """The FIGURES of the `daily` totals summed by each of `keys` on its own, in one query
+    (PostgreSQL's GROUPING SETS, which the ORM does not write): the daily rows, as the ORM
+    selects them, are the subquery the sums are taken from."""
+    connection = connections[daily.db]
+    daily_sql, params = daily.values(*keys, *FIGURES).query.sql_with_params()
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(key) for key in keys)
+    sums = ", ".join(f"SUM({quote(name)}) AS {quote(name)}" for name in FIGURES)
+    grouping_sets = ", ".join(f"({quote(key)})" for key in keys)
+    sql = (
+        f"SELECT {columns}, {sums} FROM ({daily_sql}) AS daily "
+        f"GROUP BY GROUPING SETS ({grouping_sets})"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(f"{sql[: -len(group_by)]} GROUP BY GROUPING SETS ({sets})", params)
+        cursor.execute(sql, params)
         names = [column.name for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
