@@ -108,7 +108,9 @@ def _notify(model: type[Breach] | type[TargetWarning], kind: str, now: datetime)
         recipients=RECIPIENTS.format(**tables), not_overtaken=not_overtaken, **tables
     )
     parameters = {
-        "now": now,
+        # As the ORM stored it in `notified_at` (on SQLite, a naive UTC string: not the aware
+        # value a raw parameter would be written as, which would never compare equal).
+        "now": connection.ops.adapt_datetimefield_value(now),
         "kind": kind,
         "about_type": ContentType.objects.get_for_model(model).pk,
         "approval": Target.APPROVAL,
