@@ -114,87 +114,113 @@ def breach_scan(*, now: datetime | None = None) -> ScanResult:
     return result
 
 
+# Our own status constants, written into the SQL as literals, as the partial indexes' conditions
+# are (tickets.models.scan_indexes), which the WHERE clauses below repeat exactly.
+OPEN = ", ".join(f"'{status}'" for status in OPEN_STATUSES)
+ALERT_COLUMNS = "(ticket_id, target, step, approval_id, agreement_id, due_at, detected_at)"
+
+# A request's target not yet flagged: {met} records it met, {mark} that it was flagged, {at} is
+# compared with now by {comparison}.
+UNFLAGGED_REQUEST = """t.{met} IS NULL AND t.{mark} IS NULL AND t.status IN ({open})
+    AND t.{at} {comparison} %(now)s"""
+
+# PostgreSQL: the UPDATE marks the rows and hands them to the INSERT, atomically, so there is
+# no window between the two. A concurrent scan's UPDATE waits for these rows' locks, then finds
+# them marked and skips them.
+FLAG_REQUEST_TARGET = """
+    WITH marked AS (
+        UPDATE {tickets} AS t SET {mark} = %(now)s
+        WHERE {unflagged}
+        RETURNING t.id, t.agreement_id, t.{due} AS due_at)
+    INSERT INTO {alerts} {alert_columns}
+    SELECT id, %(target)s, 0, NULL, agreement_id, due_at, %(now)s FROM marked
+    ON CONFLICT (ticket_id, target, step) DO NOTHING
+    RETURNING id"""
+
+# Elsewhere (SQLite, `make run`): record, then mark the rows that have their alert.
+RECORD_REQUEST_TARGET = """
+    INSERT INTO {alerts} {alert_columns}
+    SELECT t.id, %(target)s, 0, NULL, t.agreement_id, t.{due}, %(now)s FROM {tickets} t
+    WHERE {unflagged}
+    ON CONFLICT (ticket_id, target, step) DO NOTHING
+    RETURNING id"""
+MARK_REQUEST_TARGET = """
+    UPDATE {tickets} AS t SET {mark} = %(now)s
+    WHERE {unflagged} AND EXISTS (
+        SELECT 1 FROM {alerts} a
+        WHERE a.ticket_id = t.id AND a.target = %(target)s AND a.step = 0)"""
+
+# The current step of a request awaiting approval, undecided and not yet flagged.
+UNFLAGGED_APPROVAL = """ap.decision = '' AND ap.current_since IS NOT NULL AND ap.{mark} IS NULL
+    AND ap.{at} {comparison} %(now)s
+    AND EXISTS (SELECT 1 FROM {tickets} t WHERE t.id = ap.ticket_id AND t.status = %(awaiting)s)"""
+
+FLAG_APPROVALS = """
+    WITH marked AS (
+        UPDATE {approvals} AS ap SET {mark} = %(now)s
+        WHERE {unflagged}
+        RETURNING ap.id, ap.ticket_id, ap.position, ap.due_at)
+    INSERT INTO {alerts} {alert_columns}
+    SELECT m.ticket_id, %(target)s, m.position, m.id, t.agreement_id, m.due_at, %(now)s
+    FROM marked m JOIN {tickets} t ON t.id = m.ticket_id
+    ON CONFLICT (ticket_id, target, step) DO NOTHING
+    RETURNING id"""
+RECORD_APPROVALS = """
+    INSERT INTO {alerts} {alert_columns}
+    SELECT ap.ticket_id, %(target)s, ap.position, ap.id,
+           (SELECT t.agreement_id FROM {tickets} t WHERE t.id = ap.ticket_id), ap.due_at, %(now)s
+    FROM {approvals} ap
+    WHERE {unflagged}
+    ON CONFLICT (ticket_id, target, step) DO NOTHING
+    RETURNING id"""
+MARK_APPROVALS = """
+    UPDATE {approvals} AS ap SET {mark} = %(now)s
+    WHERE {unflagged} AND EXISTS (SELECT 1 FROM {alerts} a WHERE a.approval_id = ap.id)"""
+
+
 def _flag_request_target(cursor, model, spec, at_column, marker, comparison, now) -> list[int]:
-    tickets, alerts = Ticket._meta.db_table, model._meta.db_table
-    at = spec.due if at_column == "due_at" else spec.column("warn_at")
-    mark = spec.column(marker)
-    open_statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
-    # These conditions repeat the partial index's exactly (tickets.models.scan_indexes).
-    unflagged = (
-        f"t.{spec.met} IS NULL AND t.{mark} IS NULL AND t.status IN ({open_statuses}) "
-        f"AND t.{at} {comparison} %s"
-    )
-    params = [*OPEN_STATUSES, now]
+    names = {
+        "tickets": Ticket._meta.db_table,
+        "alerts": model._meta.db_table,
+        "alert_columns": ALERT_COLUMNS,
+        "met": spec.met,
+        "mark": spec.column(marker),
+        "due": spec.due,
+        "at": spec.due if at_column == "due_at" else spec.column("warn_at"),
+        "comparison": comparison,
+        "open": OPEN,
+    }
+    names["unflagged"] = UNFLAGGED_REQUEST.format(**names)
+    parameters = {"now": now, "target": spec.target}
     if connection.vendor == "postgresql":
-        # One statement: the UPDATE marks the rows and hands them to the INSERT, atomically, so
-        # there is no window between the two. A concurrent scan's UPDATE waits for these rows'
-        # locks, then finds them marked and skips them.
-        cursor.execute(
-            f"WITH marked AS (UPDATE {tickets} AS t SET {mark} = %s WHERE {unflagged} "
-            f"RETURNING t.id, t.agreement_id, t.{spec.due} AS due_at) "
-            f"INSERT INTO {alerts} "
-            "(ticket_id, target, step, approval_id, agreement_id, due_at, detected_at) "
-            "SELECT id, %s, 0, NULL, agreement_id, due_at, %s FROM marked "
-            "ON CONFLICT (ticket_id, target, step) DO NOTHING RETURNING id",
-            [now, *params, spec.target, now],
-        )
-        return [row[0] for row in cursor.fetchall()]
-    # Elsewhere (SQLite, `make run`): record, then mark the rows that have their alert.
-    cursor.execute(
-        f"INSERT INTO {alerts} "
-        "(ticket_id, target, step, approval_id, agreement_id, due_at, detected_at) "
-        f"SELECT t.id, %s, 0, NULL, t.agreement_id, t.{spec.due}, %s FROM {tickets} t "
-        f"WHERE {unflagged} "
-        "ON CONFLICT (ticket_id, target, step) DO NOTHING RETURNING id",
-        [spec.target, now, *params],
-    )
-    created = [row[0] for row in cursor.fetchall()]
-    cursor.execute(
-        f"UPDATE {tickets} AS t SET {mark} = %s WHERE {unflagged} AND EXISTS "
-        f"(SELECT 1 FROM {alerts} a WHERE a.ticket_id = t.id AND a.target = %s AND a.step = 0)",
-        [now, *params, spec.target],
-    )
-    return created
+        return _run(cursor, [FLAG_REQUEST_TARGET], names, parameters)
+    return _run(cursor, [RECORD_REQUEST_TARGET, MARK_REQUEST_TARGET], names, parameters)
 
 
 def _flag_approvals(cursor, model, at_column, marker, comparison, now) -> list[int]:
-    approvals, tickets, alerts = (
-        Approval._meta.db_table,
-        Ticket._meta.db_table,
-        model._meta.db_table,
-    )
-    unflagged = (
-        f"ap.decision = '' AND ap.current_since IS NOT NULL AND ap.{marker} IS NULL "
-        f"AND ap.{at_column} {comparison} %s AND EXISTS "
-        f"(SELECT 1 FROM {tickets} t WHERE t.id = ap.ticket_id AND t.status = %s)"
-    )
-    params = [now, Status.APPROVAL_PENDING]
-    if connection.vendor == "postgresql":  # one statement, as _flag_request_target
-        cursor.execute(
-            f"WITH marked AS (UPDATE {approvals} AS ap SET {marker} = %s WHERE {unflagged} "
-            "RETURNING ap.id, ap.ticket_id, ap.position, ap.due_at) "
-            f"INSERT INTO {alerts} "
-            "(ticket_id, target, step, approval_id, agreement_id, due_at, detected_at) "
-            "SELECT m.ticket_id, %s, m.position, m.id, t.agreement_id, m.due_at, %s "
-            f"FROM marked m JOIN {tickets} t ON t.id = m.ticket_id "
-            "ON CONFLICT (ticket_id, target, step) DO NOTHING RETURNING id",
-            [now, *params, Target.APPROVAL, now],
-        )
-        return [row[0] for row in cursor.fetchall()]
-    cursor.execute(
-        f"INSERT INTO {alerts} "
-        "(ticket_id, target, step, approval_id, agreement_id, due_at, detected_at) "
-        f"SELECT ap.ticket_id, %s, ap.position, ap.id, (SELECT t.agreement_id FROM {tickets} t "
-        f"WHERE t.id = ap.ticket_id), ap.due_at, %s FROM {approvals} ap "
-        f"WHERE {unflagged} ON CONFLICT (ticket_id, target, step) DO NOTHING RETURNING id",
-        [Target.APPROVAL, now, *params],
-    )
+    names = {
+        "approvals": Approval._meta.db_table,
+        "tickets": Ticket._meta.db_table,
+        "alerts": model._meta.db_table,
+        "alert_columns": ALERT_COLUMNS,
+        "mark": marker,
+        "at": at_column,
+        "comparison": comparison,
+    }
+    names["unflagged"] = UNFLAGGED_APPROVAL.format(**names)
+    parameters = {"now": now, "target": Target.APPROVAL, "awaiting": Status.APPROVAL_PENDING}
+    if connection.vendor == "postgresql":
+        return _run(cursor, [FLAG_APPROVALS], names, parameters)
+    return _run(cursor, [RECORD_APPROVALS, MARK_APPROVALS], names, parameters)
+
+
+def _run(cursor, statements: list[str], names: dict, parameters: dict) -> list[int]:
+    """Run the statements, the first of which records the alerts; return their ids."""
+    first, *others = statements
+    cursor.execute(first.format(**names), parameters)
     created = [row[0] for row in cursor.fetchall()]
-    cursor.execute(
-        f"UPDATE {approvals} AS ap SET {marker} = %s WHERE {unflagged} AND EXISTS "
-        f"(SELECT 1 FROM {alerts} a WHERE a.approval_id = ap.id)",
-        [now, *params],
-    )
+    for statement in others:
+        cursor.execute(statement.format(**names), parameters)
     return created
 
 
