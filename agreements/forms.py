@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.clock import BusinessClock
 from agreements.models import Agreement, BusinessCalendar, Priority, Service
+from agreements.models.agreement import MAX_WORKING_DURATION
 from agreements.weekly_hours import (
     WEEKDAY_NAMES,
     WEEKDAYS,
@@ -70,7 +71,10 @@ class DurationInHoursField(forms.DecimalField):
     """A working-time duration typed in hours (1.5 = 1 h 30 min)."""
 
     def __init__(self, **kwargs):
-        super().__init__(min_value=0.25, max_digits=6, decimal_places=2, **kwargs)
+        longest = int(MAX_WORKING_DURATION.total_seconds() // 3600)
+        super().__init__(
+            min_value=0.25, max_value=longest, max_digits=6, decimal_places=2, **kwargs
+        )
 
     def prepare_value(self, value):
         if isinstance(value, timedelta):

@@ -29,6 +29,7 @@ from agreements.models import (
     Service,
     SignOff,
 )
+from agreements.models.agreement import validate_working_duration
 from agreements.weekly_hours import WEEKDAYS
 from common.api import model_errors
 from departments.models import Department
@@ -304,8 +305,12 @@ class _WholeItem(serializers.ModelSerializer):
 
 
 class TargetSerializer(_WholeItem):
-    first_response = serializers.DurationField(format="iso-8601", help_text="ISO 8601, e.g. PT4H")
-    resolution = serializers.DurationField(format="iso-8601", help_text="ISO 8601, e.g. P2DT4H")
+    first_response = serializers.DurationField(
+        format="iso-8601", validators=[validate_working_duration], help_text="ISO 8601, e.g. PT4H"
+    )
+    resolution = serializers.DurationField(
+        format="iso-8601", validators=[validate_working_duration], help_text="ISO 8601, e.g. P2DT4H"
+    )
 
     class Meta:
         model = AgreementTarget
@@ -321,7 +326,9 @@ class TargetSerializer(_WholeItem):
 
 
 class ApprovalWindowSerializer(_WholeItem):
-    window = serializers.DurationField(format="iso-8601", help_text="ISO 8601, e.g. PT8H")
+    window = serializers.DurationField(
+        format="iso-8601", validators=[validate_working_duration], help_text="ISO 8601, e.g. PT8H"
+    )
 
     class Meta:
         model = ApprovalWindow

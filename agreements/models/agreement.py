@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -16,6 +17,20 @@ from django.utils.translation import gettext_lazy as _
 from agreements.models.calendars import BusinessCalendar
 from agreements.models.catalogue import Priority, Service
 from departments.models import Department
+
+# The longest target, approval window or escalation delay an agreement may set: a year of
+# working time promises nothing, and far longer ones overflow the business clock's arithmetic.
+MAX_WORKING_DURATION = timedelta(days=365)
+
+
+def validate_working_duration(value: timedelta) -> None:
+    """Refuse a duration of working time longer than MAX_WORKING_DURATION."""
+    if value > MAX_WORKING_DURATION:
+        raise ValidationError(
+            _("Enter at most %(hours)d hours of working time."),
+            code="max_value",
+            params={"hours": MAX_WORKING_DURATION.total_seconds() // 3600},
+        )
 
 
 class AgreementQuerySet(models.QuerySet["Agreement"]):
@@ -96,6 +111,7 @@ class Agreement(models.Model):
         _("escalate after (working time)"),
         null=True,
         blank=True,
+        validators=[validate_working_duration],
         help_text=_(
             "When a breached target is still unmet this long after its due time, the head of the "
             "provider's parent department is told, and one level further up each time again. "
@@ -177,8 +193,12 @@ class AgreementTarget(models.Model):
         Agreement, on_delete=models.CASCADE, related_name="targets", verbose_name=_("agreement")
     )
     priority = models.CharField(_("priority"), max_length=2, choices=Priority)
-    first_response = models.DurationField(_("first response within (working time)"))
-    resolution = models.DurationField(_("resolution within (working time)"))
+    first_response = models.DurationField(
+        _("first response within (working time)"), validators=[validate_working_duration]
+    )
+    resolution = models.DurationField(
+        _("resolution within (working time)"), validators=[validate_working_duration]
+    )
 
     class Meta:
         ordering = ["agreement", "priority"]
@@ -212,7 +232,9 @@ class ApprovalWindow(models.Model):
         verbose_name=_("agreement"),
     )
     position = models.PositiveSmallIntegerField(_("approval step"))
-    window = models.DurationField(_("decide within (working time)"))
+    window = models.DurationField(
+        _("decide within (working time)"), validators=[validate_working_duration]
+    )
 
     class Meta:
         ordering = ["agreement", "position"]

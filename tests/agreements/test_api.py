@@ -1,9 +1,11 @@
 """The REST API of calendars, the service catalogue and agreements: who may do what, the life
 cycle of an agreement, the errors a client gets, the schema and its docs page."""
 
+import json
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -1014,3 +1016,37 @@ def test_listing_calendars_costs_as_many_queries_for_ten_as_for_one(
         response = client.get("/api/calendars/")
 
     assert response.json()["count"] == 10
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"targets": [{"priority": "P1", "first_response": "PT1H", "resolution": "P999999999D"}]},
+        {"targets": [{"priority": "P1", "first_response": "P366D", "resolution": "P400D"}]},
+        {"approval_windows": [{"position": 1, "window": "P999999999D"}]},
+        {"escalation_after": "P999999999D"},
+    ],
+    ids=["resolution", "first_response", "approval_window", "escalation_after"],
+)
+def test_a_duration_beyond_a_year_of_working_time_answers_400_on_its_field(
+    head, calendar, payroll_extract, sales, overrides
+):
+    response = api(head).post(
+        "/api/agreements/", draft_body(calendar, payroll_extract, **overrides), format="json"
+    )
+
+    assert response.status_code == 400
+    assert "Enter at most 8760 hours of working time." in json.dumps(fields(response))
+    assert not Agreement.objects.exists()
+
+
+def test_the_admin_refuses_a_target_beyond_a_year_of_working_time_too(draft):
+    target = draft.targets.first()
+    target.resolution = timedelta(days=999_999_999)
+
+    with pytest.raises(ValidationError) as refused:
+        target.full_clean()
+
+    assert refused.value.message_dict == {
+        "resolution": ["Enter at most 8760 hours of working time."]
+    }
