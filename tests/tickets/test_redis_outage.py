@@ -33,12 +33,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.celery import app as celery_app
+from outbox import tasks as outbox_tasks
+from outbox.models import Message
 from tests.factories import agreement_in_force
 from tests.support.celery import Worker, celery_publishing_to, wait_until, worker_sessions
 from tests.support.smtp import free_port
 from tests.support.world import TARGETS, filing
-from tickets import tasks
-from tickets.models import Breach, Notification, Target, Ticket
+from tickets import letters, tasks
+from tickets.models import Breach, Target, Ticket
 
 REDIS_SERVER = Path("/usr/bin/redis-server")
 # With the broker down, a publish gives up after kombu's connection retries, which last
@@ -171,8 +173,13 @@ def file_through_the_web(client, service, sales, title: str) -> Ticket:
     return ticket
 
 
+def request_messages():
+    """The messages about requests (putting the agreement in force writes its own)."""
+    return Message.objects.filter(kind__startswith="tickets.")
+
+
 def states() -> Counter:
-    return Counter(Notification.objects.values_list("state", flat=True))
+    return Counter(request_messages().values_list("state", flat=True))
 
 
 def outcome(result, worker: Worker):
@@ -201,7 +208,9 @@ def test_requests_filed_while_redis_is_stopped_are_flagged_and_emailed_once_it_i
         file_through_the_web(client, payroll_extract, sales, f"Payroll during the outage #{n}")
         for n in range(3)
     ]
-    waiting = Notification.objects.filter(ticket__in=during)
+    waiting = request_messages().filter(
+        kind=letters.FILED, about_id__in=[event.pk for t in during for event in t.events.all()]
+    )
     assert waiting.count() == 2 * len(during)
     assert set(waiting.values_list("state", flat=True)) == {"pending"}
 
@@ -216,23 +225,23 @@ def test_requests_filed_while_redis_is_stopped_are_flagged_and_emailed_once_it_i
     # publishes on its connections from before the outage. Beat's next ticks:
     redis_broker.start()
     scan = tasks.scan_breaches.delay()
-    tasks.send_unsent_notifications.delay()
+    outbox_tasks.send_unsent.delay()
     assert outcome(scan, worker) == {"breaches": 4, "warnings": 4}
     wait_until(lambda: set(states()) == {"sent"}, timeout=30, workers=[worker])
     # and the ticks after them find nothing left to do.
-    tasks.send_unsent_notifications.delay()
+    outbox_tasks.send_unsent.delay()
     assert outcome(tasks.scan_breaches.delay(), worker) == {"breaches": 0, "warnings": 0}
 
     assert "Connection to broker lost" in worker.log_path.read_text()
     assert sorted(Breach.objects.values_list("ticket_id", "target", "step")) == sorted(
         (ticket.pk, Target.FIRST_RESPONSE, 0) for ticket in [before, *during]
     )
-    breach_emails = Notification.objects.filter(kind=Notification.Kind.BREACH)
-    assert set(breach_emails.values_list("breach_id", flat=True)) == set(
+    breach_emails = Message.objects.filter(kind=letters.BREACH)
+    assert set(breach_emails.values_list("about_id", flat=True)) == set(
         Breach.objects.values_list("pk", flat=True)
     )
     assert set(states()) == {"sent"}
     received = Counter(message["Message-ID"] for message in smtp_server.messages)
-    assert received == Counter(
-        notification.message_id for notification in Notification.objects.all()
-    )
+    # Every message once: the requests' and those of the agreement put in force before.
+    assert set(Message.objects.values_list("state", flat=True)) == {"sent"}
+    assert received == Counter(row.message_id for row in Message.objects.all())
