@@ -59,7 +59,7 @@ class WaveAdmin(ReadOnlyAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(ReadOnlyAdmin):
-    list_display = ["wave", "recipient", "rated_department", "emails_sent", "answered"]
+    list_display = ["wave", "recipient", "rated_department", "answered"]
     list_filter = ["answered", "wave__campaign"]
     search_fields = ["recipient__username", "recipient__email"]
     list_select_related = ["wave__campaign", "recipient", "rated_department"]

@@ -8,10 +8,13 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
 from departments.models import Department, Membership
+from outbox.models import Message
+from surveys import letters
 from surveys.models import Answer, Campaign, Invitation, Question, Response, Wave
 from surveys.services import add_months, copy_questions
 
@@ -96,12 +99,12 @@ def _answer_wave(rng, wave: Wave, index: int, rated: dict, memberships) -> int:
                     rated_department=department,
                     respondent_department_id=membership.department_id,
                     answered=answers,
-                    emails_sent=1 if answers else 3,
                 )
             )
             if answers:
                 answered.append(code)
     Invitation.objects.bulk_create(invitations, ignore_conflicts=True)
+    _record_emails(wave)
     rng.shuffle(answered)  # responses are not stored in the invitations' order
     responses = Response.objects.bulk_create(
         Response(
@@ -124,3 +127,22 @@ def _answer_wave(rng, wave: Wave, index: int, rated: dict, memberships) -> int:
                                    text=rng.choice(COMMENTS)))  # fmt: skip
     Answer.objects.bulk_create(rows)
     return len(responses)
+
+
+def _record_emails(wave: Wave) -> None:
+    """The e-mails the wave sent, as sent outbox rows: the invitation to everyone, then one
+    reminder per round (wave.email_round) to those who did not answer."""
+    about_type = ContentType.objects.get_for_model(Invitation)
+    Message.objects.bulk_create(
+        Message(
+            kind=letters.REMINDER if number > 1 else letters.INVITATION,
+            recipient_id=invitation.recipient_id,
+            about_type=about_type,
+            about_id=invitation.pk,
+            round=number,
+            state=Message.State.SENT,
+            sent_at=wave.reminder_due_at(number - 1) if number > 1 else wave.launched_at,
+        )
+        for invitation in wave.invitations.all()
+        for number in range(1, (1 if invitation.answered else wave.email_round) + 1)
+    )

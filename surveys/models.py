@@ -302,11 +302,6 @@ class Invitation(models.Model):
         verbose_name=_("respondent's department"),
     )
     answered = models.BooleanField(_("answered"), default=False)
-    # The outbox: e-mails sent so far (invitation, then reminders), and the claim of a worker.
-    emails_sent = models.PositiveSmallIntegerField(_("e-mails sent"), default=0)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["wave", "pk"]
@@ -318,15 +313,9 @@ class Invitation(models.Model):
                 name="invitation_one_per_recipient_and_department",
             ),
         ]
-        indexes = [models.Index(fields=["wave", "emails_sent"])]
 
     def __str__(self) -> str:
         return f"{self.wave}: {self.recipient} → {self.rated_department}"
-
-    def message_id(self, email_number: int) -> str:
-        """Deterministic, so a resend after a crash is recognisable as the same message."""
-        domain = settings.EMAIL_MESSAGE_ID_DOMAIN
-        return f"<accord.survey.{self.pk}.{email_number}@{domain}>"
 
 
 class Response(models.Model):

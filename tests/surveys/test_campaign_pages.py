@@ -7,7 +7,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from surveys import services
+from outbox import sending
+from outbox.models import Message
+from surveys import letters, services
 from surveys.models import Campaign, CampaignQuestion, Question, Wave
 from tests.support.clock import LAUNCH
 
@@ -135,7 +137,8 @@ def test_progress_stops_polling_once_everything_is_sent(client, hr, staff, sales
                    filed_at=LAUNCH - timedelta(days=3))  # fmt: skip
     services.campaign_launch(campaign_id=campaign().pk, by=hr)
     wave = Wave.objects.get()
-    wave.invitations.update(emails_sent=1, answered=True)
+    sending.send(Message.objects.filter(kind=letters.INVITATION).values_list("pk", flat=True))
+    wave.invitations.update(answered=True)
     client.force_login(hr)
 
     body = client.get(reverse("surveys:wave_progress", args=[wave.pk])).content.decode()

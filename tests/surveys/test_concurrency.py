@@ -1,13 +1,14 @@
 """Jobs and answers at the same moment: two launchers launch one wave, two reminder runs start
-one round, two submissions of one link record one response (separate database connections)."""
+one round, two submissions of one link record one response (separate database connections).
+Two senders of one batch: tests/outbox/test_sending.py."""
 
 from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
-from django.core import mail as django_mail
 
-from surveys import mail, services
+from outbox.models import Message
+from surveys import letters, services
 from surveys.models import Invitation, QuestionKind, Response, Wave
 from tests.support.celery import redis_down
 from tests.support.clock import LAUNCH, SHANGHAI
@@ -47,6 +48,7 @@ def test_two_launchers_at_once_launch_one_wave(scheduled):
     assert sorted(len(outcome) for outcome in outcomes) == [0, 1]
     assert Wave.objects.count() == 1
     assert Invitation.objects.count() == 4
+    assert Message.objects.filter(kind=letters.INVITATION).count() == 4
 
 
 def test_two_reminder_runs_at_once_start_one_round(scheduled):
@@ -56,19 +58,8 @@ def test_two_reminder_runs_at_once_start_one_round(scheduled):
 
     assert sorted(len(outcome) for outcome in outcomes) == [0, 1]
     assert Wave.objects.get().email_round == 2
-
-
-def test_two_sends_of_the_same_batch_at_once_e_mail_each_invitation_once(scheduled):
-    launch_the_wave()
-    ids = list(Invitation.objects.values_list("pk", flat=True))
-
-    with time_machine.travel(SECOND_OF_OCTOBER, tick=False):
-        outcomes = run_at_once(
-            lambda: mail.send_invitations(ids), lambda: mail.send_invitations(ids)
-        )
-
-    assert sum(outcome["sent"] for outcome in outcomes) == 4
-    assert len(django_mail.outbox) == 4
+    reminders = Message.objects.filter(kind=letters.REMINDER)
+    assert sorted(reminders.values_list("round", flat=True)) == [2, 2, 2, 2]
 
 
 def test_two_submissions_of_one_link_at_once_record_one_response(scheduled):

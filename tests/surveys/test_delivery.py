@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from surveys import services
+from outbox.models import Message
+from surveys import letters, services
 from surveys.models import Invitation, QuestionKind, Response
 from tests.support.celery import redis_worker, wait_until
 
@@ -27,14 +28,18 @@ def test_a_real_worker_e_mails_the_invitations_and_the_link_answers_the_survey(
 
     with redis_worker():
         services.campaign_launch(campaign_id=draft.pk, by=hr)
-        wait_until(lambda: not Invitation.objects.filter(emails_sent=0).exists())
+        invitations = Message.objects.filter(kind=letters.INVITATION)
+        wait_until(lambda: not invitations.exclude(state=Message.State.SENT).exists())
 
     assert sorted(message["To"] for message in smtp_server.messages) == sorted(
         person.email for person in respondents
     )
     assert {message["Message-ID"] for message in smtp_server.messages} == {
-        invitation.message_id(1) for invitation in Invitation.objects.all()
+        message.message_id for message in invitations
     }
+    assert {message.about_id for message in invitations} == set(
+        Invitation.objects.values_list("pk", flat=True)
+    )
     [message] = smtp_server.addressed_to(respondents[0].email)
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()

@@ -38,3 +38,8 @@ def test_seed_demo_gives_hr_two_past_waves_with_a_trend(client):
     detail = client.get(reverse("surveys:department_results", args=[waves[1].pk, "FIN"]))
     assert detail.status_code == 200
     assert finance.respondents >= 10 and detail.context["row"].comments
+
+    campaign_page = client.get(reverse("surveys:campaign", args=[campaign.pk]))
+    for progress in campaign_page.context["progress"]:
+        assert progress["sent"] == progress["total"] > 0  # every invitation went out
+        assert not progress["sending"]

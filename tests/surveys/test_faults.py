@@ -5,8 +5,8 @@ Every invitation arrives exactly once.
 
 The kill comes before the held message is delivered. A kill after the server has accepted a
 message but before its reply reaches the worker can still send that one message twice (the
-same Message-ID): no SMTP client can know about a delivery whose reply it never got; see
-tests/tickets/test_faults.py for that case, which surveys.mail shares with tickets.mail."""
+same Message-ID): no SMTP client can know about a delivery whose reply it never got; every kind
+of message shares that case, since all are sent by outbox.sending."""
 
 import asyncio
 import email
@@ -21,8 +21,10 @@ from aiosmtpd.controller import Controller
 from django.db.models import F
 from django.utils import timezone
 
-from surveys import services, tasks
-from surveys.mail import CHUNK, STALE_CLAIM
+from outbox import tasks
+from outbox.models import Message
+from outbox.sending import CHUNK, STALE_CLAIM
+from surveys import letters, services
 from surveys.models import Invitation
 from tests.support.celery import (
     FAULT_TESTS,
@@ -85,16 +87,25 @@ def smtp_hold():
 @pytest.fixture
 def pending_invitations(campaign, hr, sales, finance, requests_filed, people):
     """A launched wave (on the real clock: the workers do not share a frozen one) whose
-    invitations wait unsent, Redis refusing them at launch."""
+    invitation messages wait unsent, Redis refusing them at launch; their ids."""
     respondents = people(sales, INVITATIONS)
     requests_filed(customer=sales, provider=finance, people=respondents,
                    filed_at=timezone.now() - timedelta(days=3))  # fmt: skip
     with redis_down():
         services.campaign_launch(campaign_id=campaign(starts_on=timezone.localdate()).pk, by=hr)
-    ids = sorted(Invitation.objects.values_list("pk", flat=True))
+    assert Invitation.objects.count() == INVITATIONS
+    ids = sorted(invitation_messages().values_list("pk", flat=True))
     assert len(ids) == INVITATIONS
-    assert not Invitation.objects.exclude(emails_sent=0).exists()
+    assert not invitation_messages().exclude(state=Message.State.PENDING).exists()
     return ids
+
+
+def invitation_messages():
+    return Message.objects.filter(kind=letters.INVITATION)
+
+
+def unsent():
+    return invitation_messages().exclude(state=Message.State.SENT)
 
 
 def test_a_batch_killed_midway_and_restarted_sends_every_invitation_exactly_once(
@@ -104,7 +115,7 @@ def test_a_batch_killed_midway_and_restarted_sends_every_invitation_exactly_once
     hold_at = CHUNK + CHUNK // 2  # halfway through the second chunk
     server, email_url = smtp_hold(hold_at=hold_at)
     first = workers("first", queue="surveys", default_queue="surveys", email_url=email_url)
-    batch = tasks.send_invitations.apply_async((ids,), queue=first.queue)
+    batch = tasks.send_messages.apply_async((ids,), queue=first.queue)
     wait_until(server.holding.is_set, message="the batch never reached the gate", workers=[first])
 
     first.kill()
@@ -114,8 +125,8 @@ def test_a_batch_killed_midway_and_restarted_sends_every_invitation_exactly_once
     # sent; the rest of its chunk is claimed, the last chunk untouched.
     assert unacknowledged(first.queue) == 1
     assert len(server.message_ids) == hold_at - 1
-    assert Invitation.objects.filter(emails_sent=1).count() == hold_at - 1
-    in_limbo = Invitation.objects.filter(emails_sent=0, claimed_at__isnull=False)
+    assert invitation_messages().filter(state=Message.State.SENT).count() == hold_at - 1
+    in_limbo = invitation_messages().filter(state=Message.State.SENDING)
     assert in_limbo.count() == 2 * CHUNK - (hold_at - 1)
 
     # The batch is handed back (made as old as Redis's visibility timeout): the restarted
@@ -127,13 +138,14 @@ def test_a_batch_killed_midway_and_restarted_sends_every_invitation_exactly_once
 
     # Once the claims are stale (moved back: the workers run on the real clock), the periodic
     # requeue sends them.
-    Invitation.objects.filter(emails_sent=0).update(
-        claimed_at=F("claimed_at") - STALE_CLAIM - timedelta(seconds=1)
-    )
-    tasks.send_unsent_invitations.apply_async(queue=second.queue)
-    wait_until(lambda: not Invitation.objects.filter(emails_sent=0).exists(), workers=[second])
+    in_limbo.update(claimed_at=F("claimed_at") - STALE_CLAIM - timedelta(seconds=1))
+    tasks.send_unsent.apply_async(queue=second.queue)
+    wait_until(lambda: not unsent().exists(), workers=[second])
     second.stop()
 
     received = Counter(server.message_ids)
-    assert set(received) == {invitation.message_id(1) for invitation in Invitation.objects.all()}
+    assert set(received) == {message.message_id for message in invitation_messages()}
+    assert {message.about_id for message in invitation_messages()} == set(
+        Invitation.objects.values_list("pk", flat=True)
+    )
     assert max(received.values()) == 1, "an invitation was e-mailed twice"
