@@ -9,7 +9,7 @@ per field beside `detail`. An agreement the person may not see is 404, never 403
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, ProtectedError, Q, QuerySet
+from django.db.models import Prefetch, ProtectedError, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -17,13 +17,14 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agreements import services
+from agreements.filters import AgreementFilter, ServiceFilter
 from agreements.models import (
     Agreement,
     AgreementEvent,
@@ -43,6 +44,7 @@ from agreements.serializers import (
     ServiceSerializer,
 )
 from common.api import ErrorSerializer
+from common.filters import valid_filters
 from departments.models import Membership
 
 
@@ -139,18 +141,8 @@ class ServiceViewSet(
     def filter_queryset(self, queryset: QuerySet[Service]) -> QuerySet[Service]:
         if self.action != "list":
             return queryset
-        params = self.request.query_params
-        if params.get("include_inactive", "").lower() not in {"1", "true", "yes"}:
-            queryset = queryset.active()
-        if provider := params.get("provider", "").strip():
-            queryset = queryset.filter(provider__code__iexact=provider)
-        if search := params.get("search", "").strip():
-            queryset = queryset.filter(
-                Q(name__icontains=search)
-                | Q(description__icontains=search)
-                | Q(provider__name__icontains=search)
-            )
-        return queryset.order_by("provider__name", "name")
+        services = valid_filters(ServiceFilter, self.request, queryset)
+        return services.order_by("provider__name", "name")
 
     def perform_create(self, serializer: ServiceSerializer) -> None:
         provider = serializer.validated_data["provider"]
@@ -212,24 +204,7 @@ class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def filter_queryset(self, queryset: QuerySet[Agreement]) -> QuerySet[Agreement]:
         if self.action != "list":
             return queryset
-        params = self.request.query_params
-        if agreement_status := params.get("status"):
-            if agreement_status not in Agreement.Status.values:
-                raise exceptions.ValidationError(
-                    {"status": [_("Unknown status “%(status)s”.") % {"status": agreement_status}]}
-                )
-            queryset = queryset.filter(status=agreement_status)
-        if provider := params.get("provider", "").strip():
-            queryset = queryset.filter(provider__code__iexact=provider)
-        if customer := params.get("customer", "").strip():
-            queryset = queryset.filter(
-                Q(customers__code__iexact=customer) | Q(all_customers=True)
-            ).distinct()
-        if service := params.get("service", "").strip():
-            if not service.isdigit():
-                raise exceptions.ValidationError({"service": [_("Give the id of a service.")]})
-            queryset = queryset.filter(services=service).distinct()
-        return queryset
+        return valid_filters(AgreementFilter, self.request, queryset)
 
     def create(self, request: Request) -> Response:
         if not heads_a_department(request.user):

@@ -11,6 +11,8 @@ from django.db.models.functions import Trunc
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.filters import BoundedDateField, IdField
+
 MAX_CUSTOM_DAYS = 731  # two years of weekly points is as much as a chart can show
 
 
@@ -94,10 +96,10 @@ class PeriodForm(forms.Form):
     period = forms.ChoiceField(
         label=_("Period"), choices=PeriodKind.CHOICES, required=False, initial=PeriodKind.DEFAULT
     )
-    start = forms.DateField(
+    start = BoundedDateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    end = forms.DateField(
+    end = BoundedDateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
@@ -135,3 +137,12 @@ class PeriodForm(forms.Form):
         if kind == PeriodKind.CUSTOM:
             return Period(kind, self.cleaned_data["start"], self.cleaned_data["end"])
         return period_of(kind, today)
+
+
+class DrillForm(forms.Form):
+    """The numbers and the week of the link behind a dashboard figure (the words are checked
+    against their lists by `Drill`)."""
+
+    service = IdField(required=False)
+    other = IdField(required=False)
+    week = BoundedDateField(required=False)

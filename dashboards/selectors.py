@@ -30,7 +30,7 @@ from dashboards.compliance import (
     total,
 )
 from dashboards.models import DailyCount
-from dashboards.periods import Period, week_of_filing
+from dashboards.periods import DrillForm, Period, week_of_filing
 from dashboards.rollup import Source, period_facts
 from dashboards.working_hours import Durations, working_durations
 from departments.models import Department
@@ -189,14 +189,9 @@ class Drill:
     def from_query(cls, query) -> Drill:
         """Read the URL's parameters; anything unknown is ignored rather than an error."""
 
-        def number(name: str) -> int | None:
-            value = query.get(name, "")
-            return int(value) if value.isdigit() else None
-
-        try:
-            week = date.fromisoformat(query.get("week", ""))
-        except ValueError:
-            week = None
+        form = DrillForm(query)
+        form.is_valid()
+        parsed = form.cleaned_data  # the fields that are valid
         target = query.get("target", "")
         outcome = query.get("outcome", "")
         state = query.get("state", "")
@@ -204,10 +199,10 @@ class Drill:
             target=target if target in TARGETS else "",
             outcome=outcome if outcome in OUTCOMES else "",
             state=state if state in STATES else "",
-            service=number("service"),
-            other=number("other"),
+            service=parsed.get("service"),
+            other=parsed.get("other"),
             priority=query.get("priority", "")[:2],
-            week=week,
+            week=parsed.get("week"),
         )
 
     @property

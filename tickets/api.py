@@ -16,8 +16,7 @@ common.api, with `detail`:
 
 from __future__ import annotations
 
-from django.core.validators import ProhibitNullCharactersValidator
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -29,7 +28,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, mixins, parsers, status, viewsets
+from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -37,9 +36,11 @@ from rest_framework.serializers import Serializer
 
 from agreements.models import Priority
 from common.api import ErrorSerializer
+from common.filters import valid_filters
 from common.parsers import FormParser
 from tickets import selectors, services
-from tickets.models import OPEN_STATUSES, Approval, Attachment, Event, Status, Ticket
+from tickets.filters import ORDERINGS, TicketFilter
+from tickets.models import Approval, Attachment, Event, Status, Ticket
 from tickets.serializers import (
     ApprovalRejectionSerializer,
     ApprovalSerializer,
@@ -67,11 +68,6 @@ ERRORS = {
     409: OpenApiResponse(
         ErrorSerializer, description="The version sent is stale, or the status changed meanwhile."
     ),
-}
-ORDERINGS = {
-    "-filed_at": ("-filed_at", "-pk"),
-    "filed_at": ("filed_at", "pk"),
-    "next_due_at": (F("next_due_at").asc(nulls_last=True), "filed_at", "pk"),
 }
 TICKET_FILTERS = [
     OpenApiParameter(
@@ -185,47 +181,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def filter_queryset(self, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
         if self.action != "list":
             return queryset
-        param = self._param
-        if wanted := param("status"):
-            if wanted == "open":
-                queryset = queryset.filter(status__in=OPEN_STATUSES)
-            elif wanted in Status.values:
-                queryset = queryset.filter(status=wanted)
-            else:
-                raise _bad_filter("status", _("Unknown status “%(status)s”.") % {"status": wanted})
-        if service := param("service"):
-            if not service.isdigit():
-                raise _bad_filter("service", _("Give the id of a service."))
-            queryset = queryset.filter(service_id=int(service))
-        if provider := param("provider"):
-            queryset = queryset.filter(provider__code__iexact=provider)
-        if customer := param("customer"):
-            queryset = queryset.filter(customer__code__iexact=customer)
-        if priority := param("priority"):
-            if priority.upper() not in Priority.values:
-                raise _bad_filter(
-                    "priority", _("Unknown priority “%(priority)s”.") % {"priority": priority}
-                )
-            queryset = queryset.filter(priority=priority.upper())
-        if assignee := param("assignee"):
-            if assignee == "me":
-                queryset = queryset.filter(assignee=self.request.user)
-            else:
-                queryset = queryset.filter(assignee__username=assignee)
-        if param("mine").lower() in {"1", "true", "yes"}:
-            queryset = queryset.filter(requester=self.request.user)
-        ordering = param("ordering") or "-filed_at"
-        if ordering not in ORDERINGS:
-            raise _bad_filter(
-                "ordering", _("Order by one of: %(orders)s.") % {"orders": ", ".join(ORDERINGS)}
-            )
-        return queryset.order_by(*ORDERINGS[ordering])
-
-    def _param(self, name: str) -> str:
-        value = self.request.query_params.get(name, "").strip()
-        if "\x00" in value:  # PostgreSQL refuses them in text
-            raise _bad_filter(name, ProhibitNullCharactersValidator.message)
-        return value
+        return valid_filters(TicketFilter, self.request, queryset.order_by(*ORDERINGS["-filed_at"]))
 
     def create(self, request: Request) -> Response:
         body = self.body()
@@ -392,10 +348,6 @@ def detail_response(request: Request, ticket: Ticket, answer: int = status.HTTP_
     """`ticket` (from `ticket_details`) as `request.user` may see it, with what they may do."""
     context = {"request": request, "roles": roles_of(request.user, ticket)}
     return Response(TicketDetailSerializer(ticket, context=context).data, status=answer)
-
-
-def _bad_filter(name: str, message: str) -> exceptions.ValidationError:
-    return exceptions.ValidationError({name: [message]})
 
 
 @extend_schema_view(

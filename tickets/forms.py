@@ -11,6 +11,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Priority, Service
+from common.filters import IdField
 from departments.models import Department, Membership
 from tickets.models import ATTACHMENT_MAX_BYTES
 from tickets.uploads import validate_upload
@@ -176,3 +177,17 @@ class DecisionForm(forms.Form):
     approval = forms.IntegerField(required=False)
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     comment = forms.CharField(required=False)
+
+
+class QueueFilterForm(forms.Form):
+    """The filters of the queue page, from its query parameters."""
+
+    service = IdField(required=False)
+    assignee = forms.CharField(required=False)
+
+    def clean_assignee(self) -> str | int:
+        """ "mine", "unassigned", a person's id, or "" for anyone."""
+        assignee = self.cleaned_data["assignee"].strip()
+        if assignee in {"", "mine", "unassigned"}:
+            return assignee
+        return IdField().clean(assignee)

@@ -99,7 +99,7 @@ class QueueFilters:
     status: str = "open"
     service: int | None = None
     priority: str = ""
-    assignee: str = ""  # "mine", "unassigned", a user's id, or "" for anyone
+    assignee: str | int = ""  # "mine", "unassigned", a user's id, or "" for anyone
 
 
 def queue(user, department: Department, filters: QueueFilters) -> QuerySet[Ticket]:
@@ -114,8 +114,8 @@ def queue(user, department: Department, filters: QueueFilters) -> QuerySet[Ticke
         tickets = tickets.filter(assignee=user)
     elif filters.assignee == "unassigned":
         tickets = tickets.filter(assignee__isnull=True)
-    elif filters.assignee.isdigit():
-        tickets = tickets.filter(assignee_id=int(filters.assignee))
+    elif isinstance(filters.assignee, int):
+        tickets = tickets.filter(assignee_id=filters.assignee)
     return for_lists(tickets).order_by(F("next_due_at").asc(nulls_last=True), "filed_at", "pk")
 
 

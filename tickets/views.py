@@ -12,7 +12,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -29,6 +29,7 @@ from tickets.forms import (
     CommentForm,
     DecisionForm,
     PriorityForm,
+    QueueFilterForm,
     TicketForm,
     TransitionForm,
     choose_preview,
@@ -156,12 +157,14 @@ def queue(request: HttpRequest) -> HttpResponse:
         return render(request, "tickets/queue.html", {"departments": []})
     code = request.GET.get("department", "").lower()
     department = next((d for d in departments if d.code.lower() == code), departments[0])
-    service = request.GET.get("service", "")
+    form = QueueFilterForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(" ".join(str(e) for e in form.errors.values()))
     filters = selectors.QueueFilters(
         status=request.GET.get("status", "open"),
-        service=int(service) if service.isdigit() else None,
+        service=form.cleaned_data["service"],
         priority=request.GET.get("priority", ""),
-        assignee=request.GET.get("assignee", ""),
+        assignee=form.cleaned_data["assignee"],
     )
     page = _page(request, selectors.queue(request.user, department, filters))
     selectors.set_urgency(page.object_list, timezone.now())
