@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint format messages translations services clean
+.PHONY: run test test-fast lint format messages translations services clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,16 @@ test: $(VENV)/.installed messages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# The everyday loop: ruff and the tests, without the real browser, the real Celery workers and
+# the slow ones (volumes, subprocesses, transactional tests); `make test` runs them all.
+test-fast: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/accord
+test-fast: export REDIS_URL ?= redis://127.0.0.1:6379/0
+test-fast: export SECRET_KEY ?= test-only-secret-key-not-for-production-0123456789abcdef
+test-fast: $(VENV)/.installed messages
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -q -m "not browser and not slow and not celery_worker and not fuzz"
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check --fix .

@@ -4,6 +4,8 @@ where `agent` works the queue and `head` leads; `hr` runs surveys; `outsider` ma
 The fixtures every test may ask for by name live in tests/support/ and are loaded below: a test
 module never imports a fixture, only plain constants and functions of tests.support."""
 
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.utils import translation
@@ -20,6 +22,21 @@ pytest_plugins = [
     "tests.support.smtp",
     "tests.support.celery",
 ]
+
+BROWSER_TESTS = Path(__file__).parent / "browser"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/browser is a `browser` test; a transactional test is `slow` (on
+    PostgreSQL every table is truncated after it, a second or more). `make test-fast` leaves
+    both out."""
+    for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+        database = item.get_closest_marker("django_db")
+        transactional = database is not None and database.kwargs.get("transaction", False)
+        if transactional or "transactional_db" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)

@@ -28,6 +28,8 @@ from departments.models import Department
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 24, 10, tzinfo=SHANGHAI)
 
+pytestmark = pytest.mark.slow  # the whole demo, seconds each
+
 
 @pytest.fixture
 def log(db):

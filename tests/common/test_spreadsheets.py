@@ -92,6 +92,7 @@ def peak_memory_of_export(count: int) -> int:
         tracemalloc.stop()
 
 
+@pytest.mark.slow  # large volumes
 def test_an_xlsx_export_does_not_hold_its_rows_in_memory():
     small, large = peak_memory_of_export(1_000), peak_memory_of_export(20_000)
     assert large < small * 2

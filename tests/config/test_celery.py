@@ -28,6 +28,7 @@ def test_beat_sends_the_heartbeat_every_minute():
     assert entry["schedule"].total_seconds() == 60
 
 
+@pytest.mark.celery_worker
 def test_a_real_worker_runs_the_heartbeat_sent_through_redis(redis_worker):
     result = heartbeat.delay()
 

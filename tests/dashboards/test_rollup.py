@@ -241,7 +241,9 @@ def groups(dashboard) -> dict:
     }
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize(
+    "seed", [1, pytest.param(2, marks=pytest.mark.slow), pytest.param(3, marks=pytest.mark.slow)]
+)
 def test_the_daily_totals_and_the_requests_give_the_same_figures(
     request, finance, staff, seed, django_assert_max_num_queries
 ):

@@ -1,9 +1,12 @@
 from io import StringIO
 
+import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 
 from departments.models import Department, Membership
+
+pytestmark = pytest.mark.slow  # the whole demo, seconds each
 
 
 def seed_demo():

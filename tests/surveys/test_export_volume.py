@@ -14,6 +14,7 @@ from surveys.models import Answer, Response, Wave
 from tests.support.clock import LAUNCH
 
 pytestmark = [
+    pytest.mark.slow,  # large volumes
     pytest.mark.django_db,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="generate_series"),
 ]

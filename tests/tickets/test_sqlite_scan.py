@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = """
 from datetime import timedelta
@@ -39,6 +41,7 @@ print(*counts, Message.objects.filter(kind="tickets.breach", state="sent").count
 """
 
 
+@pytest.mark.slow  # a subprocess with its own SQLite database
 def test_the_breach_scan_runs_on_sqlite(tmp_path):
     environment = {
         **os.environ,
