@@ -1,5 +1,7 @@
-"""Surveys in the admin: the question bank and campaigns are editable; waves, invitations and
-responses are read-only records (an anonymous response shows no person)."""
+"""Surveys in the admin: the question bank and campaigns are editable; waves and invitations are
+read-only records. The admin shows nothing the results pages hide: no invitation says whether or
+when its person answered, and the responses of anonymous campaigns are not listed one by one (their
+results pages and exports are where they are read, with the anonymity threshold applied)."""
 
 from django.contrib import admin
 
@@ -59,10 +61,12 @@ class WaveAdmin(ReadOnlyAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(ReadOnlyAdmin):
-    list_display = ["wave", "recipient", "rated_department", "answered"]
-    list_filter = ["answered", "wave__campaign"]
+    list_display = ["wave", "recipient", "rated_department"]
+    list_filter = ["wave__campaign"]
     search_fields = ["recipient__username", "recipient__email"]
     list_select_related = ["wave__campaign", "recipient", "rated_department"]
+    # Who answered an anonymous survey is not the admin's business; the campaign page counts them.
+    exclude = ["answered"]
 
 
 class AnswerInline(admin.TabularInline):
@@ -78,8 +82,14 @@ class AnswerInline(admin.TabularInline):
 
 @admin.register(Response)
 class ResponseAdmin(ReadOnlyAdmin):
-    list_display = ["wave", "rated_department", "respondent_department", "submitted_on"]
+    """The responses of named campaigns only, in no order of their giving."""
+
+    list_display = ["wave", "rated_department", "respondent", "respondent_department"]
     list_filter = ["wave__campaign", "rated_department"]
     list_select_related = ["wave__campaign", "rated_department", "respondent_department"]
-    fields = ["wave", "rated_department", "respondent_department", "submitted_on", "respondent"]
+    fields = ["wave", "rated_department", "respondent_department", "respondent"]
+    ordering = ["wave", "rated_department__name", "respondent__username"]
     inlines = [AnswerInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(wave__campaign__anonymous=False)

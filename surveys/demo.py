@@ -107,12 +107,7 @@ def _answer_wave(rng, wave: Wave, index: int, rated: dict, memberships) -> int:
     _record_emails(wave)
     rng.shuffle(answered)  # responses are not stored in the invitations' order
     responses = Response.objects.bulk_create(
-        Response(
-            wave=wave,
-            rated_department=rated[code],
-            submitted_on=timezone.localdate(wave.launched_at + timedelta(days=rng.randint(0, 13))),
-        )
-        for code in answered
+        Response(wave=wave, rated_department=rated[code]) for code in answered
     )
     rows = []
     for code, response in zip(answered, responses, strict=True):

@@ -5,10 +5,12 @@ constant memory, read in chunks."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from django.db.models import Count, F
-from django.db.models.functions import Mod
+from django.db.models import CharField, Count, F, Value
+from django.db.models.functions import MD5, Cast, Concat
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -18,7 +20,6 @@ from surveys.models import Answer, QuestionKind, Response, Wave
 from surveys.results import DepartmentResult, wave_results
 
 READ_CHUNK = 2000
-SHUFFLE_FACTOR, SHUFFLE_MODULUS = 7919, 1_000_003
 
 
 def export_filename(wave: Wave, what: str, extension: str, today) -> str:
@@ -74,76 +75,101 @@ def _aggregate_row(
 
 
 def response_rows(wave: Wave) -> Iterator[list]:
-    """One row per response about a department whose results may be shown; the respondent's
-    department only where its group may be shown, free text only where comments may be."""
+    """One row per response about a department whose results may be shown, in a random order
+    drawn anew for each export. A respondent group the pages hide is not told apart: its rows are
+    pooled with the unnamed group under "Other departments" (left out if that pool were smaller
+    than the threshold). Free text only where the pages would show those comments."""
     campaign = wave.campaign
     questions = list(campaign.questions.all())
     results = wave_results(wave)
-    shown = {row.department.pk: row for row in results.departments if not row.hidden}
+    shown = [row.department.pk for row in results.departments if not row.hidden]
     yield [
         _("Response"),
         _("Rated department"),
         _("Respondents' department"),
-        *([] if campaign.anonymous else [_("Respondent"), _("Submitted on")]),
+        *([] if campaign.anonymous else [_("Respondent")]),
         *(question.text for question in questions),
     ]
-    partitions: dict[int, dict] = {}
+    partitions: dict[int, dict[int | None, int]] = {}
     for rated_id, group, n in _group_counts(wave):
         partitions.setdefault(rated_id, {})[group] = n
-    hidden = {
-        rated_id: hidden_groups(partition, threshold=campaign.min_respondents)
-        for rated_id, partition in partitions.items()
-    }
-    comments = {
-        rated_id: sum(partition.values()) >= campaign.min_comment_group
-        for rated_id, partition in partitions.items()
-    }
+    layouts = {rated_id: _layout(partitions[rated_id], campaign) for rated_id in shown}
     names = dict(Department.objects.values_list("pk", "name"))
+    other = _("Other departments")
     # Two streams read in the same order and merged: responses, and their answers. No model
-    # instances, a chunk of rows at a time. The order is shuffled within a group (a stable
-    # hash of the id) so that rows do not follow the order people answered in.
-    order = ["rated_department_id", "respondent_department_id", "shuffle", "pk"]
+    # instances, a chunk of rows at a time. The order within a rated department is a keyed hash
+    # of the (random) id under a fresh secret: a shuffle that both streams share, and that says
+    # nothing about who answered when or in which group.
+    secret = Value(secrets.token_hex(16))
     responses = (
-        Response.objects.filter(wave=wave, rated_department__in=list(shown))
-        .annotate(shuffle=Mod(F("pk") * SHUFFLE_FACTOR, SHUFFLE_MODULUS))
-        .order_by(*order)
+        Response.objects.filter(wave=wave, rated_department__in=shown)
+        .annotate(shuffle=MD5(Concat(secret, Cast("pk", CharField()))))
+        .order_by("rated_department_id", "shuffle", "pk")
         .values_list(
             "pk",
             "rated_department_id",
             "respondent_department_id",
-            "submitted_on",
             "respondent__first_name",
             "respondent__last_name",
             "respondent__username",
         )
     )
     answers = _peekable(
-        Answer.objects.filter(response__wave=wave, response__rated_department__in=list(shown))
+        Answer.objects.filter(response__wave=wave, response__rated_department__in=shown)
         .annotate(
             rated_department_id=F("response__rated_department_id"),
-            respondent_department_id=F("response__respondent_department_id"),
-            shuffle=Mod(F("response_id") * SHUFFLE_FACTOR, SHUFFLE_MODULUS),
+            shuffle=MD5(Concat(secret, Cast("response_id", CharField()))),
         )
-        .order_by("rated_department_id", "respondent_department_id", "shuffle", "response_id")
+        .order_by("rated_department_id", "shuffle", "response_id")
         .values_list("response_id", "question_id", "value", "text")
         .iterator(chunk_size=READ_CHUNK)
     )
-    rows = responses.iterator(chunk_size=READ_CHUNK)
-    for number, (pk, rated_id, group, day, first, last, username) in enumerate(rows, start=1):
+    number = 0
+    for pk, rated_id, group, first, last, username in responses.iterator(chunk_size=READ_CHUNK):
         given = {}
         while answers.peek() is not None and answers.peek()[0] == pk:
             _response, question_id, value, text = next(answers)
             given[question_id] = (value, text)
-        identity = []
-        if not campaign.anonymous:
-            identity = [f"{first} {last}".strip() or username or "", day]
+        layout = layouts[rated_id]
+        pooled = group in layout.pool
+        if pooled and not layout.pool_shown:
+            continue
+        comments = layout.pool_comments if pooled else group not in layout.comments_hidden
+        number += 1
         yield [
             number,
             names[rated_id],
-            names[group] if group and group not in hidden[rated_id] else "",
-            *identity,
-            *(_cell(given.get(q.pk), q, comments[rated_id]) for q in questions),
+            other if pooled else names[group],
+            *([] if campaign.anonymous else [f"{first} {last}".strip() or username or ""]),
+            *(_cell(given.get(q.pk), q, comments) for q in questions),
         ]
+
+
+@dataclass
+class _Layout:
+    """How the rows about one rated department are labelled: the respondent groups pooled under
+    "Other departments", whether that pool is large enough to appear, and whose comments show."""
+
+    pool: set[int | None]
+    pool_shown: bool
+    comments_hidden: set[int | None]
+    pool_comments: bool
+
+
+def _layout(partition: dict[int | None, int], campaign) -> _Layout:
+    k, k_comments = campaign.min_respondents, campaign.min_comment_group
+    pool = hidden_groups(partition, threshold=k) | {None}
+    comments_hidden = (
+        set(partition)
+        if sum(partition.values()) < k_comments
+        else hidden_groups(partition, threshold=k_comments)
+    )
+    return _Layout(
+        pool=pool,
+        pool_shown=sum(partition.get(group, 0) for group in pool) >= k,
+        comments_hidden=comments_hidden,
+        pool_comments=not (pool & comments_hidden),
+    )
 
 
 class _peekable:

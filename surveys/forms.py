@@ -6,6 +6,36 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
 from surveys.models import MIN_RESPONDENTS_FLOOR, Campaign, Question, QuestionKind
+from surveys.results import ALL
+
+# The largest id a database key holds (a signed 64-bit integer); anything above is no id at all.
+MAX_ID = 2**63 - 1
+# The value of the respondent filter meaning the pooled "other departments" group.
+OTHER_GROUP = "other"
+
+
+class PageForm(forms.Form):
+    """The page number of a paginated list."""
+
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+
+class ResultsFilterForm(forms.Form):
+    """The query of a results page: answers by every department (empty), by one department (its
+    id) or by the pooled "other departments" group."""
+
+    respondent = forms.CharField(required=False, max_length=20)
+
+    def clean_respondent(self) -> int | str | None:
+        value = self.cleaned_data["respondent"]
+        if value in ("", ALL):
+            return ALL
+        if value == OTHER_GROUP:
+            return None
+        try:
+            return forms.IntegerField(min_value=1, max_value=MAX_ID).clean(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(_("Choose a department from the list.")) from None
 
 
 class BankQuestionField(forms.ModelMultipleChoiceField):

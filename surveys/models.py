@@ -4,6 +4,7 @@ campaign is anonymous."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -274,6 +275,11 @@ class Wave(models.Model):
     def is_open(self, now) -> bool:
         return now < self.closes_at
 
+    def results_released(self, now) -> bool:
+        """Whether results may be shown: an anonymous campaign's appear once the wave closes,
+        since two looks at them while answers come in differ by exactly the answers between."""
+        return not self.campaign.anonymous or not self.is_open(now)
+
     def reminder_due_at(self, round_number: int):
         """When reminder number `round_number` (1-based) is due, or None if there is none."""
         days = self.campaign.reminder_days
@@ -320,8 +326,10 @@ class Invitation(models.Model):
 
 class Response(models.Model):
     """A completed survey. Anonymous: only the wave, the rated department and, when its group is
-    large enough, the respondent's department; the day, not the time, of submission."""
+    large enough, the respondent's department. No time finer than the wave is kept, and the id is
+    random, so that neither orders responses by when they were given."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="responses")
     rated_department = models.ForeignKey(
         Department, on_delete=models.CASCADE, related_name="+", verbose_name=_("rated department")
@@ -334,7 +342,6 @@ class Response(models.Model):
         related_name="+",
         verbose_name=_("respondent's department"),
     )
-    submitted_on = models.DateField(_("submitted on"), db_index=True)
     # Only in a campaign that is not anonymous.
     invitation = models.OneToOneField(
         Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="response"

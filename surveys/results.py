@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db.models import Case, Count, F, Q, Sum, TextField, Value, When
+from django.utils import timezone
 
 from departments.models import Department
 from surveys.anonymity import hidden_groups
@@ -67,6 +69,60 @@ class WaveResults:
     total: DepartmentResult | None  # all rated departments together (HR, unfiltered)
     respondent_filter: int | str
     respondent_choices: list[Department]
+
+
+@dataclass
+class DepartmentProgress:
+    """How many were invited to rate a department and how many answered (None: fewer than the
+    threshold, hidden like every other figure about a small group)."""
+
+    department: Department
+    invited: int
+    answered: int | None
+
+    @property
+    def response_rate(self) -> float | None:
+        if self.answered is None or not self.invited:
+            return None
+        return self.answered / self.invited
+
+
+def wave_progress(
+    wave: Wave, *, rated: Collection[int] | None = None
+) -> tuple[list[DepartmentProgress], DepartmentProgress | None]:
+    """The response counts of `wave` per rated department in `rated` (None: all, with the total
+    over all of them), all that is shown of an anonymous wave while it is open."""
+    k = wave.campaign.min_respondents
+    counts = {
+        row["rated_department"]: (row["invited"], row["answered"])
+        for row in Invitation.objects.filter(wave=wave)
+        .values("rated_department")
+        .annotate(invited=Count("pk"), answered=Count("pk", filter=Q(answered=True)))
+        .order_by()
+    }
+    hidden = hidden_groups(
+        {pk: answered for pk, (_invited, answered) in counts.items()},
+        threshold=k,
+        total_shown=rated is None,
+    )
+    shown = set(counts) if rated is None else set(counts) & set(rated)
+    rows = [
+        DepartmentProgress(
+            department=department,
+            invited=counts[department.pk][0],
+            answered=None if department.pk in hidden else counts[department.pk][1],
+        )
+        for department in Department.objects.filter(pk__in=shown).order_by("name")
+    ]
+    total = None
+    if rated is None and counts:
+        answered = sum(answered for _invited, answered in counts.values())
+        total = DepartmentProgress(
+            department=Department(name=""),
+            invited=sum(invited for invited, _answered in counts.values()),
+            answered=answered if answered >= k or not answered else None,
+        )
+    return rows, total
 
 
 def wave_results(
@@ -265,10 +321,18 @@ def _comments(responses, rated_id: int, groups) -> list[str]:
     return sorted(texts.values_list("text", flat=True))
 
 
-def score_trend(wave: Wave, *, rated: Collection[int] | None = None) -> dict[int, list[TrendPoint]]:
-    """Each rated department's score in every wave of the campaign up to `wave`, oldest first,
-    hidden where that wave's figure would be (the same rules as wave_results, unfiltered)."""
-    waves = list(wave.campaign.waves.filter(number__lte=wave.number).order_by("number"))
+def score_trend(
+    wave: Wave, *, rated: Collection[int] | None = None, now: datetime | None = None
+) -> dict[int, list[TrendPoint]]:
+    """Each rated department's score in every wave of the campaign up to `wave` whose results
+    are released (Wave.results_released), oldest first, hidden where that wave's figure would
+    be (the same rules as wave_results, unfiltered)."""
+    now = now or timezone.now()
+    waves = [
+        each
+        for each in wave.campaign.waves.filter(number__lte=wave.number).order_by("number")
+        if each.results_released(now)
+    ]
     responses = Response.objects.filter(wave__in=waves)
     people: dict[int, dict[int, int]] = defaultdict(dict)
     for wave_id, rated_id, n in (

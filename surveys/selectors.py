@@ -4,7 +4,7 @@ department's satisfaction score for the company scorecard (dashboards)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
@@ -21,23 +21,23 @@ class DepartmentSatisfaction:
 
 
 def satisfaction_by_department(
-    *, since: datetime, until: datetime
+    *, since: datetime, until: datetime, now: datetime | None = None
 ) -> dict[int, DepartmentSatisfaction]:
-    """Survey satisfaction per rated department over responses submitted in [since, until),
-    omitting any department whose respondents are fewer than the campaign's anonymity threshold.
+    """Survey satisfaction per rated department over the waves that closed in [since, until)
+    (and by `now`), omitting any department whose respondents are fewer than the campaign's
+    anonymity threshold.
 
-    Responses keep the day they were submitted, not the time (so that they cannot be matched to
-    an invitation by time): a response counts when the start of its day is in [since, until).
+    Responses keep their wave and no finer time, and results appear only once a wave closes (an
+    open wave's figures would change with each answer): a wave counts in the period it closed in.
     Each campaign's threshold applies to that campaign's responses about the department."""
-    first_day, last_day = _days_starting_in(since, until)
-    if first_day > last_day:
-        return {}
+    now = now or timezone.now()
     groups = (
         Answer.objects.filter(
             question__kind=QuestionKind.LIKERT,
             value__isnull=False,
-            response__submitted_on__gte=first_day,
-            response__submitted_on__lte=last_day,
+            response__wave__closes_at__gte=since,
+            response__wave__closes_at__lt=until,
+            response__wave__closes_at__lte=now,
         )
         .values(
             "response__rated_department",
@@ -65,21 +65,6 @@ def satisfaction_by_department(
         for department_id, (total, answers, respondents) in totals.items()
         if answers
     }
-
-
-def _days_starting_in(since: datetime, until: datetime) -> tuple[date, date]:
-    """The first and last days whose start (midnight, company time) is in [since, until)."""
-
-    def start(day: date) -> datetime:
-        return timezone.make_aware(datetime.combine(day, time.min))
-
-    first = timezone.localdate(since)
-    if start(first) < since:
-        first += timedelta(days=1)
-    last = timezone.localdate(until)
-    if start(last) >= until:
-        last -= timedelta(days=1)
-    return first, last
 
 
 # Who sees which results ---------------------------------------------------------------------

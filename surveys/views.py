@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from departments.models import preferred_language, sees_company_reports
 from outbox.models import Message
 from surveys import letters, services
-from surveys.forms import AnswerForm, CampaignForm, QuestionForm
+from surveys.forms import AnswerForm, CampaignForm, PageForm, QuestionForm
 from surveys.links import InvalidAnswerLink, invitation_from_token
 from surveys.models import Campaign, Invitation, Question, Wave
 
@@ -54,8 +54,16 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         .annotate(wave_count=Count("waves", distinct=True))
         .order_by("-created_at", "-pk")
     )
-    page = Paginator(campaigns, CAMPAIGNS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "surveys/campaign_list.html", {"page": page})
+    query = PageForm(request.GET)
+    valid = query.is_valid()
+    number = query.cleaned_data.get("page") if valid else 1
+    page = Paginator(campaigns, CAMPAIGNS_PER_PAGE).get_page(number)
+    return render(
+        request,
+        "surveys/campaign_list.html",
+        {"page": page, "query": query},
+        status=200 if valid else 400,
+    )
 
 
 def campaign_new(request: HttpRequest) -> HttpResponse:

@@ -85,7 +85,7 @@ def requests_filed():
     return file
 
 
-def respond(wave, rated, scores, *, respondent_department=None, texts=(), day=None):
+def respond(wave, rated, scores, *, respondent_department=None, texts=()):
     """One response per score (the same score to every Likert question), with `texts` answering
     the free-text question in order."""
     questions = list(wave.campaign.questions.all())
@@ -95,7 +95,6 @@ def respond(wave, rated, scores, *, respondent_department=None, texts=(), day=No
             wave=wave,
             rated_department=rated,
             respondent_department=respondent_department,
-            submitted_on=day or wave.launched_at.date(),
         )
         answers = []
         for question in questions:

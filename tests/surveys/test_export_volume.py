@@ -34,18 +34,18 @@ def add_responses(wave, count: int, rated, group) -> None:
     responses, answers = Response._meta.db_table, Answer._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {responses} (wave_id, rated_department_id, respondent_department_id, "
-            "submitted_on) SELECT %s, %s, %s, %s FROM generate_series(1, %s) RETURNING id",
-            [wave.pk, rated.pk, group.pk, LAUNCH.date(), count],
+            f"INSERT INTO {responses} (id, wave_id, rated_department_id, respondent_department_id)"
+            " SELECT gen_random_uuid(), %s, %s, %s FROM generate_series(1, %s) RETURNING id",
+            [wave.pk, rated.pk, group.pk, count],
         )
         ids = [row[0] for row in cursor.fetchall()]
         for question in wave.campaign.questions.all():
             text = question.kind == "text"
             cursor.execute(
                 f"INSERT INTO {answers} (response_id, question_id, value, text) "
-                "SELECT id, %s, CASE WHEN %s THEN NULL ELSE 1 + id %% 5 END, "
-                "CASE WHEN %s THEN '=1+1 comment ' || id ELSE '' END "
-                "FROM unnest(%s::bigint[]) AS id",
+                "SELECT id, %s, CASE WHEN %s THEN NULL ELSE 1 + n %% 5 END, "
+                "CASE WHEN %s THEN '=1+1 comment ' || n ELSE '' END "
+                "FROM unnest(%s::uuid[]) WITH ORDINALITY AS t(id, n)",
                 [question.pk, text, text, ids],
             )
 

