@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from agreements.models import Priority, Service
 from common.filters import IdField
 from departments.models import Department, Membership
-from tickets.models import ATTACHMENT_MAX_BYTES
+from tickets.models import ATTACHMENT_MAX_BYTES, Status
 from tickets.uploads import validate_upload
 from tickets.workflow import Action
 
@@ -179,11 +179,33 @@ class DecisionForm(forms.Form):
     comment = forms.CharField(required=False)
 
 
+class MyRequestsFilterForm(forms.Form):
+    """The filter of "My requests", from its query parameters: "" for all, "open", a status."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All")), ("open", _("Open")), *Status.choices],
+    )
+
+
 class QueueFilterForm(forms.Form):
     """The filters of the queue page, from its query parameters."""
 
-    service = IdField(required=False)
-    assignee = forms.CharField(required=False)
+    department = forms.CharField(label=_("Department"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("open", _("Open")), ("all", _("All")), *Status.choices],
+    )
+    service = IdField(label=_("Service"), required=False)
+    priority = forms.ChoiceField(
+        label=_("Priority"), required=False, choices=[("", _("All")), *Priority.choices]
+    )
+    assignee = forms.CharField(label=_("Assignee"), required=False)
+
+    def clean_status(self) -> str:
+        return self.cleaned_data["status"] or "open"
 
     def clean_assignee(self) -> str | int:
         """ "mine", "unassigned", a person's id, or "" for anyone."""
@@ -191,3 +213,13 @@ class QueueFilterForm(forms.Form):
         if assignee in {"", "mine", "unassigned"}:
             return assignee
         return IdField().clean(assignee)
+
+
+class DuePreviewForm(forms.Form):
+    """The department and priority the due-time preview is asked for, from its query
+    parameters; either may be missing (then `choose_preview` picks the default)."""
+
+    customer = IdField(label=_("Requesting department"), required=False)
+    priority = forms.ChoiceField(
+        label=_("Priority"), required=False, choices=[("", ""), *Priority.choices]
+    )

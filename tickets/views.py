@@ -12,7 +12,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -28,6 +28,8 @@ from tickets.forms import (
     AssignForm,
     CommentForm,
     DecisionForm,
+    DuePreviewForm,
+    MyRequestsFilterForm,
     PriorityForm,
     QueueFilterForm,
     TicketForm,
@@ -112,13 +114,19 @@ def due_preview(request: HttpRequest, pk: int) -> HttpResponse:
     fragment for htmx, a small page otherwise."""
     service = get_object_or_404(Service.objects.active().select_related("provider"), pk=pk)
     departments = list(Department.objects.filter(memberships__user=request.user).order_by("name"))
+    form = DuePreviewForm(request.GET)
+    valid = form.is_valid()
+    # What is invalid is reported, and the preview falls back to the defaults for it.
     customer, priority = choose_preview(
-        departments, service, request.GET.get("customer", ""), request.GET.get("priority", "")
+        departments,
+        service,
+        str(form.cleaned_data.get("customer") or ""),
+        form.cleaned_data.get("priority") or "",
     )
-    context = {"service": service, "departments": departments}
+    context = {"service": service, "departments": departments, "filter_form": form}
     context.update(_due_preview_context(service, customer, priority))
     template = "tickets/_due_preview.html" if request.htmx else "tickets/due_preview.html"
-    response = render(request, template, context)
+    response = render(request, template, context, status=200 if valid else 400)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -140,49 +148,48 @@ def _due_preview_context(service: Service, customer: Department | None, priority
 
 
 def my_requests(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    tickets = selectors.my_requests(request.user, status)
-    page = _page(request, tickets)
+    form = MyRequestsFilterForm(request.GET)
+    context = {"filter_form": form, "statuses": Status.choices}
+    if not form.is_valid():
+        return render(request, "tickets/my_requests.html", context, status=400)
+    status = form.cleaned_data["status"]
+    page = _page(request, selectors.my_requests(request.user, status))
     selectors.set_urgency(page.object_list, timezone.now())
-    return render(
-        request,
-        "tickets/my_requests.html",
-        {"page": page, "status": status, "statuses": Status.choices},
-    )
+    context.update(page=page, status=status)
+    return render(request, "tickets/my_requests.html", context)
 
 
 def queue(request: HttpRequest) -> HttpResponse:
     departments = list(selectors.queue_departments(request.user))
     if not departments:
         return render(request, "tickets/queue.html", {"departments": []})
-    code = request.GET.get("department", "").lower()
-    department = next((d for d in departments if d.code.lower() == code), departments[0])
     form = QueueFilterForm(request.GET)
-    if not form.is_valid():
-        return HttpResponseBadRequest(" ".join(str(e) for e in form.errors.values()))
+    valid = form.is_valid()
+    code = form.cleaned_data.get("department", "").lower()
+    department = next((d for d in departments if d.code.lower() == code), departments[0])
+    agents = Membership.objects.agents().filter(department=department).select_related("user")
+    context = {
+        "filter_form": form,
+        "departments": departments,
+        "department": department,
+        "filters": selectors.QueueFilters(),
+        "statuses": Status.choices,
+        "services": department.services.order_by("name"),
+        "priorities": Priority.choices,
+        "agents": [membership.user for membership in agents],
+    }
+    if not valid:
+        return render(request, "tickets/queue.html", context, status=400)
     filters = selectors.QueueFilters(
-        status=request.GET.get("status", "open"),
+        status=form.cleaned_data["status"],
         service=form.cleaned_data["service"],
-        priority=request.GET.get("priority", ""),
+        priority=form.cleaned_data["priority"],
         assignee=form.cleaned_data["assignee"],
     )
     page = _page(request, selectors.queue(request.user, department, filters))
     selectors.set_urgency(page.object_list, timezone.now())
-    agents = Membership.objects.agents().filter(department=department).select_related("user")
-    return render(
-        request,
-        "tickets/queue.html",
-        {
-            "page": page,
-            "departments": departments,
-            "department": department,
-            "filters": filters,
-            "statuses": Status.choices,
-            "services": department.services.order_by("name"),
-            "priorities": Priority.choices,
-            "agents": [membership.user for membership in agents],
-        },
-    )
+    context.update(page=page, filters=filters)
+    return render(request, "tickets/queue.html", context)
 
 
 def awaiting_approval(request: HttpRequest) -> HttpResponse:

@@ -33,6 +33,69 @@ def test_the_queue_answers_400_on_an_id_that_is_not_one(client, agent, param, va
     assert b"number" in response.content or b"Ensure" in response.content
 
 
+HOSTILE = [*NOT_IDS, "abc", "9999-12-01"]
+REQUEST_PAGES = {
+    "my requests": ("/requests/", ["status", "page"]),
+    "queue": ("/requests/queue/", ["department", "status", "service", "priority", "assignee"]),
+}
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+@pytest.mark.parametrize("page", REQUEST_PAGES)
+def test_a_requests_list_answers_hostile_parameters_with_a_page_or_its_form_errors(
+    client, agent, page, value
+):
+    path, params = REQUEST_PAGES[page]
+    client.force_login(agent)
+
+    for param in params:
+        response = client.get(path, {param: value})
+
+        assert response.status_code in (200, 400), (param, response.status_code)
+        if response.status_code == 400:
+            assert response["Content-Type"].startswith("text/html")
+            assert 'class="errorlist"' in response.content.decode(), param
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_the_due_time_preview_answers_hostile_parameters_with_its_form_errors(
+    client, staff, sales, payroll_extract, value
+):
+    client.force_login(staff)
+    path = f"/requests/new/{payroll_extract.pk}/due-times/"
+
+    for param in ("customer", "priority"):
+        response = client.get(path, {param: value})
+
+        assert response.status_code == 400, param
+        assert 'class="errorlist"' in response.content.decode(), param
+
+
+def test_the_queue_shows_its_form_errors_on_the_queue_page_translated(client, agent):
+    client.force_login(agent)
+
+    response = client.get(
+        "/requests/queue/", {"status": "abc", "service": "²"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Finance" in page  # the queue page, with its filters to correct
+    assert "状态: " in page and "服务: " in page  # "Status" and "Service", naming their errors
+    assert "No request matches these filters." not in page
+
+
+def test_my_requests_names_the_status_it_does_not_know(client, staff):
+    client.force_login(staff)
+
+    response = client.get("/requests/", {"status": "abc"})
+
+    assert response.status_code == 400
+    assert "Status: Select a valid choice. abc is not one of the available choices." in (
+        response.content.decode()
+    )
+
+
 @pytest.mark.parametrize(
     "query",
     [
