@@ -218,12 +218,9 @@ def drill_requests(
     period: Period,
     drill: Drill,
     now: datetime,
-    clocks: dict[int, BusinessClock] | None = None,
 ) -> QuerySet[Ticket]:
     """The requests behind one figure of a dashboard that `user` may see, newest first (the most
-    pressing first for current states). `clocks` is no longer read: "about to breach" is the
-    stored warning times (tickets.selectors.about_to_breach_q); dashboards.views still passes
-    it, until that file drops it."""
+    pressing first for current states)."""
     tickets = side_tickets(department, side) & Ticket.objects.visible_to(user)
     if drill.is_current:
         tickets = tickets.filter(status__in=OPEN_STATUSES)

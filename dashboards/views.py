@@ -87,7 +87,6 @@ def requests(request: HttpRequest, code: str) -> HttpResponse:
         context["period"],
         drill,
         now,
-        selectors.all_clocks() if drill.state == "at_risk" else {},
     )
     page = Paginator(tickets, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
@@ -120,7 +119,7 @@ def _describe(drill: selectors.Drill, side: str) -> list[str]:
         "open": _("Open"),
         "overdue": _("Overdue"),
         "unassigned": _("Unassigned"),
-        "at_risk": _("About to breach (next 4 working hours)"),
+        "at_risk": _("About to breach (past their warning threshold)"),
     }
     if drill.state:
         labels.append(states[drill.state])
@@ -145,9 +144,8 @@ def export(request: HttpRequest, code: str, table: str, fmt: str) -> HttpRespons
     now = timezone.now()
     if table == "requests":
         drill = selectors.Drill.from_query(request.GET)
-        clocks = selectors.all_clocks() if drill.state == "at_risk" else {}
         tickets = selectors.drill_requests(
-            request.user, department, context["side"], context["period"], drill, now, clocks
+            request.user, department, context["side"], context["period"], drill, now
         )
         rows = exports.request_rows(tickets)
     elif table in exports.DASHBOARD_TABLES:

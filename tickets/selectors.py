@@ -71,10 +71,8 @@ def is_about_to_breach(ticket: Ticket, now: datetime) -> bool:
 
 def for_lists(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """What a list row shows, and what its urgency needs, without a query per row."""
-    return (
-        with_next_due(tickets)
-        .select_related("service", "provider", "customer", "requester", "assignee", "agreement")
-        .prefetch_related("agreement__targets")
+    return with_next_due(tickets).select_related(
+        "service", "provider", "customer", "requester", "assignee", "agreement"
     )
 
 

@@ -188,6 +188,29 @@ def test_pages_take_a_constant_number_of_queries(
         assert as_head.get(reverse("dashboards:scorecard"), WEEK).status_code == 200
 
 
+def test_about_to_breach_is_explained_as_past_the_warning_threshold(as_head, finance_week, finance):
+    dashboard = as_head.get(dashboard_url(finance), WEEK).text
+    behind = as_head.get(
+        reverse("dashboards:requests", args=[finance.code]), {**WEEK, "state": "at_risk"}
+    )
+
+    assert "past the warning threshold of their agreement" in dashboard
+    assert "4 working hours" not in dashboard
+    assert behind.context["filter_labels"] == ["About to breach (past their warning threshold)"]
+
+
+def test_about_to_breach_reads_in_chinese(as_head, finance_week, finance):
+    chinese = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+
+    dashboard = as_head.get(dashboard_url(finance), WEEK, **chinese).text
+    behind = as_head.get(
+        reverse("dashboards:requests", args=[finance.code]), {**WEEK, "state": "at_risk"}, **chinese
+    )
+
+    assert "已过其协议预警阈值" in dashboard
+    assert behind.context["filter_labels"] == ["即将超时（已过预警阈值）"]
+
+
 def test_the_dashboard_and_scorecard_read_in_chinese(as_head, finance_week, finance):
     chinese = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
     response = as_head.get(dashboard_url(finance), WEEK, **chinese)

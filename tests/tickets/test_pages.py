@@ -470,7 +470,7 @@ def test_the_queue_costs_the_same_queries_for_many_requests(
         file_request(payroll_extract if number % 3 else unagreed_service)
     client.force_login(agent)
 
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("tickets:queue"))
 
     assert len(response.context["page"].object_list) == 25
