@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from departments.models import preferred_language, sees_company_reports
@@ -215,6 +216,8 @@ LINK_STATUS = {"expired": 410, "answered": 410, "invalid": 404}
 
 
 @login_not_required
+# Opened without signing in, yet the recipient's own page: not kept by browsers or proxies.
+@cache_control(private=True, no_store=True)
 def answer(request: HttpRequest, token: str) -> HttpResponse:
     """The survey an e-mailed link opens, in the recipient's language, without logging in."""
     try:

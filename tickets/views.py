@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from agreements.models import Priority, Service
@@ -436,6 +437,8 @@ def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> Fi
 LINK_STATUS = {"expired": 410, "used": 410, "invalid": 404}
 
 
+# The page is the approver's own wherever it is served: not kept by browsers or proxies.
+@cache_control(private=True, no_store=True)
 def approval_link(request: HttpRequest, token: str) -> HttpResponse:
     """A link e-mailed to an approver: GET shows what to decide, only POST decides."""
     try:
