@@ -133,7 +133,7 @@ def test_a_batch_killed_midway_and_restarted_sends_every_invitation_exactly_once
     # worker sends the unclaimed rows and skips the dead worker's fresh claims.
     age_unacknowledged(first.queue, by=timedelta(hours=2))
     second = workers("second", queue="surveys", default_queue="surveys", email_url=email_url)
-    wait_until(lambda: second.task_succeeded(batch.id), timeout=30, workers=[second])
+    wait_until(lambda: second.task_succeeded(batch.id), workers=[second])
     assert f"'sent': {INVITATIONS - 2 * CHUNK}" in second.task_succeeded(batch.id)
 
     # Once the claims are stale (moved back: the workers run on the real clock), the periodic

@@ -185,7 +185,7 @@ def test_a_batch_killed_mid_chunk_ends_all_sent_duplicating_at_most_the_unmarked
     # claimed.
     age_unacknowledged(queue, by=timedelta(hours=2))
     second = workers("second", queue="mail", default_queue="mail", email_url=email_url)
-    wait_until(lambda: second.task_succeeded(batch_id), timeout=30, workers=[second])
+    wait_until(lambda: second.task_succeeded(batch_id), workers=[second])
     counts = ast.literal_eval(re.search(r"s: (\{.*\})", second.task_succeeded(batch_id))[1])
     assert counts == {"skipped": len(ids) - never_claimed, "sent": never_claimed}
     assert unacknowledged(queue) == 0
@@ -403,14 +403,14 @@ def test_a_scan_killed_halfway_leaves_nothing_and_the_next_flags_each_target_onc
     first = workers("first", queue="scan")
     lock = row_lock(Ticket.objects.order_by("-pk").values_list("pk", flat=True)[0])
     tasks.scan_breaches.apply_async(queue=first.queue)
-    wait_until(blocked_on_a_lock(first.name, having_written=True), timeout=30, workers=[first])
+    wait_until(blocked_on_a_lock(first.name, having_written=True), workers=[first])
 
     first.kill()
     lock.release()
     assert unacknowledged(first.queue) == 1  # acks_late: to be redelivered, a harmless retry
     # PostgreSQL ends the dead worker's session as soon as the lock lets it notice: the scan's
     # transaction was never committed, so it rolls back entirely.
-    wait_until(lambda: not worker_sessions([first.name]), timeout=10)
+    wait_until(lambda: not worker_sessions([first.name]))
     assert flagged(Breach) == flagged(TargetWarning) == []
     assert not Ticket.objects.filter(first_response_breached_at__isnull=False).exists()
     assert not Message.objects.exists()
@@ -430,13 +430,13 @@ def test_a_scan_killed_after_its_commit_leaves_its_alerts_to_be_told_by_the_next
     outbox.execute(f"LOCK TABLE {Message._meta.db_table} IN SHARE MODE")
     try:
         tasks.scan_breaches.apply_async(queue=first.queue)
-        wait_until(lambda: flagged(Breach) == overdue, timeout=30, workers=[first])
-        wait_until(blocked_on_a_lock(first.name), timeout=30, workers=[first])
+        wait_until(lambda: flagged(Breach) == overdue, workers=[first])
+        wait_until(blocked_on_a_lock(first.name), workers=[first])
         first.kill()
     finally:
         outbox.rollback()
         outbox.close()
-    wait_until(lambda: not worker_sessions([first.name]), timeout=10)
+    wait_until(lambda: not worker_sessions([first.name]))
     assert flagged(Breach) == flagged(TargetWarning) == overdue
     assert not Breach.objects.exclude(notified_at=None).exists()
     assert not Message.objects.exists()
@@ -456,7 +456,7 @@ def test_two_scans_at_once_on_two_workers_flag_each_target_once(workers, overdue
     # Both scans inside their transactions at once: one waits on the test's lock, the other on
     # the first one's uncommitted breaches (the unique constraint).
     for worker in (one, other):
-        wait_until(blocked_on_a_lock(worker.name), timeout=30, workers=[one, other])
+        wait_until(blocked_on_a_lock(worker.name), workers=[one, other])
     lock.release()
 
     counts = [result_of(result) for result in results]

@@ -86,7 +86,7 @@ class RedisServer:
                 start_new_session=True,
             )
         client = redis.Redis.from_url(self.url, socket_connect_timeout=1)
-        wait_until(lambda: self._answers(client), timeout=10, message="redis-server never started")
+        wait_until(lambda: self._answers(client), message="redis-server never started")
 
     def _answers(self, client: redis.Redis) -> bool:
         assert self.process.poll() is None, (self.directory / "redis.log").read_text()
@@ -136,7 +136,7 @@ def worker(redis_broker, smtp_server, settings, tmp_path, monkeypatch):
     started.kill()
     # The killed worker's sessions end once PostgreSQL notices (pytest-django then truncates).
     try:
-        wait_until(lambda: not worker_sessions([started.name]), timeout=10)
+        wait_until(lambda: not worker_sessions([started.name]))
     except AssertionError:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -200,7 +200,7 @@ def test_requests_filed_while_redis_is_stopped_are_flagged_and_emailed_once_it_i
     client.force_login(staff)
 
     before = file_through_the_web(client, payroll_extract, sales, "Payroll before the outage")
-    wait_until(lambda: states() == {"sent": 2}, timeout=30, workers=[worker])
+    wait_until(lambda: states() == {"sent": 2}, workers=[worker])
     assert len(smtp_server.messages) == 2
 
     redis_broker.stop()
@@ -227,7 +227,7 @@ def test_requests_filed_while_redis_is_stopped_are_flagged_and_emailed_once_it_i
     scan = tasks.scan_breaches.delay()
     outbox_tasks.send_unsent.delay()
     assert outcome(scan, worker) == {"breaches": 4, "warnings": 4}
-    wait_until(lambda: set(states()) == {"sent"}, timeout=30, workers=[worker])
+    wait_until(lambda: set(states()) == {"sent"}, workers=[worker])
     # and the ticks after them find nothing left to do.
     outbox_tasks.send_unsent.delay()
     assert outcome(tasks.scan_breaches.delay(), worker) == {"breaches": 0, "warnings": 0}
