@@ -16,6 +16,7 @@ from agreements.models import (
     Agreement,
     AgreementEvent,
     ApprovalStep,
+    BusinessCalendar,
     CalendarClosure,
     CalendarDay,
     Priority,
@@ -222,6 +223,7 @@ def test_only_heads_add_services(request, who, finance):
     )
 
     assert response.status_code == 403
+    assert not Service.objects.filter(name="Expense audit").exists()
 
 
 def test_the_provider_head_edits_a_service(head, payroll_extract):
@@ -239,6 +241,7 @@ def test_an_agent_of_the_provider_cannot_edit_its_service(agent, payroll_extract
     )
 
     assert response.status_code == 403
+    assert Service.objects.get(pk=payroll_extract.pk).name == "Payroll data extract"
 
 
 def test_an_administrator_edits_any_service(admin_user, payroll_extract):
@@ -247,6 +250,7 @@ def test_an_administrator_edits_any_service(admin_user, payroll_extract):
     )
 
     assert response.status_code == 200
+    assert Service.objects.get(pk=payroll_extract.pk).description == "New text"
 
 
 def test_a_bad_request_form_answers_400_on_form_fields(head, payroll_extract):
@@ -280,6 +284,7 @@ def test_a_service_stays_with_its_provider(head, payroll_extract, sales):
 
 def test_services_cannot_be_deleted_through_the_api(admin_user, payroll_extract):
     assert api(admin_user).delete(f"/api/services/{payroll_extract.pk}/").status_code == 405
+    assert Service.objects.filter(pk=payroll_extract.pk).exists()
 
 
 # Business calendars
@@ -327,6 +332,7 @@ def test_only_administrators_create_calendars(request, who):
     )
 
     assert response.status_code == 403
+    assert not BusinessCalendar.objects.filter(name="Mine").exists()
 
 
 def test_an_administrator_changes_a_calendars_hours(admin_user, calendar):
@@ -390,6 +396,7 @@ def test_weekly_hours_of_the_wrong_shape_answer_400_on_weekly_hours(admin_user, 
 
 def test_an_administrator_deletes_an_unused_calendar(admin_user, calendar):
     assert api(admin_user).delete(f"/api/calendars/{calendar.pk}/").status_code == 204
+    assert not BusinessCalendar.objects.filter(pk=calendar.pk).exists()
 
 
 def test_a_calendar_that_agreements_run_on_cannot_be_deleted(admin_user, draft):
@@ -450,16 +457,24 @@ def test_the_list_shows_an_outsider_only_agreements_in_force(outsider, draft, fi
 
 
 def test_an_outsider_gets_404_for_a_draft(outsider, draft):
-    assert api(outsider).get(url(draft)).status_code == 404
+    response = api(outsider).get(url(draft))
+
+    assert response.status_code == 404
+    assert draft.title not in response.content.decode()
 
 
 def test_an_outsider_gets_404_for_a_proposal_not_addressed_to_them(outsider, proposal):
     assert api(outsider).get(url(proposal)).status_code == 404
     assert api(outsider).post(url(proposal, "accept"), {"revision": 2}).status_code == 404
+    assert current(proposal).status == Agreement.Status.PROPOSED
+    assert not proposal.sign_offs.exists()
 
 
 def test_a_customer_member_gets_404_for_the_draft_of_its_provider(staff, draft):
-    assert api(staff).get(url(draft)).status_code == 404
+    response = api(staff).get(url(draft))
+
+    assert response.status_code == 404
+    assert draft.title not in response.content.decode()
 
 
 def test_everyone_sees_an_agreement_in_force(outsider, in_force):
@@ -475,6 +490,7 @@ def test_a_person_without_a_head_role_cannot_draft(staff, calendar, payroll_extr
     )
 
     assert response.status_code == 403
+    assert not Agreement.objects.exists()
 
 
 def test_a_head_cannot_draft_for_another_department(sales_head, calendar, payroll_extract):
@@ -487,11 +503,14 @@ def test_a_head_cannot_draft_for_another_department(sales_head, calendar, payrol
 
 
 def test_an_agent_of_the_provider_cannot_edit_its_draft(agent, draft):
+    before = (draft.title, draft.revision)
+
     response = api(agent).patch(
         url(draft), {"title": "Mine", "revision": draft.revision}, format="json"
     )
 
     assert response.status_code == 403
+    assert (current(draft).title, draft.revision) == before
 
 
 def test_an_agent_of_the_provider_cannot_propose(agent, draft):
@@ -527,18 +546,22 @@ def test_the_provider_head_cannot_accept_for_the_customer(head, proposal):
     )
 
     assert response.status_code == 403
+    assert current(proposal).status == Agreement.Status.PROPOSED
+    assert not proposal.sign_offs.exists()
 
 
 def test_the_customer_head_cannot_withdraw_the_proposal(sales_head, proposal):
     response = api(sales_head).post(url(proposal, "withdraw"), {"revision": proposal.revision})
 
     assert response.status_code == 403
+    assert current(proposal).status == Agreement.Status.PROPOSED
 
 
 def test_only_the_provider_head_starts_a_new_version(sales_head, in_force):
     response = api(sales_head).post(url(in_force, "new-version"))
 
     assert response.status_code == 403
+    assert list(Agreement.objects.filter(series=in_force.series)) == [in_force]
 
 
 def test_a_department_head_cannot_accept_a_company_wide_agreement(
@@ -551,6 +574,8 @@ def test_a_department_head_cannot_accept_a_company_wide_agreement(
     )
 
     assert response.status_code == 403
+    assert current(company_wide_proposal).status == Agreement.Status.PROPOSED
+    assert not company_wide_proposal.sign_offs.exists()
 
 
 def test_an_administrator_accepts_a_company_wide_agreement(admin_user, company_wide_proposal):
@@ -718,6 +743,8 @@ def test_proposing_with_a_stale_revision_answers_409(head, draft):
     response = api(head).post(url(draft, "propose"), {"revision": draft.revision + 1})
 
     assert response.status_code == 409
+    assert "changed since you opened it" in response.json()["detail"]
+    assert current(draft).status == Agreement.Status.DRAFT
 
 
 def test_accepting_a_proposal_already_accepted_answers_409(sales_head, proposal):
@@ -728,6 +755,8 @@ def test_accepting_a_proposal_already_accepted_answers_409(sales_head, proposal)
     response = client.post(url(proposal, "accept"), body)
 
     assert response.status_code == 409
+    assert current(proposal).status == Agreement.Status.ACTIVE
+    assert proposal.sign_offs.count() == 1
 
 
 def test_an_edit_without_the_revision_answers_400_on_revision(head, draft):

@@ -171,7 +171,10 @@ def test_a_draft_form_with_half_a_target_shows_the_error(
 def test_someone_who_is_not_the_head_cannot_open_the_draft_page(client, agent, finance):
     client.force_login(agent)
 
-    assert client.get(reverse("agreements:create", args=["FIN"])).status_code == 403
+    response = client.get(reverse("agreements:create", args=["FIN"]))
+
+    assert response.status_code == 403
+    assert "Only the head of Finance drafts its agreements." in response.content.decode()
 
 
 def test_editing_a_draft_someone_else_changed_meanwhile_is_a_conflict(
@@ -229,6 +232,9 @@ def test_a_staff_member_posting_an_acceptance_gets_403(client, staff, proposal):
     )
 
     assert response.status_code == 403
+    proposal.refresh_from_db()
+    assert proposal.status == Agreement.Status.PROPOSED
+    assert not proposal.sign_offs.exists()
 
 
 def test_the_agreement_page_shows_the_timeline_with_the_rejection_reason(
@@ -256,12 +262,17 @@ def test_a_draft_is_404_for_someone_outside_the_provider(client, staff, outsider
         assert client.get(reverse("agreements:edit", args=[draft.pk])).status_code == 404
         response = client.post(reverse("agreements:propose", args=[draft.pk]), {"revision": 1})
         assert response.status_code == 404
+    draft.refresh_from_db()
+    assert draft.status == Agreement.Status.DRAFT
 
 
 def test_an_agreement_in_force_is_readable_by_everyone(client, outsider, in_force):
     client.force_login(outsider)
 
-    assert client.get(in_force.get_absolute_url()).status_code == 200
+    response = client.get(in_force.get_absolute_url())
+
+    assert response.status_code == 200
+    assert in_force.title in response.content.decode()
 
 
 def test_starting_a_new_version_on_the_page_keeps_the_old_one_in_force(client, head, in_force):

@@ -99,7 +99,10 @@ def test_the_scorecard_and_heat_map_download(client, finance_week, hr):
 
 @pytest.mark.parametrize(("table", "fmt"), [("nonsense", "csv"), ("summary", "pdf")])
 def test_an_unknown_table_or_format_is_a_404(as_head, finance, table, fmt):
-    assert as_head.get(export_url(finance, table, fmt)).status_code == 404
+    response = as_head.get(export_url(finance, table, fmt))
+
+    assert response.status_code == 404
+    assert not response.has_header("Content-Disposition")
 
 
 def test_every_request_about_to_breach_downloads(as_head, finance_week, finance, clock_at):

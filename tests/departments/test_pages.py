@@ -87,7 +87,10 @@ def test_department_page_paginates_members(client, staff, finance):
 def test_unknown_department_is_404(client, staff):
     client.force_login(staff)
 
-    assert client.get(reverse("departments:detail", args=["NOPE"])).status_code == 404
+    response = client.get(reverse("departments:detail", args=["NOPE"]))
+
+    assert response.status_code == 404
+    assert "This page does not exist, or it is not yours to see." in response.content.decode()
 
 
 def test_pages_speak_simplified_chinese_when_asked(client, staff):

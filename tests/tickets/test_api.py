@@ -450,6 +450,9 @@ def test_an_unknown_step_answers_404(agent, claim, name):
     response = api(agent).post(url(claim, name), {"version": 0}, format="json")
 
     assert response.status_code == 404
+    assert "detail" in response.json()
+    claim.refresh_from_db()
+    assert (claim.status, claim.version) == (Status.NEW, 0)
 
 
 @pytest.mark.parametrize(
@@ -460,6 +463,9 @@ def test_a_step_with_a_bad_body_answers_400(agent, claim, body):
     response = api(agent).post(url(claim, "acknowledge"), body, format="json")
 
     assert response.status_code == 400
+    assert "detail" in response.json()
+    claim.refresh_from_db()
+    assert (claim.status, claim.version) == (Status.NEW, 0)
 
 
 def test_a_rating_outside_1_to_5_answers_400_on_rating(staff, agent, claim):
@@ -472,8 +478,11 @@ def test_a_rating_outside_1_to_5_answers_400_on_rating(staff, agent, claim):
 
 
 def test_a_request_that_is_not_a_number_answers_404(agent):
-    assert api(agent).get("/api/tickets/abc/").status_code == 404
-    assert api(agent).get("/api/tickets/99999999999999999999999/").status_code == 404
+    for path in ("/api/tickets/abc/", "/api/tickets/99999999999999999999999/"):
+        response = api(agent).get(path)
+
+        assert response.status_code == 404, path
+        assert list(response.json()) == ["detail"], path
 
 
 def test_the_detail_offers_each_reader_the_steps_they_may_take(staff, agent, claim):
@@ -519,6 +528,9 @@ def test_the_requester_cannot_change_the_priority(staff, claim):
     response = api(staff).post(url(claim, "priority"), {"version": 0, "priority": "P1"})
 
     assert response.status_code == 403
+    assert "detail" in response.json()
+    claim.refresh_from_db()
+    assert (claim.priority, claim.version) == (Priority.P2, 0)
 
 
 # Comments and notes
@@ -659,6 +671,10 @@ def test_the_agents_cannot_act_before_the_approvals(agent, purchase_request):
     response = api(agent).post(url(purchase_request, "acknowledge"), {"version": 0})
 
     assert response.status_code == 409
+    assert "is not possible on a request that is" in response.json()["detail"]
+    purchase_request.refresh_from_db()
+    assert purchase_request.status == Status.APPROVAL_PENDING
+    assert purchase_request.first_responded_at is None
 
 
 # Attachments
@@ -693,6 +709,8 @@ def test_an_agent_attaches_a_file(agent, claim):
     response = api(agent).post(url(claim, "attachments"), {"file": upload("result.pdf")})
 
     assert response.status_code == 201
+    attachment = claim.attachments.get()
+    assert (attachment.name, attachment.size, attachment.uploaded_by) == ("result.pdf", 12, agent)
 
 
 def test_a_file_too_large_answers_400_on_file(staff, claim):
@@ -730,7 +748,10 @@ def test_the_customer_head_sees_the_request_but_attaches_nothing(sales_head, cla
 
 
 def test_a_missing_attachment_answers_404(staff, claim):
-    assert api(staff).get(url(claim, "attachments/12345")).status_code == 404
+    response = api(staff).get(url(claim, "attachments/12345"))
+
+    assert response.status_code == 404
+    assert list(response.json()) == ["detail"]
 
 
 # The list

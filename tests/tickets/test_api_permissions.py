@@ -157,7 +157,17 @@ def test_the_requester_and_the_approver_find_it_listed(staff, head, purchase_req
     "name", ["ticket-detail", "ticket-comments", "ticket-attachments", "ticket-attachment"]
 )
 def test_the_requester_reads_what_others_cannot_find(staff, purchase_request, name):
-    assert api(staff).get(path_of(name, purchase_request)).status_code == 200
+    response = api(staff).get(path_of(name, purchase_request))
+
+    assert response.status_code == 200
+    if name == "ticket-attachment":
+        assert b"".join(response.streaming_content) == b"%PDF-1.4"
+    elif name == "ticket-detail":
+        assert response.json()["title"] == "New laptops"
+    elif name == "ticket-attachments":
+        assert [attachment["name"] for attachment in response.json()] == ["quote.pdf"]
+    else:
+        assert response.json() == []  # the list of comments, none yet
 
 
 @pytest.mark.parametrize(

@@ -116,7 +116,10 @@ def test_an_inactive_service_cannot_be_requested(client, staff, payroll_extract)
     payroll_extract.save()
     client.force_login(staff)
 
-    assert client.get(reverse("tickets:new", args=[payroll_extract.pk])).status_code == 404
+    response = client.get(reverse("tickets:new", args=[payroll_extract.pk]))
+
+    assert response.status_code == 404
+    assert payroll_extract.name not in response.content.decode()
 
 
 def every_path(ticket, service) -> list[tuple[str, str]]:

@@ -709,7 +709,10 @@ def test_an_action_without_its_version_is_a_bad_request(client, agent, ticket):
 
     response = client.post(reverse("tickets:act", args=[ticket.pk]), {"action": "acknowledge"})
 
+    ticket.refresh_from_db()
     assert response.status_code == 400
+    assert "The form was incomplete; reload the page and try again." in response.content.decode()
+    assert (ticket.status, ticket.version) == (Status.NEW, 0)
 
 
 def test_a_comment_is_added_to_the_timeline(client, staff, ticket):
@@ -727,6 +730,8 @@ def test_an_empty_comment_is_a_bad_request(client, staff, ticket):
     response = client.post(reverse("tickets:comment", args=[ticket.pk]), {"text": " "})
 
     assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    assert not ticket.events.filter(kind=Event.Kind.COMMENT).exists()
 
 
 def test_the_requester_cannot_write_an_internal_note(client, staff, ticket):
