@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from outbox.models import Message
 from surveys import letters
-from surveys.models import Campaign, Invitation
+from surveys.models import Campaign, Invitation, Wave
 from tests.support.celery import redis_worker
 
 
@@ -50,6 +50,11 @@ def test_hr_creates_a_campaign_launches_it_watches_progress_and_downloads_the_xl
 
     page.get_by_role("link", name="Results", exact=True).last.click()
     expect(page.get_by_role("rowheader", name="Finance")).to_be_visible()
+    # An anonymous wave shows only its counts while it is open.
+    expect(page.get_by_text(re.compile("Results appear when this wave closes"))).to_be_visible()
+    expect(page.get_by_role("link", name="Results (XLSX)")).to_have_count(0)
+    Wave.objects.update(closes_at=timezone.now())
+    page.reload()
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Results (XLSX)").click()
     download = download_info.value
