@@ -44,5 +44,9 @@ def test_a_server_error_shows_a_plain_page_in_the_visitors_language(db):
 def test_a_nul_character_in_the_address_is_a_400_not_a_500(client, staff):
     client.force_login(staff)
 
-    assert client.get("/api/agreements/", {"provider": "\x00"}).status_code == 400
-    assert client.get("/services/", {"q": "a\x00b"}).status_code == 400
+    api = client.get("/api/agreements/", {"provider": "\x00"})
+    page = client.get("/services/", {"q": "a\x00b"})
+
+    assert (api.status_code, page.status_code) == (400, 400)
+    assert api.json() == {"detail": "The address contains a NUL character."}
+    assert page.content.decode() == "The address contains a NUL character."

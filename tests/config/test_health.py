@@ -24,7 +24,10 @@ def test_healthz_answers_200_when_database_and_broker_answer(client, db):
 
 
 def test_healthz_needs_no_login(client, db):
-    assert client.get("/healthz").status_code == 200
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json()["checks"]["database"] == "ok"
 
 
 @override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0")

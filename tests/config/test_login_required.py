@@ -72,3 +72,4 @@ def test_api_endpoint_refuses_an_anonymous_client(client, db, name, pattern):
     response = client.get(path)
 
     assert response.status_code in (401, 403), f"{path} answered {response.status_code}"
+    assert b"Authentication credentials were not provided." in response.content, path

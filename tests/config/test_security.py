@@ -56,7 +56,9 @@ def test_deactivating_an_account_ends_its_sessions(client, staff):
     staff.is_active = False
     staff.save()
 
-    assert client.get(reverse("home")).status_code == 302
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
 
 
 @pytest.mark.django_db
@@ -74,7 +76,10 @@ def test_failures_for_one_user_do_not_lock_out_another(client, staff, agent, set
     for _ in range(settings.AXES_FAILURE_LIMIT):
         log_in(client, "staff", "wrong")
 
-    assert log_in(client, "agent").status_code == 302
+    response = log_in(client, "agent")
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(agent.pk)
 
 
 def test_password_change_requires_the_old_password(client, staff):
