@@ -11,6 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = """
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 from django.utils import timezone
 from agreements.models import Priority
 from departments.models import Membership
@@ -19,7 +20,7 @@ from tests.factories import (
 )
 from tickets import services
 from tickets.alerting.breach_scan import breach_scan
-from tickets.models import Breach
+from tickets.models import Breach, Ticket
 from outbox.models import Message
 from outbox.sending import send
 
@@ -30,13 +31,22 @@ MembershipFactory(user=staff, department=sales)
 service = ServiceFactory(provider=finance)
 agreement_in_force(provider=finance, customers=[sales], services=[service],
                    targets={Priority.P1: (timedelta(hours=1), timedelta(hours=4))})
-services.ticket_file(
+ticket = services.ticket_file(
     requester=staff, service=service, customer=sales, title="x", priority=Priority.P1
 )
-later = timezone.now() + timedelta(days=10)
+# Due within the hour, in UTC: not yet due at a local instant whose wall clock is past it.
+soon = timezone.now() + timedelta(hours=1)
+Ticket.objects.filter(pk=ticket.pk).update(
+    first_response_due_at=soon, first_response_warn_at=soon,
+    resolution_due_at=soon, resolution_warn_at=soon,
+)
+shanghai = ZoneInfo("Asia/Shanghai")
+early = breach_scan(now=timezone.now().astimezone(shanghai))
+later = (timezone.now() + timedelta(days=10)).astimezone(shanghai)
 first, second = breach_scan(now=later), breach_scan(now=later)
 send(list(Message.objects.filter(kind="tickets.breach").values_list("pk", flat=True)))
-counts = [len(first.breaches), len(second.breaches), Breach.objects.count()]
+counts = [len(early.breaches) + len(early.warnings), len(first.breaches),
+          len(second.breaches), Breach.objects.count()]
 print(*counts, Message.objects.filter(kind="tickets.breach", state="sent").count())
 """
 
@@ -62,8 +72,9 @@ def test_the_breach_scan_runs_on_sqlite(tmp_path):
     completed = run("shell", "--command", SCRIPT)
 
     assert completed.returncode == 0, completed.stderr[-3000:]
-    breaches_first, breaches_second, breaches, notifications = map(
-        int, completed.stdout.split()[-4:]
+    alerts_early, breaches_first, breaches_second, breaches, notifications = map(
+        int, completed.stdout.split()[-5:]
     )
+    assert alerts_early == 0  # nothing is due yet, whatever the time zone of `now`
     assert (breaches_first, breaches_second, breaches) == (2, 0, 2)
     assert notifications == 6  # each breach to the agent, the head and the requester, sent

@@ -191,7 +191,7 @@ def _flag_request_target(cursor, model, spec, at_column, marker, comparison, now
         "open": OPEN,
     }
     names["unflagged"] = UNFLAGGED_REQUEST.format(**names)
-    parameters = {"now": now, "target": spec.target}
+    parameters = {"now": _as_stored(now), "target": spec.target}
     if connection.vendor == "postgresql":
         return _run(cursor, [FLAG_REQUEST_TARGET], names, parameters)
     return _run(cursor, [RECORD_REQUEST_TARGET, MARK_REQUEST_TARGET], names, parameters)
@@ -208,10 +208,20 @@ def _flag_approvals(cursor, model, at_column, marker, comparison, now) -> list[i
         "comparison": comparison,
     }
     names["unflagged"] = UNFLAGGED_APPROVAL.format(**names)
-    parameters = {"now": now, "target": Target.APPROVAL, "awaiting": Status.APPROVAL_PENDING}
+    parameters = {
+        "now": _as_stored(now),
+        "target": Target.APPROVAL,
+        "awaiting": Status.APPROVAL_PENDING,
+    }
     if connection.vendor == "postgresql":
         return _run(cursor, [FLAG_APPROVALS], names, parameters)
     return _run(cursor, [RECORD_APPROVALS, MARK_APPROVALS], names, parameters)
+
+
+def _as_stored(instant: datetime):
+    """`instant` as the ORM writes it (on SQLite a naive UTC string, which a raw aware parameter
+    would not compare with correctly in another time zone, nor ever equal)."""
+    return connection.ops.adapt_datetimefield_value(instant)
 
 
 def _run(cursor, statements: list[str], names: dict, parameters: dict) -> list[int]:
