@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets import views
+from tickets import request_page, views
 
 app_name = "tickets"
 urlpatterns = [
@@ -10,15 +10,15 @@ urlpatterns = [
     path("approvals/<str:token>/", views.approval_link, name="approval_link"),
     path("new/<int:pk>/", views.ticket_new, name="new"),
     path("new/<int:pk>/due-times/", views.due_preview, name="due_preview"),
-    path("<int:pk>/", views.ticket_detail, name="detail"),
-    path("<int:pk>/act/", views.ticket_act, name="act"),
-    path("<int:pk>/comment/", views.ticket_comment, name="comment"),
-    path("<int:pk>/assign/", views.ticket_assign, name="assign"),
-    path("<int:pk>/priority/", views.ticket_priority, name="priority"),
-    path("<int:pk>/decide/", views.ticket_decide, name="decide"),
+    path("<int:pk>/", request_page.ticket_detail, name="detail"),
+    path("<int:pk>/act/", request_page.ticket_act, name="act"),
+    path("<int:pk>/comment/", request_page.ticket_comment, name="comment"),
+    path("<int:pk>/assign/", request_page.ticket_assign, name="assign"),
+    path("<int:pk>/priority/", request_page.ticket_priority, name="priority"),
+    path("<int:pk>/decide/", request_page.ticket_decide, name="decide"),
     path(
         "<int:pk>/attachments/<int:attachment_id>/",
-        views.attachment_download,
+        request_page.attachment_download,
         name="attachment",
     ),
 ]

@@ -1,0 +1,272 @@
+"""The request page and its actions (comment, assign, change priority, decide an approval,
+move the request along its workflow), and its attachments.
+
+Every view reads the request through `Ticket.objects.visible_to`, so a request someone may not
+see is a 404; operations go through tickets.services, whose errors become 409 (the request
+changed meanwhile), 400 (not allowed now, or invalid) or 403 (not yours)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from agreements.models import Priority
+from departments.models import Membership
+from tickets import selectors, services
+from tickets.forms import (
+    AssignForm,
+    CommentForm,
+    DecisionForm,
+    PriorityForm,
+    TransitionForm,
+)
+from tickets.models import OPEN_STATUSES, Attachment, Ticket
+from tickets.services import StaleTicket, TicketError
+from tickets.views import INCOMPLETE
+from tickets.workflow import Action, Role, allowed_actions
+
+# What an action asks besides its button (a comment, and its label); the others ask nothing.
+ACTION_COMMENTS = {
+    Action.ASK: gettext_lazy("Your question for the requester"),
+    Action.ANSWER: gettext_lazy("Your answer"),
+    Action.RESOLVE: gettext_lazy("What was done (optional)"),
+    Action.REOPEN: gettext_lazy("Why it needs more work (optional)"),
+    Action.CANCEL: gettext_lazy("Why you cancel it (optional)"),
+    Action.CONFIRM: gettext_lazy("Comment on the service (optional)"),
+}
+
+
+# The request page and its actions -----------------------------------------------------------
+
+
+def _visible(request: HttpRequest, pk: int) -> Ticket:
+    tickets = Ticket.objects.visible_to(request.user)
+    return get_object_or_404(
+        tickets.select_related(
+            "service", "provider", "customer", "requester", "assignee", "agreement__calendar"
+        ).prefetch_related("agreement__targets"),
+        pk=pk,
+    )
+
+
+def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, _visible(request, pk))
+
+
+def _render_detail(
+    request: HttpRequest, ticket: Ticket, *, problem: str = "", stale: str = "", status=200
+) -> HttpResponse:
+    roles = services.roles_of(request.user, ticket)
+    is_agent = Role.AGENT in roles
+    events = ticket.events.select_related("actor")
+    if not is_agent:
+        events = events.filter(is_internal=False)
+    approvals = list(ticket.approvals.select_related("approver", "decided_by"))
+    attachments = list(ticket.attachments.all())
+    actions = [
+        {"action": action, "label": action.label, "comment": ACTION_COMMENTS.get(action, "")}
+        for action in allowed_actions(ticket.status, roles)
+        if action not in (Action.APPROVE, Action.REJECT)
+    ]
+    context = {
+        "ticket": ticket,
+        "is_agent": is_agent,
+        "is_requester": Role.REQUESTER in roles,
+        "actions": actions,
+        "answers": _answers(ticket, attachments),
+        "targets": selectors.target_clocks(ticket, timezone.now()),
+        "approvals": approvals,
+        "current_approval": next((a for a in approvals if a.is_current), None)
+        if Role.APPROVER in roles
+        else None,
+        "events": events,
+        "attachments": attachments,
+        "can_comment": bool(roles & {Role.REQUESTER, Role.AGENT}),
+        "problem": problem,
+        "stale": stale,
+    }
+    if is_agent:
+        agents = Membership.objects.agents().filter(department=ticket.provider_id)
+        context["agents"] = [m.user for m in agents.select_related("user")]
+        context["priorities"] = Priority.choices
+        context["can_change_priority"] = ticket.status in OPEN_STATUSES
+    return render(request, "tickets/ticket_detail.html", context, status=status)
+
+
+def _answers(ticket: Ticket, attachments: list[Attachment]) -> list[dict]:
+    """The form answers with the labels of the service's questions (questions removed since
+    the filing keep their name as label); a file answer links to its attachment."""
+    files = {attachment.name: attachment for attachment in attachments}
+    questions = {question["name"]: question for question in ticket.service.form_fields}
+    rows = []
+    for name in [*questions, *(name for name in ticket.answers if name not in questions)]:
+        question = questions.get(name, {"label": name, "type": "text"})
+        value = ticket.answers.get(name)
+        if value in (None, ""):
+            continue
+        attachment = files.get(value) if question["type"] == "file" else None
+        rows.append({"label": question["label"], "value": value, "attachment": attachment})
+    return rows
+
+
+def _run(request: HttpRequest, ticket: Ticket, operation: Callable, success: str) -> HttpResponse:
+    """Run a service operation for the request page: back to the page with a message on
+    success; the page again with the reason, and the status that says it, on failure."""
+    try:
+        operation()
+    except StaleTicket as error:
+        return _render_detail(request, ticket, stale=str(error), status=409)
+    except TicketError as error:
+        return _render_detail(request, ticket, problem=str(error), status=400)
+    except PermissionDenied as error:
+        reason = str(error) or _("You may not do that on this request.")
+        return _render_detail(request, ticket, problem=reason, status=403)
+    except ValidationError as error:
+        return _render_detail(request, ticket, problem=" ".join(error.messages), status=400)
+    messages.success(request, success)
+    return redirect(ticket)
+
+
+def _incomplete(request: HttpRequest, ticket: Ticket, form=None) -> HttpResponse:
+    problem = str(INCOMPLETE)
+    if form is not None and form.errors:
+        problem = " ".join(message for errors in form.errors.values() for message in errors)
+    return _render_detail(request, ticket, problem=problem, status=400)
+
+
+@require_POST
+def ticket_act(request: HttpRequest, pk: int) -> HttpResponse:
+    """A step of the life cycle (tickets.workflow); confirming also takes a rating."""
+    ticket = _visible(request, pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        return _incomplete(request, ticket)
+    data = form.cleaned_data
+    action = Action(data["action"])
+
+    def operation():
+        if action == Action.CONFIRM:
+            return services.ticket_confirm(
+                ticket_id=ticket.pk,
+                by=request.user,
+                expected_version=data["version"],
+                rating=data["rating"],
+                comment=data["comment"],
+            )
+        return services.ticket_transition(
+            ticket_id=ticket.pk,
+            by=request.user,
+            action=action,
+            expected_version=data["version"],
+            comment=data["comment"],
+        )
+
+    success = _("“%(action)s” done.") % {"action": action.label}
+    return _run(request, ticket, operation, success)
+
+
+@require_POST
+def ticket_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = _visible(request, pk)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _incomplete(request, ticket, form)
+    internal = form.cleaned_data["internal"]
+    return _run(
+        request,
+        ticket,
+        lambda: services.ticket_comment(
+            ticket_id=ticket.pk, by=request.user, text=form.cleaned_data["text"], internal=internal
+        ),
+        _("Internal note added.") if internal else _("Comment added."),
+    )
+
+
+@require_POST
+def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = _visible(request, pk)
+    form = AssignForm(request.POST, provider=ticket.provider)
+    if not form.is_valid():
+        return _incomplete(request, ticket, form)
+    assignee = form.cleaned_data["assignee"]
+    success = (
+        _("Assigned to %(person)s.")
+        % {"person": assignee.get_full_name() or assignee.get_username()}
+        if assignee
+        else _("Nobody is assigned now.")
+    )
+    return _run(
+        request,
+        ticket,
+        lambda: services.ticket_assign(
+            ticket_id=ticket.pk,
+            by=request.user,
+            assignee=assignee,
+            expected_version=form.cleaned_data["version"],
+        ),
+        success,
+    )
+
+
+@require_POST
+def ticket_priority(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = _visible(request, pk)
+    form = PriorityForm(request.POST)
+    if not form.is_valid():
+        return _incomplete(request, ticket, form)
+    priority = form.cleaned_data["priority"]
+    return _run(
+        request,
+        ticket,
+        lambda: services.ticket_change_priority(
+            ticket_id=ticket.pk,
+            by=request.user,
+            priority=priority,
+            expected_version=form.cleaned_data["version"],
+        ),
+        _("Priority changed to %(priority)s; the due times follow it.")
+        % {"priority": Priority(priority).label},
+    )
+
+
+@require_POST
+def ticket_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or reject the current approval step from the request page."""
+    ticket = _visible(request, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["approval"] is None:
+        return _incomplete(request, ticket)
+    approval = ticket.approvals.filter(pk=form.cleaned_data["approval"]).first()
+    if approval is None:
+        return _incomplete(request, ticket)
+    approve = form.cleaned_data["decision"] == "approve"
+    return _run(
+        request,
+        ticket,
+        lambda: services.approval_decide(
+            approval_id=approval.pk,
+            by=request.user,
+            approve=approve,
+            comment=form.cleaned_data["comment"],
+        ),
+        _("Approved.") if approve else _("Rejected."),
+    )
+
+
+def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+    """A file of a request, for those who see the request (files are not public media)."""
+    ticket = get_object_or_404(Ticket.objects.visible_to(request.user), pk=pk)
+    attachment = get_object_or_404(Attachment, ticket=ticket, pk=attachment_id)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("This file is missing from the server.")) from None
+    return FileResponse(handle, as_attachment=True, filename=attachment.name)
