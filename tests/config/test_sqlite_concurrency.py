@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 WRITERS, WRITES = 8, 25
 SCRIPT = f"""
@@ -45,6 +47,7 @@ print(journal, Department.objects.count(), len(errors), *sorted(set(errors))[:3]
 """
 
 
+@pytest.mark.slow  # a subprocess migrates its own SQLite database
 def test_concurrent_writers_on_sqlite_all_succeed(tmp_path):
     environment = {
         **os.environ,

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from surveys.models import Campaign, Invitation, Response, Wave
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # seeds the whole demo company
 
 
 def test_seed_demo_gives_hr_two_past_waves_with_a_trend(client):
