@@ -30,9 +30,17 @@ def _proposal_withdrawn(message: Message) -> str:
     return ""
 
 
-register(Kind(PROPOSED, "agreements/proposed", _context, _proposal_withdrawn, RELATED))
-register(Kind(ACCEPTED, "agreements/accepted", _context, related=RELATED))
-register(Kind(REJECTED, "agreements/rejected", _context, related=RELATED))
+def _customers(about: AgreementEvent) -> list:
+    return list(about.agreement.customers.all())
+
+
+def _provider(about: AgreementEvent) -> list:
+    return [about.agreement.provider]
+
+
+register(Kind(PROPOSED, "agreements/proposed", _context, _proposal_withdrawn, RELATED, _customers))
+register(Kind(ACCEPTED, "agreements/accepted", _context, related=RELATED, departments=_provider))
+register(Kind(REJECTED, "agreements/rejected", _context, related=RELATED, departments=_provider))
 
 
 def event_logged(event: AgreementEvent) -> None:

@@ -6,6 +6,7 @@
         context=lambda message: {...},        # what the templates show besides the recipient
         withdrawn=lambda message: "",         # why it no longer holds ("" while it does)
         related=("ticket__provider",),        # what to read with its `about` row
+        departments=lambda about: [...],      # whose group chats and webhooks hear of it
     ))
 
 Who receives it is decided where its rows are written (outbox.services.queue)."""
@@ -22,6 +23,10 @@ def _still_true(message: Message) -> str:
     return ""
 
 
+def _nobody(about) -> list:
+    return []
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str
@@ -29,6 +34,8 @@ class Kind:
     context: Callable[[Message], dict]
     withdrawn: Callable[[Message], str] = _still_true
     related: tuple[str, ...] = ()
+    # The departments whose group chats and webhooks hear of it (outbox.destinations).
+    departments: Callable[[object], list] = _nobody
 
 
 KINDS: dict[str, Kind] = {}

@@ -41,12 +41,21 @@ class Message(models.Model):
         GONE = "gone", _("What it reported no longer exists")
 
     kind = models.CharField(_("kind"), max_length=40)
+    # A message goes to a person (by e-mail, and shown in Accord), or to a destination of
+    # another channel (a group chat's bot, a webhook), never both.
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("recipient"),
     )
+    destination_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    destination_id = models.PositiveBigIntegerField(null=True, blank=True)
+    destination = GenericForeignKey("destination_type", "destination_id")
     about_type = models.ForeignKey(
         ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
@@ -74,6 +83,8 @@ class Message(models.Model):
     # After a failed attempt, not tried again before this (outbox.sending.retry_delay).
     retry_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # When its recipient read it in Accord (the notifications page).
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -91,12 +102,34 @@ class Message(models.Model):
                 name="message_awaiting_digest",
             ),
             models.Index(fields=["about_type", "about_id"], name="message_about"),
+            models.Index(
+                fields=["destination_type", "destination_id", "created_at"],
+                condition=Q(destination_id__isnull=False),
+                name="message_destination",
+            ),
         ]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False, destination_id__isnull=True)
+                | Q(recipient__isnull=True, destination_id__isnull=False),
+                name="message_to_a_person_or_a_destination",
+            ),
             models.UniqueConstraint(
                 fields=["kind", "recipient", "about_type", "about_id", "round"],
                 condition=Q(about_id__isnull=False),
                 name="message_once_per_subject",
+            ),
+            models.UniqueConstraint(
+                fields=[
+                    "kind",
+                    "destination_type",
+                    "destination_id",
+                    "about_type",
+                    "about_id",
+                    "round",
+                ],
+                condition=Q(about_id__isnull=False, destination_id__isnull=False),
+                name="message_once_per_subject_and_destination",
             ),
             models.UniqueConstraint(
                 fields=["recipient", "digest_period"],
@@ -106,7 +139,8 @@ class Message(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} → {self.recipient} ({self.get_state_display()})"
+        to = self.recipient if self.recipient_id else self.destination
+        return f"{self.kind} → {to} ({self.get_state_display()})"
 
     @property
     def message_id(self) -> str:

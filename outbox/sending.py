@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from common.emails import make_message
 from departments.models import preferred_languages
+from outbox.destinations import Broken, Later, channel_of
 from outbox.kinds import kind_of
 from outbox.models import Message
 
@@ -67,9 +68,15 @@ def send(message_ids: Iterable[int]) -> Counter:
             messages = withdraw_obsolete(loaded)
             if len(messages) < len(loaded):
                 counts["cancelled"] += len(loaded) - len(messages)
-            languages = preferred_languages({message.recipient_id for message in messages})
+            languages = preferred_languages(
+                {message.recipient_id for message in messages if message.recipient_id}
+            )
             for message in messages:
-                counts[_send_one(message, connection, languages[message.recipient_id])] += 1
+                if message.destination_id:
+                    counts[_deliver_one(message)] += 1
+                else:
+                    language = languages[message.recipient_id]
+                    counts[_send_one(message, connection, language)] += 1
     finally:
         connection.close()
     return counts
@@ -105,8 +112,11 @@ def _claim(message_ids: list[int]) -> list[int]:
 
 
 def load(message_ids: list[int]) -> list[Message]:
-    """The claimed rows with their recipient and what they are about, as each kind reads it."""
+    """The claimed rows with their recipient or destination and what they are about, as each
+    kind reads it."""
     messages = list(Message.objects.filter(pk__in=message_ids).select_related("recipient"))
+    if any(message.destination_id for message in messages):
+        prefetch_related_objects(messages, "destination")
     related: dict[int, set[str]] = {}
     for message in messages:
         if message.about_type_id:
@@ -153,6 +163,30 @@ def _send_one(message: Message, connection, language: str) -> str:
     except Exception as error:
         _failed(message, error)
         connection.close()  # the next message opens a fresh connection
+        return "failed"
+    Message.objects.filter(pk=message.pk).update(state=Message.State.SENT, sent_at=timezone.now())
+    return "sent"
+
+
+def _deliver_one(message: Message) -> str:
+    """Deliver a message to its destination (a chat's bot, a webhook) through its channel."""
+    try:
+        channel_of(message).deliver(message)
+    except Later as later:
+        Message.objects.filter(pk=message.pk).update(
+            state=Message.State.PENDING,
+            retry_at=timezone.now() + timedelta(seconds=later.seconds),
+            attempts=F("attempts") - 1,  # held back, not tried
+            last_error=str(later),
+        )
+        return "held"
+    except Broken as broken:
+        Message.objects.filter(pk=message.pk).update(
+            state=Message.State.FAILED, last_error=f"broken destination: {broken}"
+        )
+        return "failed"
+    except Exception as error:
+        _failed(message, error)
         return "failed"
     Message.objects.filter(pk=message.pk).update(state=Message.State.SENT, sent_at=timezone.now())
     return "sent"

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
+from outbox import destinations
 from outbox.kinds import KINDS
 from outbox.models import Message
 
@@ -28,9 +29,11 @@ def queue(
     """Write a message of `kind` about `about` to each active recipient with an e-mail address
     (once each), in the caller's transaction, and send them after its commit."""
     people = {person.pk: person for person in recipients}
-    return queue_each(
-        kind, [(about, person) for person in people.values()], round=round, state=state
-    )
+    addressed = [(about, person) for person in people.values()]
+    messages = queue_each(kind, addressed, round=round, state=state)
+    if about is not None:
+        messages += fan_out(kind, [about])
+    return messages
 
 
 def queue_each(
@@ -58,6 +61,27 @@ def queue_each(
     )
     if state == Message.State.PENDING:
         send_after_commit([message.pk for message in messages])
+    return messages
+
+
+def fan_out(kind: str, abouts: Iterable[models.Model]) -> list[Message]:
+    """Write a message of `kind` about each of `abouts` to every destination of the other
+    channels (group chats, webhooks) that receives that kind, in the caller's transaction, and
+    send them after its commit. Nothing is read when no channel is registered."""
+    if not destinations.CHANNELS:
+        return []
+    messages = Message.objects.bulk_create(
+        Message(
+            kind=kind,
+            about_type=ContentType.objects.get_for_model(about),
+            about_id=about.pk,
+            destination_type=ContentType.objects.get_for_model(destination),
+            destination_id=destination.pk,
+        )
+        for about in abouts
+        for destination in destinations.destinations_for(kind, about)
+    )
+    send_after_commit([message.pk for message in messages])
     return messages
 
 

@@ -135,7 +135,20 @@ def _digest_context(message: Message) -> dict:
     }
 
 
-register(Kind(FILED, "tickets/filed", _event_context, _filed_withdrawn, (*TICKET, "actor")))
+def _provider(about) -> list:
+    return [about.ticket.provider]
+
+
+register(
+    Kind(
+        FILED,
+        "tickets/filed",
+        _event_context,
+        _filed_withdrawn,
+        (*TICKET, "actor"),
+        _provider,
+    )
+)
 register(
     Kind(
         APPROVAL_NEEDED,
@@ -143,13 +156,21 @@ register(
         _approval_context,
         _approval_withdrawn,
         TICKET,
+        _provider,
     )
 )
-for name, status in [
-    (INPUT_NEEDED, Status.WAITING),
-    (RESOLVED, Status.RESOLVED),
-    (REOPENED, Status.REOPENED),
-]:
+register(
+    Kind(
+        INPUT_NEEDED,
+        "tickets/input_needed",
+        _event_context,
+        _while_status(Status.WAITING),
+        (*TICKET, "actor"),
+        # Waiting on the requester: the customer department's group hears of it.
+        lambda about: [about.ticket.customer],
+    )
+)
+for name, status in [(RESOLVED, Status.RESOLVED), (REOPENED, Status.REOPENED)]:
     register(
         Kind(
             name,
@@ -168,6 +189,7 @@ for name in (BREACH, WARNING):
             _alert_context,
             lambda message: alert_withdrawn(message.about),
             (*TICKET, "approval"),
+            _provider,
         )
     )
 register(
@@ -177,6 +199,8 @@ register(
         _escalation_context,
         lambda message: alert_withdrawn(message.about.breach),
         (*(f"breach__{path}" for path in TICKET), "breach__approval", "department"),
+        # The department the breach climbed to: the provider's parent, and so on.
+        lambda about: [about.department],
     )
 )
 register(Kind(DIGEST, "tickets/digest", _digest_context))

@@ -24,7 +24,7 @@ from django.db import connection, transaction
 
 from departments.models import Membership, Profile
 from outbox.models import Message
-from outbox.services import send_after_commit
+from outbox.services import fan_out, send_after_commit
 from tickets import letters
 from tickets.models import Approval, Breach, Target, TargetWarning, Ticket
 
@@ -121,4 +121,7 @@ def _notify(model: type[Breach] | type[TargetWarning], kind: str, now: datetime)
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, parameters)
-        return sorted(pk for pk, state in cursor.fetchall() if state == Message.State.PENDING)
+        to_send = sorted(pk for pk, state in cursor.fetchall() if state == Message.State.PENDING)
+    # The group chats and webhooks that hear of alerts (read only when a channel is set up).
+    fan_out(kind, model.objects.filter(notified_at=now).select_related("ticket__provider"))
+    return to_send
