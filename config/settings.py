@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "axes",
     "departments",
     "outbox",
+    "chats",
     "agreements",
     "tickets",
     "surveys",

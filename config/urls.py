@@ -10,6 +10,7 @@ from departments.views import home, preferences
 urlpatterns = [
     path("", home, name="home"),
     path("departments/", include("departments.urls")),
+    path("departments/", include("chats.urls")),
     path("", include("agreements.urls")),
     path("requests/", include("tickets.urls")),
     path("surveys/", include("surveys.urls")),
