@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "departments",
     "outbox",
     "chats",
+    "webhooks",
     "agreements",
     "tickets",
     "surveys",
@@ -167,6 +168,13 @@ EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="accord.loc
 # Links in e-mail point here.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
+# Outgoing webhooks. Private, loopback and link-local addresses (and plain http) are refused
+# unless allowed here: allowing them lets whoever may add a webhook reach internal services.
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=False)
+# A webhook is disabled, and its owner told, after this many failed deliveries in a row.
+WEBHOOKS_DISABLE_AFTER_FAILURES = env.int("WEBHOOKS_DISABLE_AFTER_FAILURES", default=10)
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=5.0)
+
 # Celery: Redis in production; with no REDIS_URL, a broker on local files so that nothing needs
 # a server to try Accord.
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -253,6 +261,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "common.api.add_error_responses",
+        "webhooks.schema.add_webhook_payloads",
     ],
     # Swagger UI from the drf-spectacular-sidecar package: nothing is loaded from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

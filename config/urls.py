@@ -15,6 +15,7 @@ urlpatterns = [
     path("requests/", include("tickets.urls")),
     path("surveys/", include("surveys.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("api/", include("config.api")),
     path("healthz", healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

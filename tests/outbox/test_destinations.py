@@ -101,8 +101,8 @@ def test_a_message_whose_reason_is_gone_is_withdrawn_for_destinations_too(filed,
 
 
 def test_without_channels_an_event_writes_no_destination_message(
-    agreement, agent, head, file_request, payroll_extract
+    agreement, agent, head, file_request, payroll_extract, monkeypatch
 ):
-    assert not destinations.CHANNELS
+    monkeypatch.setattr(destinations, "CHANNELS", {})
     file_request(payroll_extract)
     assert not to_destinations().exists()
