@@ -5,6 +5,7 @@ proposal is no longer open (withdrawn, rejected, in force, or proposed again sin
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement, AgreementEvent
 from departments.models import Membership
@@ -38,9 +39,37 @@ def _provider(about: AgreementEvent) -> list:
     return [about.agreement.provider]
 
 
-register(Kind(PROPOSED, "agreements/proposed", _context, _proposal_withdrawn, RELATED, _customers))
-register(Kind(ACCEPTED, "agreements/accepted", _context, related=RELATED, departments=_provider))
-register(Kind(REJECTED, "agreements/rejected", _context, related=RELATED, departments=_provider))
+def _agreement_page(message: Message) -> str:
+    return message.about.agreement.get_absolute_url()
+
+
+register(
+    Kind(
+        PROPOSED,
+        "agreements/proposed",
+        _context,
+        _proposal_withdrawn,
+        RELATED,
+        _customers,
+        label=_("An agreement is proposed to you"),
+        link=_agreement_page,
+    )
+)
+for name, label in [
+    (ACCEPTED, _("Your agreement is accepted")),
+    (REJECTED, _("Your agreement is rejected")),
+]:
+    register(
+        Kind(
+            name,
+            name.replace(".", "/"),
+            _context,
+            related=RELATED,
+            departments=_provider,
+            label=label,
+            link=_agreement_page,
+        )
+    )
 
 
 def event_logged(event: AgreementEvent) -> None:

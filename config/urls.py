@@ -5,7 +5,8 @@ from django.urls import include, path
 
 from config.health import healthz
 from config.views import set_language
-from departments.views import home, preferences
+from departments.views import home
+from outbox.views import preferences
 
 urlpatterns = [
     path("", home, name="home"),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("surveys/", include("surveys.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("webhooks/", include("webhooks.urls")),
+    path("notifications/", include("outbox.urls")),
     path("api/", include("config.api")),
     path("healthz", healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

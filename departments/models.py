@@ -214,9 +214,17 @@ def acting_for(user, on: date) -> list:
     return [user.pk, *delegators]
 
 
+class Delivery(models.TextChoices):
+    """How a person receives one kind of message."""
+
+    EMAIL = "email", _("E-mail now")
+    DIGEST = "digest", _("Hourly digest")
+    IN_APP = "in_app", _("In Accord only")
+
+
 class Profile(models.Model):
-    """Per-person preferences: the language Accord writes to them in, and whether breaches and
-    warnings come one e-mail each or gathered in one digest an hour."""
+    """Per-person preferences: the language Accord writes to them in, and how each kind of
+    message reaches them (`deliveries`: kind name → Delivery; a kind not named is e-mailed)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
@@ -224,13 +232,7 @@ class Profile(models.Model):
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
-    alert_digest = models.BooleanField(
-        _("one digest e-mail an hour"),
-        default=False,
-        help_text=_(
-            "Gather breaches and warnings in one e-mail an hour instead of one e-mail each."
-        ),
-    )
+    deliveries = models.JSONField(_("deliveries"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("profile")
@@ -238,6 +240,17 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.language})"
+
+
+def chosen_deliveries(kind: str, user_ids) -> dict[int, str]:
+    """How each of `user_ids` receives messages of `kind` (Delivery), in one query for all."""
+    chosen = dict.fromkeys(user_ids, Delivery.EMAIL)
+    for user_id, deliveries in Profile.objects.filter(
+        user_id__in=chosen, deliveries__has_key=kind
+    ).values_list("user_id", "deliveries"):
+        if deliveries[kind] in Delivery.values:
+            chosen[user_id] = deliveries[kind]
+    return chosen
 
 
 def preferred_language(user) -> str:

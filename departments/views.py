@@ -1,12 +1,9 @@
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.shortcuts import get_object_or_404, render
 
-from departments.forms import PreferencesForm
-from departments.models import Department, Membership, Profile
+from departments.models import Department, Membership
 
 DEPARTMENTS_PER_PAGE = 50
 MEMBERS_PER_PAGE = 50
@@ -53,14 +50,3 @@ def department_detail(request: HttpRequest, code: str) -> HttpResponse:
             "page": page,
         },
     )
-
-
-def preferences(request: HttpRequest) -> HttpResponse:
-    """The signed-in person's own preferences: one e-mail per alert, or one digest an hour."""
-    profile, _created = Profile.objects.get_or_create(user=request.user)
-    form = PreferencesForm(request.POST if request.method == "POST" else None, instance=profile)
-    if form.is_bound and form.is_valid():
-        form.save()
-        messages.success(request, _("Your preferences are saved."))
-        return redirect("preferences")
-    return render(request, "departments/preferences.html", {"form": form})

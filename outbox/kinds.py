@@ -7,14 +7,21 @@
         withdrawn=lambda message: "",         # why it no longer holds ("" while it does)
         related=("ticket__provider",),        # what to read with its `about` row
         departments=lambda about: [...],      # whose group chats and webhooks hear of it
+        label=_("A request is resolved"),     # offered on the preferences page
+        link=lambda message: "/requests/…",   # where its notification in Accord leads
     ))
 
-Who receives it is decided where its rows are written (outbox.services.queue)."""
+Who receives it is decided where its rows are written (outbox.services.queue); how (e-mail
+now, hourly digest, in Accord only) by each recipient's preferences for kinds with a `label`.
+In Accord a message reads as its e-mail's subject (`title`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.conf import settings
+from django.template.loader import render_to_string
 
 from outbox.models import Message
 
@@ -27,6 +34,11 @@ def _nobody(about) -> list:
     return []
 
 
+def _about_page(message: Message) -> str:
+    get_absolute_url = getattr(message.about, "get_absolute_url", None)
+    return get_absolute_url() if get_absolute_url else ""
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str
@@ -36,6 +48,25 @@ class Kind:
     related: tuple[str, ...] = ()
     # The departments whose group chats and webhooks hear of it (outbox.destinations).
     departments: Callable[[object], list] = _nobody
+    # Its name on the preferences page; a kind without one is always e-mailed at once.
+    label: str = ""
+    # Offered on the preferences page, yet always e-mailed (its link is the way to answer).
+    email_only: bool = False
+    # The page its notification in Accord opens ("" for none).
+    link: Callable[[Message], str] = _about_page
+
+    def title(self, message: Message) -> str:
+        """One line for the notifications page: its e-mail's subject, in the active language.
+        `message.about` is read as for sending (outbox.sending.load)."""
+        context = {
+            "site_url": settings.SITE_URL.rstrip("/"),
+            "message": message,
+            "recipient": message.recipient,
+            **self.context(message),
+        }
+        subject = render_to_string(f"emails/{self.template}-subject.txt", context)
+        # Joined into a plain str: the subject is rendered unescaped, the page escapes it.
+        return " ".join(subject.split())
 
 
 KINDS: dict[str, Kind] = {}

@@ -25,6 +25,8 @@ class Message(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         DIGEST = "digest", _("Waiting for the hourly digest")
+        # Its recipient chose to read this kind in Accord only: never e-mailed.
+        IN_APP = "in_app", _("In Accord only")
         CANCELLED = "cancelled", _("Cancelled")
 
     class CancelReason(models.TextChoices):
@@ -102,6 +104,12 @@ class Message(models.Model):
                 name="message_awaiting_digest",
             ),
             models.Index(fields=["about_type", "about_id"], name="message_about"),
+            # A person's notifications in Accord, newest first, and their unread count.
+            models.Index(
+                fields=["recipient", "-created_at"],
+                condition=Q(recipient__isnull=False, digest_period__isnull=True),
+                name="message_notifications",
+            ),
             models.Index(
                 fields=["destination_type", "destination_id", "created_at"],
                 condition=Q(destination_id__isnull=False),

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
+from departments.models import Delivery, chosen_deliveries
 from outbox import destinations
 from outbox.kinds import KINDS
 from outbox.models import Message
@@ -16,6 +17,13 @@ logger = logging.getLogger(__name__)
 
 # How many messages one sending task takes: a few seconds of a worker's time.
 BATCH = 100
+
+# The state of a person's message for each way they may choose to receive its kind.
+DELIVERY_STATES = {
+    Delivery.EMAIL: Message.State.PENDING,
+    Delivery.DIGEST: Message.State.DIGEST,
+    Delivery.IN_APP: Message.State.IN_APP,
+}
 
 
 def queue(
@@ -44,9 +52,19 @@ def queue_each(
     state: str = Message.State.PENDING,
 ) -> list[Message]:
     """Write a message of `kind` for each (about, recipient) pair whose recipient is active and
-    has an e-mail address, in the caller's transaction, and send them after its commit."""
-    if kind not in KINDS:
+    has an e-mail address, in the caller's transaction, and send them after its commit. Each
+    recipient's preference for the kind decides its state: e-mailed now (`state`), gathered
+    into the hourly digest, or shown in Accord only."""
+    declared = KINDS.get(kind)
+    if declared is None:
         raise ValueError(f"undeclared message kind {kind!r}")
+    addressed = [
+        (about, person) for about, person in addressed if person.is_active and person.email
+    ]
+    states = dict.fromkeys((person.pk for _about, person in addressed), state)
+    if declared.label and not declared.email_only and state == Message.State.PENDING and states:
+        for person_id, delivery in chosen_deliveries(kind, states).items():
+            states[person_id] = DELIVERY_STATES[delivery]
     messages = Message.objects.bulk_create(
         Message(
             kind=kind,
@@ -54,13 +72,13 @@ def queue_each(
             about_type=ContentType.objects.get_for_model(about) if about is not None else None,
             about_id=about.pk if about is not None else None,
             round=round,
-            state=state,
+            state=states[person.pk],
         )
         for about, person in addressed
-        if person.is_active and person.email
     )
-    if state == Message.State.PENDING:
-        send_after_commit([message.pk for message in messages])
+    send_after_commit(
+        [message.pk for message in messages if message.state == Message.State.PENDING]
+    )
     return messages
 
 

@@ -4,6 +4,7 @@ answered. Both are withdrawn once the invitation is answered or its wave has clo
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from outbox.kinds import Kind, register
 from outbox.models import Message
@@ -33,7 +34,7 @@ def _withdrawn(message: Message) -> str:
     return ""
 
 
-for name in (INVITATION, REMINDER):
+for name, label in [(INVITATION, _("Survey invitations")), (REMINDER, _("Survey reminders"))]:
     register(
         Kind(
             name,
@@ -41,5 +42,10 @@ for name in (INVITATION, REMINDER):
             _context,
             _withdrawn,
             ("wave__campaign", "rated_department"),
+            label=label,
+            # Their signed link is the way to answer: always e-mailed, and shown in Accord to
+            # their recipient only (the notifications page lists one's own messages).
+            email_only=True,
+            link=lambda message: answer_path(message.about),
         )
     )

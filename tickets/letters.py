@@ -6,12 +6,14 @@ once the step was decided, and so on (outbox.models.Message.CancelReason)."""
 
 from __future__ import annotations
 
-from django.contrib.contenttypes.prefetch import GenericPrefetch
-from django.db.models import prefetch_related_objects
-from django.utils import timezone
+from functools import partial
 
-from outbox.kinds import Kind, register
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from outbox.kinds import Kind, kind_of, register
 from outbox.models import Message
+from outbox.sending import load
 from tickets.approval_links import approval_link_path
 from tickets.models import OPEN_STATUSES, Breach, Status, Target, TargetWarning, Ticket
 
@@ -120,23 +122,33 @@ def _escalation_context(message: Message) -> dict:
 
 
 def _digest_context(message: Message) -> dict:
-    gathered = list(message.gathered.order_by("created_at", "pk"))
-    alerts = [
-        model.objects.select_related("ticket__provider", "ticket__agreement__calendar")
-        for model in (Breach, TargetWarning)
-    ]
-    prefetch_related_objects(gathered, GenericPrefetch("about", alerts))
-    return {
-        "gathered": [
-            {"alert": item.about, "missed": isinstance(item.about, Breach)}
-            for item in gathered
-            if item.about is not None
-        ]
-    }
+    """The messages a digest gathered, oldest first: alerts with their due time, any other kind
+    as its one-line title and link (rendered in the reader's language, when the e-mail is)."""
+    gathered = load(list(message.gathered.values_list("pk", flat=True)))
+    gathered.sort(key=lambda item: (item.created_at, item.pk))
+    items = []
+    for item in gathered:
+        if item.about_id is not None and item.about is None:
+            continue
+        if isinstance(item.about, Breach | TargetWarning):
+            items.append({"alert": item.about, "missed": isinstance(item.about, Breach)})
+        else:
+            kind = kind_of(item)
+            items.append(
+                {
+                    "title": partial(kind.title, item),
+                    "link": kind.link(item),
+                }
+            )
+    return {"gathered": items, "only_alerts": all("alert" in item for item in items)}
 
 
 def _provider(about) -> list:
     return [about.ticket.provider]
+
+
+def _ticket_page(message: Message) -> str:
+    return message.about.ticket.get_absolute_url()
 
 
 register(
@@ -147,6 +159,8 @@ register(
         _filed_withdrawn,
         (*TICKET, "actor"),
         _provider,
+        label=_("A request is filed with your department"),
+        link=_ticket_page,
     )
 )
 register(
@@ -157,6 +171,8 @@ register(
         _approval_withdrawn,
         TICKET,
         _provider,
+        label=_("Your approval is needed"),
+        link=_ticket_page,
     )
 )
 register(
@@ -168,9 +184,14 @@ register(
         (*TICKET, "actor"),
         # Waiting on the requester: the customer department's group hears of it.
         lambda about: [about.ticket.customer],
+        label=_("A request waits on your answer"),
+        link=_ticket_page,
     )
 )
-for name, status in [(RESOLVED, Status.RESOLVED), (REOPENED, Status.REOPENED)]:
+for name, status, label in [
+    (RESOLVED, Status.RESOLVED, _("A request is resolved")),
+    (REOPENED, Status.REOPENED, _("A request is reopened")),
+]:
     register(
         Kind(
             name,
@@ -178,10 +199,24 @@ for name, status in [(RESOLVED, Status.RESOLVED), (REOPENED, Status.REOPENED)]:
             _event_context,
             _while_status(status),
             (*TICKET, "actor"),
+            label=label,
+            link=_ticket_page,
         )
     )
-register(Kind(REJECTED, "tickets/rejected", _event_context, related=(*TICKET, "actor")))
-for name in (BREACH, WARNING):
+register(
+    Kind(
+        REJECTED,
+        "tickets/rejected",
+        _event_context,
+        related=(*TICKET, "actor"),
+        label=_("A request is rejected"),
+        link=_ticket_page,
+    )
+)
+for name, label in [
+    (BREACH, _("A target is missed (breach)")),
+    (WARNING, _("A target is at risk (warning)")),
+]:
     register(
         Kind(
             name,
@@ -190,6 +225,8 @@ for name in (BREACH, WARNING):
             lambda message: alert_withdrawn(message.about),
             (*TICKET, "approval"),
             _provider,
+            label=label,
+            link=_ticket_page,
         )
     )
 register(
@@ -201,6 +238,8 @@ register(
         (*(f"breach__{path}" for path in TICKET), "breach__approval", "department"),
         # The department the breach climbed to: the provider's parent, and so on.
         lambda about: [about.department],
+        label=_("A breach is escalated to you"),
+        link=lambda message: message.about.breach.ticket.get_absolute_url(),
     )
 )
 register(Kind(DIGEST, "tickets/digest", _digest_context))

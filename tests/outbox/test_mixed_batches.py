@@ -63,7 +63,9 @@ def mixed(agreement, staff, agent, head, ceo, file_request, payroll_extract, clo
     """Every alert of the example written, none sent: the ids of those waiting to be sent."""
     Agreement.objects.filter(pk=agreement.pk).update(escalation_after=2 * HOUR)
     Profile.objects.create(user=agent, language="zh-hans")
-    Profile.objects.create(user=head, alert_digest=True)
+    Profile.objects.create(
+        user=head, deliveries={"tickets.breach": "digest", "tickets.warning": "digest"}
+    )
     for number in range(4):
         file_request(payroll_extract, title=f"Payroll #{number}", priority=Priority.P1)
     at_risk = [

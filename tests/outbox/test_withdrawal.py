@@ -268,7 +268,10 @@ def test_a_rejection_is_sent_though_the_request_is_closed(world):
 
 
 def test_a_digest_leaves_out_an_alert_whose_reason_is_gone_and_sends_the_rest(world):
-    Profile.objects.update_or_create(user=world.head, defaults={"alert_digest": True})
+    Profile.objects.update_or_create(
+        user=world.head,
+        defaults={"deliveries": {"tickets.breach": "digest", "tickets.warning": "digest"}},
+    )
     urgent(world)
     closed = world.ticket
     urgent(world)  # a second request, still breached at the hour

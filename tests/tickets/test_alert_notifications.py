@@ -271,7 +271,10 @@ def test_two_notification_steps_at_once_tell_each_person_once(
 
 @pytest.fixture
 def head_in_digest_mode(head):
-    Profile.objects.update_or_create(user=head, defaults={"alert_digest": True})
+    Profile.objects.update_or_create(
+        user=head,
+        defaults={"deliveries": {"tickets.breach": "digest", "tickets.warning": "digest"}},
+    )
     return head
 
 

@@ -10,9 +10,10 @@ guard against telling anyone twice. The scan runs this step right after its own 
 recipients are those of that moment.
 
 Recipients of an alert: the approver for an approval step; otherwise the provider's assignee, or
-its agents and head when nobody is assigned; and the requester. Someone who chose the hourly
-digest (departments.Profile.alert_digest) gets a message in state `digest`, gathered later by
-digests; everyone else a `pending` one, sent after the commit."""
+its agents and head when nobody is assigned; and the requester. Each gets the state their
+preference for the kind asks (departments.Profile.deliveries): `digest` for the hourly digest,
+gathered later by digests; `in_app` for Accord only, never e-mailed; `pending` otherwise, sent
+after the commit."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 
-from departments.models import Membership, Profile
+from departments.models import Delivery, Membership, Profile
 from outbox.models import Message
 from outbox.services import fan_out, send_after_commit
 from tickets import letters
@@ -49,7 +50,8 @@ RECIPIENTS = """
     WHERE a.notified_at = %(now)s
 """
 
-# One message per recipient with an address, in state `digest` for those who chose the digest.
+# One message per recipient with an address, in the state of their preference for the kind
+# (%(delivery_key)s reads it from the profile's JSON on PostgreSQL and SQLite alike).
 # A warning overtaken by its breach (a scan catching up after an outage finds both) is not told
 # ({overtaken} is then a NOT EXISTS on the breaches; TRUE for the breaches themselves).
 INSERT_MESSAGES = """
@@ -57,7 +59,10 @@ INSERT_MESSAGES = """
         (kind, recipient_id, about_type_id, about_id, round, state, cancel_reason, attempts,
          last_error, created_at)
     SELECT %(kind)s, u.id, %(about_type)s, r.alert_id, 1,
-           CASE WHEN COALESCE(p.alert_digest, FALSE) THEN %(digest)s ELSE %(pending)s END,
+           CASE p.deliveries ->> CAST(%(delivery_key)s AS TEXT)
+               WHEN %(digest_delivery)s THEN %(digest)s
+               WHEN %(in_app_delivery)s THEN %(in_app)s
+               ELSE %(pending)s END,
            '', 0, '', %(now)s
     FROM ({recipients}) r
     JOIN {users} u ON u.id = r.user_id AND u.is_active AND u.email <> ''
@@ -116,7 +121,13 @@ def _notify(model: type[Breach] | type[TargetWarning], kind: str, now: datetime)
         "approval": Target.APPROVAL,
         "agent": Membership.Role.AGENT,
         "head": Membership.Role.HEAD,
+        # PostgreSQL reads a text operand of ->> as a key; SQLite as a JSON path, where the
+        # dot of the kind's name must be quoted.
+        "delivery_key": kind if connection.vendor == "postgresql" else f'$."{kind}"',
+        "digest_delivery": Delivery.DIGEST,
+        "in_app_delivery": Delivery.IN_APP,
         "digest": Message.State.DIGEST,
+        "in_app": Message.State.IN_APP,
         "pending": Message.State.PENDING,
     }
     with connection.cursor() as cursor:

@@ -1,6 +1,7 @@
-"""The hourly digest: for a person who chose it (departments.Profile.alert_digest), the breaches
-and warnings queued for them (messages in state `digest`) are gathered into ONE digest message
-per hour, sent through the outbox like any other.
+"""The hourly digest: the messages queued for a person in state `digest` (the kinds they chose to
+read in a digest, departments.Profile.deliveries: alerts, and any other kind of any app) are
+gathered into ONE digest message per hour, sent through the outbox like any other; it lists
+alerts with their due times and other kinds by their one-line title (tickets.letters).
 
 A digest for the hour starting at H gathers the rows queued before H. Gathering locks the rows
 (`FOR UPDATE SKIP LOCKED`), withdraws those whose alert no longer applies, marks the rest sent
@@ -23,7 +24,7 @@ from tickets import letters
 
 
 def send_alert_digests(*, now: datetime | None = None) -> int:
-    """Gather the alerts waiting for a digest into one message per person; return how many
+    """Gather the messages waiting for a digest into one message per person; return how many
     digests were queued."""
     period = (now or timezone.now()).replace(minute=0, second=0, microsecond=0)
     with transaction.atomic():
