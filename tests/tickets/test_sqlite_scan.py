@@ -14,7 +14,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 from django.utils import timezone
 from agreements.models import Priority
-from departments.models import Membership
+from departments.models import Membership, Profile
 from tests.factories import (
     DepartmentFactory, MembershipFactory, ServiceFactory, UserFactory, agreement_in_force
 )
@@ -28,6 +28,8 @@ finance, sales = DepartmentFactory(code="FIN"), DepartmentFactory(code="SALES")
 MembershipFactory(department=finance, role=Membership.Role.AGENT)
 staff = UserFactory()
 MembershipFactory(user=staff, department=sales)
+# The requester reads breaches in Accord only: the preference is read from SQLite's JSON too.
+Profile.objects.create(user=staff, deliveries={"tickets.breach": "in_app"})
 service = ServiceFactory(provider=finance)
 agreement_in_force(provider=finance, customers=[sales], services=[service],
                    targets={Priority.P1: (timedelta(hours=1), timedelta(hours=4))})
@@ -47,7 +49,8 @@ first, second = breach_scan(now=later), breach_scan(now=later)
 send(list(Message.objects.filter(kind="tickets.breach").values_list("pk", flat=True)))
 counts = [len(early.breaches) + len(early.warnings), len(first.breaches),
           len(second.breaches), Breach.objects.count()]
-print(*counts, Message.objects.filter(kind="tickets.breach", state="sent").count())
+print(*counts, *(Message.objects.filter(kind="tickets.breach", state=state).count()
+                  for state in ("sent", "in_app")))
 """
 
 
@@ -72,9 +75,10 @@ def test_the_breach_scan_runs_on_sqlite(tmp_path):
     completed = run("shell", "--command", SCRIPT)
 
     assert completed.returncode == 0, completed.stderr[-3000:]
-    alerts_early, breaches_first, breaches_second, breaches, notifications = map(
-        int, completed.stdout.split()[-5:]
+    alerts_early, breaches_first, breaches_second, breaches, notifications, in_app = map(
+        int, completed.stdout.split()[-6:]
     )
     assert alerts_early == 0  # nothing is due yet, whatever the time zone of `now`
     assert (breaches_first, breaches_second, breaches) == (2, 0, 2)
-    assert notifications == 6  # each breach to the agent, the head and the requester, sent
+    assert notifications == 4  # each breach to the agent and the head, sent
+    assert in_app == 2  # and to the requester, in Accord only
