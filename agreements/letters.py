@@ -31,12 +31,12 @@ def _proposal_withdrawn(message: Message) -> str:
     return ""
 
 
-def _customers(about: AgreementEvent) -> list:
-    return list(about.agreement.customers.all())
+def _customers(about: AgreementEvent) -> list[int]:
+    return list(about.agreement.customers.values_list("pk", flat=True))
 
 
-def _provider(about: AgreementEvent) -> list:
-    return [about.agreement.provider]
+def _provider(about: AgreementEvent) -> list[int]:
+    return [about.agreement.provider_id]
 
 
 def _agreement_page(message: Message) -> str:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 import requests
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -26,7 +26,6 @@ from chats.text import compose, test_post
 from chats.vendors import LIMITS, Outcome, Post, build, read_answer
 from departments.models import Membership
 from outbox.destinations import Broken, Later
-from outbox.kinds import KINDS
 from outbox.models import Message
 from outbox.services import queue
 
@@ -47,12 +46,9 @@ class Answer:
     outcome: Outcome
 
 
-def subscribers(kind: str, about: models.Model) -> list[ChatBot]:
-    """The working bots of the departments that hear of `kind` about `about`, that receive it."""
-    departments = [department.pk for department in KINDS[kind].departments(about)]
-    if not departments:
-        return []
-    bots = ChatBot.objects.working().filter(department__in=departments).order_by("pk")
+def subscribers(kind: str) -> list[ChatBot]:
+    """The working bots that receive `kind` (each hears of its own department's events)."""
+    bots = ChatBot.objects.working().order_by("pk")
     return [bot for bot in bots if bot.receives(kind)]
 
 

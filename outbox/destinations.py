@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db import models
 
+from outbox.kinds import KINDS
 from outbox.models import Message
 
 
@@ -33,8 +34,9 @@ class Channel:
     model: type[models.Model]
     # Deliver the message or raise Later, Broken or any error (retried with back-off).
     deliver: Callable[[Message], None]
-    # The destinations of this channel that receive messages of `kind` about `about`.
-    subscribers: Callable[[str, models.Model], Iterable[models.Model]]
+    # The destinations of this channel that receive `kind`, each with a `department_id`: it
+    # hears of that department's events (None: of every department's).
+    subscribers: Callable[[str], Iterable[models.Model]]
 
 
 CHANNELS: dict[type[models.Model], Channel] = {}
@@ -49,9 +51,21 @@ def channel_of(message: Message) -> Channel:
     return CHANNELS[message.destination_type.model_class()]
 
 
-def destinations_for(kind: str, about: models.Model) -> list[models.Model]:
+def destinations_for(
+    kind: str, abouts: Iterable[models.Model]
+) -> list[tuple[models.Model, models.Model]]:
+    """(about, destination) for each of `abouts` and each destination that hears of it: one
+    query per channel however many rows (the breach scan tells thousands at once), and `abouts`
+    are not even read when no destination receives the kind."""
+    candidates = [
+        destination for channel in CHANNELS.values() for destination in channel.subscribers(kind)
+    ]
+    if not candidates:
+        return []
+    heard_by = [(about, set(KINDS[kind].departments(about))) for about in abouts]
     return [
-        destination
-        for channel in CHANNELS.values()
-        for destination in channel.subscribers(kind, about)
+        (about, destination)
+        for about, departments in heard_by
+        for destination in candidates
+        if destination.department_id is None or destination.department_id in departments
     ]

@@ -6,7 +6,7 @@
         context=lambda message: {...},        # what the templates show besides the recipient
         withdrawn=lambda message: "",         # why it no longer holds ("" while it does)
         related=("ticket__provider",),        # what to read with its `about` row
-        departments=lambda about: [...],      # whose group chats and webhooks hear of it
+        departments=lambda about: [...],      # ids of those whose chats and webhooks hear of it
         label=_("A request is resolved"),     # offered on the preferences page
         link=lambda message: "/requests/…",   # where its notification in Accord leads
     ))
@@ -46,8 +46,9 @@ class Kind:
     context: Callable[[Message], dict]
     withdrawn: Callable[[Message], str] = _still_true
     related: tuple[str, ...] = ()
-    # The departments whose group chats and webhooks hear of it (outbox.destinations).
-    departments: Callable[[object], list] = _nobody
+    # The ids of the departments whose group chats and webhooks hear of it (read without a
+    # query from the `about` row, which fan-out reads in batches: outbox.destinations).
+    departments: Callable[[object], list[int]] = _nobody
     # Its name on the preferences page; a kind without one is always e-mailed at once.
     label: str = ""
     # Offered on the preferences page, yet always e-mailed (its link is the way to answer).

@@ -96,8 +96,7 @@ def fan_out(kind: str, abouts: Iterable[models.Model]) -> list[Message]:
             destination_type=ContentType.objects.get_for_model(destination),
             destination_id=destination.pk,
         )
-        for about in abouts
-        for destination in destinations.destinations_for(kind, about)
+        for about, destination in destinations.destinations_for(kind, abouts)
     )
     send_after_commit([message.pk for message in messages])
     return messages

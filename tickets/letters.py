@@ -143,8 +143,8 @@ def _digest_context(message: Message) -> dict:
     return {"gathered": items, "only_alerts": all("alert" in item for item in items)}
 
 
-def _provider(about) -> list:
-    return [about.ticket.provider]
+def _provider(about) -> list[int]:
+    return [about.ticket.provider_id]
 
 
 def _ticket_page(message: Message) -> str:
@@ -183,7 +183,7 @@ register(
         _while_status(Status.WAITING),
         (*TICKET, "actor"),
         # Waiting on the requester: the customer department's group hears of it.
-        lambda about: [about.ticket.customer],
+        lambda about: [about.ticket.customer_id],
         label=_("A request waits on your answer"),
         link=_ticket_page,
     )
@@ -237,7 +237,7 @@ register(
         lambda message: alert_withdrawn(message.about.breach),
         (*(f"breach__{path}" for path in TICKET), "breach__approval", "department"),
         # The department the breach climbed to: the provider's parent, and so on.
-        lambda about: [about.department],
+        lambda about: [about.department_id],
         label=_("A breach is escalated to you"),
         link=lambda message: message.about.breach.ticket.get_absolute_url(),
     )

@@ -22,11 +22,10 @@ from secrets import token_hex
 import requests
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from outbox.destinations import Broken
-from outbox.kinds import KINDS
 from outbox.models import Message
 from outbox.services import queue
 from webhooks.addresses import Refused, check_destination
@@ -63,15 +62,11 @@ def signature(secret: str, webhook_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
 
 
-def subscribers(kind: str, about) -> Iterable[Webhook]:
-    """Active webhooks that receive `kind`: company-wide ones, and those of the departments that
-    hear of it."""
-    if kind not in Event.values or kind not in KINDS:
+def subscribers(kind: str) -> Iterable[Webhook]:
+    """Active webhooks that receive `kind` (company-wide ones hear of every department)."""
+    if kind not in Event.values:
         return []
-    departments = [department.pk for department in KINDS[kind].departments(about)]
-    candidates = Webhook.objects.filter(
-        Q(department__isnull=True) | Q(department_id__in=departments), active=True
-    )
+    candidates = Webhook.objects.filter(active=True)
     # Filtered here: SQLite cannot look inside a JSON list.
     return [webhook for webhook in candidates if kind in webhook.events]
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from agreements.models import Priority
 from chats import letters as chat_letters
-from chats.delivery import subscribers
 from chats.models import ChatBot
 from outbox import sending
+from outbox.destinations import destinations_for
 from outbox.models import Message
 from tests.support.clock import at
 from tickets import letters
@@ -146,13 +146,17 @@ def test_escalations_and_agreements_reach_the_departments_their_kinds_name(
     for department in (finance, sales, company):
         make_bot(department, "slack")
     bot_of = {bot.department_id: bot for bot in ChatBot.objects.all()}
-    escalation = SimpleNamespace(department=company)
-    assert subscribers(letters.ESCALATION, escalation) == [bot_of[company.pk]]
-    agreement = SimpleNamespace(provider=finance, customers=SimpleNamespace(all=lambda: [sales]))
-    event = SimpleNamespace(agreement=agreement)
-    assert subscribers("agreements.proposed", event) == [bot_of[sales.pk]]
-    assert subscribers("agreements.accepted", event) == [bot_of[finance.pk]]
-    assert subscribers("agreements.rejected", event) == [bot_of[finance.pk]]
+
+    def heard(kind, about):
+        return [bot for _, bot in destinations_for(kind, [about])]
+
+    escalation = SimpleNamespace(department_id=company.pk)
+    assert heard(letters.ESCALATION, escalation) == [bot_of[company.pk]]
+    customers = SimpleNamespace(values_list=lambda *fields, flat: [sales.pk])
+    event = SimpleNamespace(agreement=SimpleNamespace(provider_id=finance.pk, customers=customers))
+    assert heard("agreements.proposed", event) == [bot_of[sales.pk]]
+    assert heard("agreements.accepted", event) == [bot_of[finance.pk]]
+    assert heard("agreements.rejected", event) == [bot_of[finance.pk]]
 
 
 def test_a_bot_hears_only_the_kinds_it_receives_and_a_broken_bot_nothing(

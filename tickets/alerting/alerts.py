@@ -80,19 +80,30 @@ NOT_OVERTAKEN = """NOT EXISTS (
 def notify_new_alerts(*, now: datetime) -> tuple[list[int], int]:
     """Mark every breach and warning not yet notified as notified at `now` and write their
     messages, sent after the commit. Return the ids to send now (those for digest readers wait
-    for their digest) and the number of SQL statements run."""
-    statements = 4
-    with transaction.atomic():
+    for their digest) and the number of SQL statements run (counted, as group chats and
+    webhooks add a few when any are set up)."""
+    statements = StatementCounter()
+    with connection.execute_wrapper(statements), transaction.atomic():
         if connection.vendor == "postgresql":
             # As in the scan: with thousands of new alerts the INSERT's estimated cost passes
             # jit_above_cost, and compiling it takes longer than running it.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")
-            statements += 1
         to_send = _notify(Breach, letters.BREACH, now)
         to_send += _notify(TargetWarning, letters.WARNING, now)
         send_after_commit(to_send)
-    return to_send, statements
+    return to_send, statements.count
+
+
+class StatementCounter:
+    """Counts the SQL statements run through Django's connection (an execute wrapper)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
 
 
 def _notify(model: type[Breach] | type[TargetWarning], kind: str, now: datetime) -> list[int]:
