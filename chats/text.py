@@ -33,9 +33,11 @@ def test_post(bot, language: str) -> Post:
 
 
 def _post(text: str, links: list[tuple[str, str]]) -> Post:
-    text = "\n".join(line.rstrip() for line in text.strip().splitlines())
-    title = text.splitlines()[0].replace("**", "") if text else ""
-    return Post(title=title[:100], text=text, links=links)
+    """The rendered template's first line is the heading, the others its text (plain text: the
+    vendors escape them for their markup)."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    title, body = (lines[0], lines[1:]) if lines else ("", [])
+    return Post(title=title[:200], text="\n".join(body), links=links)
 
 
 def site_url() -> str:

@@ -62,11 +62,34 @@ GONE_STATUSES = {403, 404, 410}
 
 @dataclass(frozen=True)
 class Post:
-    """A message for a group: a title, Markdown-ish text (**bold**) and links (label, URL)."""
+    """A message for a group: a heading, the lines under it and links (label, URL). Heading and
+    text are plain text (they hold what people typed: titles, names, comments); each vendor's
+    function below escapes them for its own markup and sets the heading in bold."""
 
     title: str
     text: str
     links: list[tuple[str, str]] = field(default_factory=list)
+
+
+# Markup characters of each vendor, replaced so that typed text never becomes a link, emphasis,
+# a heading, a quote, a font tag or a mention. WeCom's and DingTalk's Markdown subsets document
+# no backslash escapes, nor do Teams' Adaptive Cards, Slack's mrkdwn (beyond &amp; &lt; &gt;) or
+# Feishu's text (whose <at user_id="all"> mentions everyone): the characters become their
+# full-width look-alikes, which every client shows as text.
+FULL_WIDTH = {
+    "[": "［",
+    "]": "］",
+    "*": "＊",
+    "_": "＿",
+    "`": "｀",
+    "~": "～",
+    "#": "＃",
+    "<": "＜",
+    ">": "＞",
+}
+MARKDOWN_TEXT = str.maketrans(FULL_WIDTH)
+SLACK_TEXT = str.maketrans({**FULL_WIDTH, "&": "&amp;", "<": "&lt;", ">": "&gt;"})
+FEISHU_TEXT = str.maketrans({"<": "＜", ">": "＞"})
 
 
 @dataclass(frozen=True)
@@ -140,22 +163,28 @@ def build(vendor: str, address: str, secret: str, post: Post, now: float) -> Req
     return Request(url, params, body)
 
 
+def _heading_and_text(post: Post, table: dict, bold: str) -> str:
+    """The post's heading in bold and its text, both escaped with `table`."""
+    heading = f"{bold}{post.title.translate(table)}{bold}" if post.title else ""
+    text = post.text[:MAX_TEXT].translate(table)
+    return f"{heading}\n{text}" if text else heading
+
+
 def _markdown(post: Post) -> str:
     links = "  ".join(f"[{label}]({url})" for label, url in post.links)
-    text = post.text[:MAX_TEXT]
+    text = _heading_and_text(post, MARKDOWN_TEXT, "**")
     return f"{text}\n\n{links}" if links else text
 
 
 def _plain(post: Post) -> str:
-    lines = [post.text[:MAX_TEXT].replace("**", "")]
+    lines = [_heading_and_text(post, FEISHU_TEXT, "")]
     lines += [f"{label}: {url}" for label, url in post.links]
     return "\n".join(lines)
 
 
 def _slack(post: Post) -> str:
-    text = post.text[:MAX_TEXT].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _heading_and_text(post, SLACK_TEXT, "*")
     links = " · ".join(f"<{url}|{label}>" for label, url in post.links)
-    text = text.replace("**", "*")
     return f"{text}\n{links}" if links else text
 
 
@@ -164,7 +193,13 @@ def _teams(post: Post) -> dict:
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "type": "AdaptiveCard",
         "version": "1.4",
-        "body": [{"type": "TextBlock", "text": post.text[:MAX_TEXT], "wrap": True}],
+        "body": [
+            {
+                "type": "TextBlock",
+                "text": _heading_and_text(post, MARKDOWN_TEXT, "**"),
+                "wrap": True,
+            }
+        ],
         "actions": [
             {"type": "Action.OpenUrl", "title": label, "url": url} for label, url in post.links
         ],
