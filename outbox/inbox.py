@@ -1,6 +1,7 @@
 """Reading one's messages in Accord (the notifications page and the bell): every message to the
 person, whatever its delivery, except the cancelled ones and the digests themselves (what a
-digest gathered is listed one by one)."""
+digest gathered is listed one by one); one shown in Accord only is withdrawn, as an e-mail would
+be, when its reason has gone by the time it is listed."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from outbox.kinds import KINDS, kind_of
 from outbox.models import Message
-from outbox.sending import load
+from outbox.sending import load, withdraw_obsolete
 
 # The bell shows at most this many, then "99+".
 BELL_CAP = 99
@@ -31,10 +32,17 @@ def unread_count(user) -> int:
 
 def described(messages: list[Message]) -> list[dict]:
     """Each message with its one-line title and the page it opens, read in a few queries
-    whatever their number (what they are about, by kind of row)."""
+    whatever their number (what they are about, by kind of row). A message shown in Accord only
+    is checked here as an e-mail is before it leaves: one whose reason has gone (the request
+    was taken on, the step decided) is withdrawn and left out."""
     loaded = {message.pk: message for message in load([message.pk for message in messages])}
+    in_app = [message for message in loaded.values() if message.state == Message.State.IN_APP]
+    still_true = {message.pk for message in withdraw_obsolete(in_app)}
+    withdrawn = {message.pk for message in in_app} - still_true
     notifications = []
     for message in messages:
+        if message.pk in withdrawn:
+            continue
         full = loaded[message.pk]
         kind = KINDS.get(message.kind)
         shown = kind is not None and (full.about_id is None or full.about is not None)

@@ -14,9 +14,10 @@ from outbox.kinds import KINDS
 from outbox.models import Message
 from outbox.services import queue
 from tests.support.clock import at
-from tickets import letters
+from tickets import letters, services
 from tickets.alerting.breach_scan import breach_scan
 from tickets.alerting.digests import send_alert_digests
+from tickets.workflow import Action
 
 
 def choose(person, **deliveries):
@@ -60,6 +61,23 @@ def test_a_person_who_chose_accord_only_gets_no_email_and_sees_it_on_the_page(
     page = client.get(reverse("notifications")).content.decode()
     assert f"[{ticket.reference}] October payroll: new request" in page
     assert "In Accord only" in page
+
+
+def test_an_accord_only_notification_whose_reason_has_gone_is_withdrawn_not_listed(
+    agreement, payroll_extract, file_request, agent, head, client
+):
+    choose(agent, filed=Delivery.IN_APP)
+    ticket = file_request(payroll_extract)
+    services.ticket_transition(
+        ticket_id=ticket.pk, by=head, action=Action.ACKNOWLEDGE, expected_version=None
+    )
+    client.force_login(agent)
+
+    page = client.get(reverse("notifications")).content.decode()
+
+    assert "new request" not in page
+    notification = Message.objects.get(recipient=agent, kind=letters.FILED)
+    assert (notification.state, notification.cancel_reason) == ("cancelled", "taken_on")
 
 
 def test_email_now_is_the_default_and_the_email_is_listed_too(filed, head, client):
