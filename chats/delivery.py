@@ -4,7 +4,10 @@ Each bot's deliveries are serialised by a lock on its row, shared by all workers
 a sender counts the bot's messages sent within the vendor's windows (outbox rows in state
 `sent`), holds the message back (Later) when the bot is at its limit, else posts it and marks it
 sent before the lock is released. A burst is therefore spread over the minutes it needs, never
-lost, and no bot receives more than its vendor allows."""
+lost, and no bot receives more than its vendor allows. When more messages wait than the bot can
+take in the next minute, they are folded into one summary (fold_burst): a message of its own,
+held back like the others, that lists them; each folded message is marked sent with `in_digest`
+pointing at it, so it is never posted on its own."""
 
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ from chats.vendors import LIMITS, Outcome, Post, build, read_answer
 from departments.models import Membership
 from outbox.destinations import Broken, Later
 from outbox.models import Message
-from outbox.services import queue
+from outbox.services import queue, send_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +68,10 @@ def deliver(message: Message) -> None:
         bot = ChatBot.objects.select_for_update().get(pk=message.destination_id)
         if bot.broken_at:
             raise Broken(bot.broken_reason or "the bot is marked broken")
-        wait = seconds_until_free(bot, timezone.now())
+        now = timezone.now()
+        wait = seconds_until_free(bot, now)
+        if wait and message.kind != letters.SUMMARY and fold_burst(bot, message, wait, now):
+            return
         if wait:
             raise Later(wait, f"rate limit of the bot: held back for {wait:.0f} s")
         answer = post_to(bot, post)
@@ -107,6 +113,54 @@ def seconds_until_free(bot: ChatBot, now: datetime) -> float:
         if len(times) >= limit:
             wait = max(wait, (times[-1] + window - now).total_seconds(), 0.1)
     return wait
+
+
+def per_minute(vendor: str) -> int:
+    """How many messages a bot of `vendor` may take in a minute."""
+    return min(limit * 60 // seconds for seconds, limit in LIMITS[vendor])
+
+
+def fold_burst(bot: ChatBot, message: Message, wait: float, now: datetime) -> Message | None:
+    """When more of the bot's messages wait than it can take in the next minute, fold them and
+    `message` (claimed by this sender) into the bot's summary still to send, written when there
+    is none, and return it; None when they fit. Called under the bot's lock. Rows another
+    sender has claimed meanwhile are left to it (skip locked, and no longer pending)."""
+    destination = {
+        "destination_type": ContentType.objects.get_for_model(ChatBot),
+        "destination_id": bot.pk,
+    }
+    waiting = Message.objects.filter(
+        **destination, state=Message.State.PENDING, in_digest__isnull=True
+    ).exclude(kind=letters.SUMMARY)
+    if waiting.exclude(pk=message.pk).count() + 1 <= per_minute(bot.vendor):
+        return None
+    folded = list(
+        waiting.exclude(pk=message.pk)
+        .select_for_update(skip_locked=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[: letters.SUMMARY_SIZE - 1]
+    )
+    summary = (
+        Message.objects.filter(**destination, kind=letters.SUMMARY, state=Message.State.PENDING)
+        .select_for_update(skip_locked=True)
+        .order_by("pk")
+        .first()
+    )
+    if summary and summary.gathered.count() + len(folded) + 1 > letters.SUMMARY_SIZE:
+        summary = None  # full: a longer burst makes another summary
+    if summary is None:
+        # Held back like the messages it lists: not claimed before the bot is free.
+        summary = Message.objects.create(
+            kind=letters.SUMMARY, **destination, retry_at=now + timedelta(seconds=wait)
+        )
+        send_after_commit([summary.pk])
+    Message.objects.filter(pk__in=[*folded, message.pk]).update(
+        state=Message.State.SENT, sent_at=now, in_digest=summary
+    )
+    logger.info(
+        "chat bot %s: %s messages folded into summary %s", bot.pk, len(folded) + 1, summary.pk
+    )
+    return summary
 
 
 def post_to(bot: ChatBot, post: Post) -> Answer:

@@ -45,8 +45,8 @@ def site_url() -> str:
 
 
 def links(context: dict) -> list[tuple[str, str]]:
-    """Open the request (or the agreement); for an approval, approve / reject through its
-    signed confirmation page (a GET never decides)."""
+    """Open the request (or the agreement, or the queue for a summary); for an approval,
+    approve / reject through its signed confirmation page (a GET never decides)."""
     found = []
     if context.get("approval_link"):
         found.append((_("Approve / reject"), site_url() + context["approval_link"]))
@@ -56,6 +56,8 @@ def links(context: dict) -> list[tuple[str, str]]:
         found.append(
             (_("Open the agreement"), site_url() + context["agreement"].get_absolute_url())
         )
+    if context.get("queue_path"):
+        found.append((_("Open the queue"), site_url() + context["queue_path"]))
     return found
 
 
