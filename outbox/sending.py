@@ -12,6 +12,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from math import ceil
 
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
@@ -58,6 +59,7 @@ def send(message_ids: Iterable[int]) -> Counter:
     claimed by a live worker or given up are skipped. Safe to run twice, or twice at once."""
     ids = list(message_ids)
     counts: Counter = Counter()
+    held: dict[int, list[int]] = {}  # seconds to wait -> the messages a destination held back
     connection = get_connection()  # opened by the first message, so a refusal fails that one
     try:
         for start in range(0, len(ids), CHUNK):
@@ -73,13 +75,26 @@ def send(message_ids: Iterable[int]) -> Counter:
             )
             for message in messages:
                 if message.destination_id:
-                    counts[_deliver_one(message)] += 1
+                    outcome, wait = _deliver_one(message)
+                    counts[outcome] += 1
+                    if wait is not None:
+                        held.setdefault(ceil(wait), []).append(message.pk)
                 else:
                     language = languages[message.recipient_id]
                     counts[_send_one(message, connection, language)] += 1
     finally:
         connection.close()
+    _send_again_when_due(held)
     return counts
+
+
+def _send_again_when_due(held: dict[int, list[int]]) -> None:
+    """Queue what destinations held back for when they can take it, rather than leaving it to
+    the five-minute requeue (which still catches it if the broker refuses now)."""
+    from outbox.services import enqueue
+
+    for seconds, message_ids in sorted(held.items()):
+        enqueue(message_ids, after_seconds=seconds)
 
 
 def requeue_unsent(*, limit: int = 1000) -> int:
@@ -168,8 +183,9 @@ def _send_one(message: Message, connection, language: str) -> str:
     return "sent"
 
 
-def _deliver_one(message: Message) -> str:
-    """Deliver a message to its destination (a chat's bot, a webhook) through its channel."""
+def _deliver_one(message: Message) -> tuple[str, float | None]:
+    """Deliver a message to its destination (a chat's bot, a webhook) through its channel;
+    return the outcome and, for a message held back, how long it waits."""
     try:
         channel_of(message).deliver(message)
     except Later as later:
@@ -179,17 +195,17 @@ def _deliver_one(message: Message) -> str:
             attempts=F("attempts") - 1,  # held back, not tried
             last_error=str(later),
         )
-        return "held"
+        return "held", later.seconds
     except Broken as broken:
         Message.objects.filter(pk=message.pk).update(
             state=Message.State.FAILED, last_error=f"broken destination: {broken}"
         )
-        return "failed"
+        return "failed", None
     except Exception as error:
         _failed(message, error)
-        return "failed"
+        return "failed", None
     Message.objects.filter(pk=message.pk).update(state=Message.State.SENT, sent_at=timezone.now())
-    return "sent"
+    return "sent", None
 
 
 def _failed(message: Message, error: Exception) -> None:

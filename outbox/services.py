@@ -109,15 +109,16 @@ def send_after_commit(message_ids: list[int]) -> None:
         transaction.on_commit(lambda: enqueue(message_ids))
 
 
-def enqueue(message_ids: list[int]) -> int:
-    """Queue sending tasks for `message_ids` now; return how many ids were queued. Stops at the
-    first refusal: with the broker down each attempt waits out the same timeout."""
+def enqueue(message_ids: list[int], *, after_seconds: float | None = None) -> int:
+    """Queue sending tasks for `message_ids`, now or `after_seconds` from now; return how many
+    ids were queued. Stops at the first refusal: with the broker down each attempt waits out the
+    same timeout (the periodic `outbox.send_unsent` takes them up later)."""
     from outbox.tasks import send_messages
 
     for start in range(0, len(message_ids), BATCH):
         batch = message_ids[start : start + BATCH]
         try:
-            send_messages.apply_async((batch,), retry=False)
+            send_messages.apply_async((batch,), countdown=after_seconds, retry=False)
         except Exception as error:  # the change is committed; its messages only wait
             logger.warning("%s messages not queued (%s); they will be retried", len(batch), error)
             return start

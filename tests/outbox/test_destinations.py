@@ -82,6 +82,22 @@ def test_a_destination_at_its_limit_holds_the_message_back_without_counting_an_a
     assert sending.send(ids)["skipped"] == 1  # not before its time
 
 
+def test_a_message_held_back_is_queued_again_for_when_its_destination_can_take_it(
+    filed, channel, monkeypatch
+):
+    queued = []
+    monkeypatch.setattr(
+        "outbox.services.enqueue",
+        lambda ids, after_seconds=None: queued.append((list(ids), after_seconds)) or len(ids),
+    )
+    channel.answer = Later(12.5, "rate limited")
+    [message] = to_destinations()
+
+    sending.send([message.pk])
+
+    assert queued == [([message.pk], 13)]
+
+
 def test_a_broken_destination_is_not_retried(filed, channel):
     channel.answer = Broken("the robot was removed")
     ids = [message.pk for message in to_destinations()]
