@@ -34,6 +34,7 @@ class EventKind(models.TextChoices):
     AGREEMENT_PROPOSED = "agreements.proposed", _("Agreement proposed")
     AGREEMENT_ACCEPTED = "agreements.accepted", _("Agreement accepted")
     AGREEMENT_REJECTED = "agreements.rejected", _("Agreement rejected")
+    SURVEY_WAVE_OPENED = "surveys.wave_opened", _("Survey wave open (this department is rated)")
 
 
 class ChatBotQuerySet(models.QuerySet["ChatBot"]):

@@ -56,6 +56,8 @@ def links(context: dict) -> list[tuple[str, str]]:
         found.append(
             (_("Open the agreement"), site_url() + context["agreement"].get_absolute_url())
         )
+    if context.get("wave") is not None:
+        found.append((_("Open the survey wave"), site_url() + context["wave"].get_absolute_url()))
     if context.get("queue_path"):
         found.append((_("Open the queue"), site_url() + context["queue_path"]))
     return found

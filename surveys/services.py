@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from common.text import without_control_characters
 from departments.models import sees_company_reports
-from outbox.services import queue_each
+from outbox.services import fan_out, queue_each
 from surveys import letters
 from surveys.audience import audience
 from surveys.models import (
@@ -208,6 +208,7 @@ def _wave_launch(campaign: Campaign, *, scheduled: datetime, now: datetime) -> W
         ignore_conflicts=True,
     )
     _write_emails(wave, letters.INVITATION, Invitation.objects.filter(wave=wave))
+    fan_out(letters.WAVE_OPENED, [wave])  # the rated departments' group chats and webhooks
     return wave
 
 
