@@ -15,6 +15,7 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from math import ceil
 
 import requests
 from django.contrib.auth import get_user_model
@@ -30,7 +31,7 @@ from chats.vendors import LIMITS, Outcome, Post, build, read_answer
 from departments.models import Membership
 from outbox.destinations import Broken, Later
 from outbox.models import Message
-from outbox.services import queue, send_after_commit
+from outbox.services import enqueue, queue
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +154,8 @@ def fold_burst(bot: ChatBot, message: Message, wait: float, now: datetime) -> Me
         summary = Message.objects.create(
             kind=letters.SUMMARY, **destination, retry_at=now + timedelta(seconds=wait)
         )
-        send_after_commit([summary.pk])
+        summary_id = summary.pk
+        transaction.on_commit(lambda: enqueue([summary_id], after_seconds=ceil(wait)))
     Message.objects.filter(pk__in=[*folded, message.pk]).update(
         state=Message.State.SENT, sent_at=now, in_digest=summary
     )

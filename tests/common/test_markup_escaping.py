@@ -26,8 +26,8 @@ REVIEWED = [
     (
         "templates/chats/*.txt",
         "autoescape off",
-        "plain text that chats.vendors puts into each vendor's JSON as a string; Accord never "
-        "renders it as HTML (Markdown in user text is a separate, open question: see chats)",
+        "plain text that chats.vendors escapes for each app's markup and puts into its JSON "
+        "as a string; Accord never renders it as HTML",
     ),
     (
         "tickets/templatetags/tickets_tags.py",
