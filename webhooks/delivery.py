@@ -28,7 +28,8 @@ from django.utils import timezone
 from outbox.destinations import Broken
 from outbox.models import Message
 from outbox.services import queue
-from webhooks.addresses import Refused, check_destination
+from webhooks import safe_http
+from webhooks.addresses import Refused
 from webhooks.events import Event, payload, test_payload
 from webhooks.letters import DISABLED
 from webhooks.models import SECRET_PREFIX, Delivery, Webhook
@@ -126,17 +127,12 @@ def post(
 
 def _send(url: str, data: bytes, headers: dict) -> Outcome:
     timeout = float(getattr(settings, "WEBHOOKS_TIMEOUT_SECONDS", 5))
-    try:
-        check_destination(url)
-    except Refused as refused:
-        return Outcome(None, None, f"refused: {refused}", refused=True)
-    except OSError as error:
-        return Outcome(None, None, str(error))
     started = time.perf_counter()
     try:
-        response = requests.post(
-            url, data=data, headers=headers, timeout=timeout, allow_redirects=False
-        )
+        # The SSRF check is made when connecting, on the address connected to (safe_http).
+        response = safe_http.post(url, data=data, headers=headers, timeout=timeout)
+    except Refused as refused:
+        return Outcome(None, None, f"refused: {refused}", refused=True)
     except requests.Timeout:
         return Outcome(None, _ms_since(started), f"no answer within {timeout:g} s")
     except requests.RequestException as error:
