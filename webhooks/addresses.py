@@ -6,7 +6,6 @@ or a cloud's metadata endpoint (SSRF)."""
 from __future__ import annotations
 
 import ipaddress
-import socket
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -38,7 +37,8 @@ def is_public(address: str) -> bool:
 
 def validate_webhook_url(url: str) -> None:
     """On saving: HTTPS (or HTTP where private addresses are allowed), and no host that is
-    plainly private. Names are resolved again at each delivery (check_destination)."""
+    plainly private. Names are checked where they are connected to, at each delivery
+    (webhooks.safe_http), so that a name cannot answer differently between check and use."""
     parts = urlsplit(url)
     schemes = ("https", "http") if private_allowed() else ("https",)
     if parts.scheme not in schemes:
@@ -55,20 +55,3 @@ def validate_webhook_url(url: str) -> None:
             _("A webhook cannot point at a private, loopback or link-local address."),
             code="private",
         )
-
-
-def check_destination(url: str) -> None:
-    """At delivery: resolve the host and refuse it if any of its addresses is not public."""
-    if private_allowed():
-        return
-    parts = urlsplit(url)
-    if parts.scheme != "https":
-        raise Refused(f"{parts.scheme} is not allowed, only https")
-    port = parts.port or 443
-    try:
-        found = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
-    except socket.gaierror as error:
-        raise OSError(f"cannot resolve {parts.hostname}: {error}") from error
-    for _family, _type, _proto, _name, sockaddr in found:
-        if not is_public(sockaddr[0]):
-            raise Refused(f"{parts.hostname} resolves to {sockaddr[0]}, which is not public")
