@@ -86,6 +86,8 @@ def setup(database_url: str, redis_url: str) -> None:
         SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only-secret-key-not-for-any-deployment"),
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
+        # The stand-in apps listen on loopback, which bots may reach only when allowed.
+        WEBHOOKS_ALLOW_PRIVATE_ADDRESSES="true",
     )
     for variable in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
         os.environ.pop(variable, None)

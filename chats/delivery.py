@@ -28,6 +28,8 @@ from chats import letters
 from chats.models import ChatBot
 from chats.text import compose, test_post
 from chats.vendors import LIMITS, Outcome, Post, build, read_answer
+from common import safe_http
+from common.addresses import Refused
 from departments.models import Membership
 from outbox.destinations import Broken, Later
 from outbox.models import Message
@@ -45,7 +47,7 @@ class DeliveryFailed(Exception):
 
 @dataclass(frozen=True)
 class Answer:
-    status: int
+    status: int | None  # None: no answer (the address was refused)
     body: str
     outcome: Outcome
 
@@ -170,13 +172,15 @@ def post_to(bot: ChatBot, post: Post) -> Answer:
     its address (which holds the credential for WeCom and DingTalk)."""
     request = build(bot.vendor, bot.address, bot.secret, post, time.time())
     try:
-        response = requests.post(
-            request.url,
-            params=request.params or None,
-            json=request.body,
-            timeout=TIMEOUT,
-            allow_redirects=False,
+        # Through the SSRF guard webhooks use: a bot's address is typed by a head, and the test
+        # button shows the answer, so it must not reach the company's own network.
+        response = safe_http.post(
+            request.url, params=request.params or None, json=request.body, timeout=TIMEOUT
         )
+    except Refused as refused:
+        logger.warning("chat bot %s (%s): address refused", bot.pk, bot.vendor)
+        reason = f"the bot's address is not allowed ({refused})"
+        return Answer(None, reason, Outcome(broken=reason))
     except requests.RequestException as error:
         logger.warning("chat bot %s (%s): %s", bot.pk, bot.vendor, error.__class__.__name__)
         raise DeliveryFailed(f"{bot.vendor} bot {bot.pk}: {error.__class__.__name__}") from None

@@ -25,11 +25,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import F
 from django.utils import timezone
 
+from common import safe_http
+from common.addresses import Refused
 from outbox.destinations import Broken
 from outbox.models import Message
 from outbox.services import queue
-from webhooks import safe_http
-from webhooks.addresses import Refused
 from webhooks.events import Event, payload, test_payload
 from webhooks.letters import DISABLED
 from webhooks.models import SECRET_PREFIX, Delivery, Webhook

@@ -13,8 +13,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from common.addresses import validate_webhook_url
 from departments.models import Membership
-from webhooks.addresses import validate_webhook_url
 from webhooks.events import Event
 
 SECRET_PREFIX = "whsec_"

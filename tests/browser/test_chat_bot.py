@@ -21,7 +21,9 @@ SECRET = "SECjourney0123456789"
 
 
 @pytest.fixture
-def dingtalk():
+def dingtalk(settings):
+    # The stand-in app listens on loopback, which bots may reach only when allowed.
+    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = True
     server = Vendor()
     server.secrets[TOKEN] = SECRET  # refuses a message without DingTalk's valid signature
     thread = threading.Thread(target=server.server.serve_forever, daemon=True)

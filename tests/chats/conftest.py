@@ -179,7 +179,9 @@ class Vendor:
 
 
 @pytest.fixture
-def vendor(monkeypatch):
+def vendor(monkeypatch, settings):
+    # The stand-in apps listen on loopback, which bots may reach only when allowed.
+    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = True
     server = Vendor()
     thread = threading.Thread(target=server.server.serve_forever, daemon=True)
     thread.start()

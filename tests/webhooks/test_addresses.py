@@ -4,9 +4,9 @@ speaks plain HTTP, unless an administrator allows it in the settings."""
 import pytest
 from django.core.exceptions import ValidationError
 
+from common.addresses import validate_webhook_url
 from outbox.models import Message
 from tests.webhooks.support import send_all, subscribe, webhook_messages
-from webhooks.addresses import validate_webhook_url
 
 PRIVATE = ["127.0.0.1", "10.1.2.3", "169.254.169.254", "[::1]", "[::ffff:127.0.0.1]"]
 

@@ -1,4 +1,4 @@
-"""The SSRF check is made when connecting, on the address connected to (webhooks/safe_http.py):
+"""The SSRF check is made when connecting, on the address connected to (common/safe_http.py):
 a name that answers a public address to an earlier look-up and loopback to the next one (DNS
 rebinding) is refused before any byte reaches loopback, by the outbox and by the "send a test
 event" button. Where an administrator allows private addresses, a name is connected to through
@@ -14,11 +14,11 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
+from common.addresses import Refused
+from common.safe_http import vetted_addresses
 from outbox.models import Message
 from tests.support.clock import MONDAY_9AM
 from tests.webhooks.support import send_all, subscribe, webhook_messages
-from webhooks.addresses import Refused
-from webhooks.safe_http import vetted_addresses
 
 PUBLIC = "93.184.215.14"
 REAL_GETADDRINFO = socket.getaddrinfo

@@ -1,6 +1,7 @@
-"""Posting to a webhook with the SSRF check made where the connection is made, on the address
+"""Posting to another system (a webhook, a group chat's bot) with the SSRF check made where the
+connection is made, on the address
 actually connected to: the host name is resolved once, refused if any of its addresses is not
-public (webhooks.addresses), and the socket connects to one of those vetted addresses. A
+public (common.addresses), and the socket connects to one of those vetted addresses. A
 separate check before `requests` resolved the name again would leave a gap: a name can answer a
 public address to the check and a private one to the connection (DNS rebinding).
 
@@ -19,7 +20,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
-from webhooks.addresses import Refused, is_public, private_allowed
+from common.addresses import Refused, is_public, private_allowed
 
 
 def vetted_addresses(host: str, port: int) -> list[tuple]:
@@ -92,10 +93,10 @@ class VettedAdapter(HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = {"http": VettedHTTPPool, "https": VettedHTTPSPool}
 
 
-def post(url: str, *, data: bytes, headers: dict, timeout: float) -> requests.Response:
-    """POST without following redirects. Raises Refused (an exception of its own, which
-    `requests` lets through) for a forbidden scheme or address, and requests' exceptions for
-    the rest."""
+def post(url: str, *, timeout, **arguments) -> requests.Response:
+    """POST (with `requests`' arguments: data, json, params, headers) without following
+    redirects. Raises Refused (an exception of its own, which `requests` lets through) for a
+    forbidden scheme or address, and requests' exceptions for the rest."""
     scheme = urlsplit(url).scheme
     if scheme != "https" and not private_allowed():
         raise Refused(f"{scheme} is not allowed, only https")
@@ -103,4 +104,4 @@ def post(url: str, *, data: bytes, headers: dict, timeout: float) -> requests.Re
         session.trust_env = False
         session.mount("http://", VettedAdapter())
         session.mount("https://", VettedAdapter())
-        return session.post(url, data=data, headers=headers, timeout=timeout, allow_redirects=False)
+        return session.post(url, timeout=timeout, allow_redirects=False, **arguments)

@@ -1,7 +1,8 @@
-"""Where a webhook may point: HTTPS to a public address, unless an administrator allows private
-addresses (WEBHOOKS_ALLOW_PRIVATE_ADDRESSES, which also allows plain HTTP). Without this check
-anyone who may add a webhook could make Accord's workers call the company's internal services
-or a cloud's metadata endpoint (SSRF)."""
+"""Where Accord may post to another system (a webhook, a group chat's bot): HTTPS to a public
+address, unless an administrator allows private addresses (WEBHOOKS_ALLOW_PRIVATE_ADDRESSES,
+which also allows plain HTTP, for webhooks and chat bots alike). Without this check anyone who
+may add a webhook or a bot could make Accord's workers call the company's internal services or a
+cloud's metadata endpoint (SSRF)."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ def is_public(address: str) -> bool:
 def validate_webhook_url(url: str) -> None:
     """On saving: HTTPS (or HTTP where private addresses are allowed), and no host that is
     plainly private. Names are checked where they are connected to, at each delivery
-    (webhooks.safe_http), so that a name cannot answer differently between check and use."""
+    (common.safe_http), so that a name cannot answer differently between check and use."""
     parts = urlsplit(url)
     schemes = ("https", "http") if private_allowed() else ("https",)
     if parts.scheme not in schemes:
