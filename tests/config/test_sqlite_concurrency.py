@@ -3,14 +3,10 @@ settings' SQLite options (WAL journal, busy timeout, immediate transactions) man
 writers all succeed. The rest of the suite runs on PostgreSQL; this test runs Django in a
 fresh process on a SQLite file of its own."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.sqlite import run_on_sqlite
+
 WRITERS, WRITES = 8, 25
 SCRIPT = f"""
 import threading
@@ -49,23 +45,7 @@ print(journal, Department.objects.count(), len(errors), *sorted(set(errors))[:3]
 
 @pytest.mark.slow  # a subprocess migrates its own SQLite database
 def test_concurrent_writers_on_sqlite_all_succeed(tmp_path):
-    environment = {
-        **os.environ,
-        "DEBUG": "true",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'accord.sqlite3'}",
-        "CELERY_BROKER_URL": "memory://",
-        "EMAIL_URL": "dummymail://",
-    }
-    run = lambda *args: subprocess.run(  # noqa: E731
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-    )
-    assert run("migrate", "--verbosity", "0").returncode == 0
-
-    completed = run("shell", "--command", SCRIPT)
+    completed = run_on_sqlite(tmp_path, SCRIPT)
 
     assert completed.returncode == 0, completed.stderr[-3000:]
     journal, departments, errors, *messages = completed.stdout.strip().splitlines()[-1].split("|")

@@ -1,14 +1,10 @@
 """`make run` uses SQLite: the scan's hand-written SQL must run there too (the rest of the suite
 runs on PostgreSQL)."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.sqlite import run_on_sqlite
+
 SCRIPT = """
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -56,23 +52,7 @@ print(*counts, *(Message.objects.filter(kind="tickets.breach", state=state).coun
 
 @pytest.mark.slow  # a subprocess with its own SQLite database
 def test_the_breach_scan_runs_on_sqlite(tmp_path):
-    environment = {
-        **os.environ,
-        "DEBUG": "true",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'accord.sqlite3'}",
-        "CELERY_BROKER_URL": "memory://",
-        "EMAIL_URL": "dummymail://",
-    }
-    run = lambda *args: subprocess.run(  # noqa: E731
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-    )
-    assert run("migrate", "--verbosity", "0").returncode == 0
-
-    completed = run("shell", "--command", SCRIPT)
+    completed = run_on_sqlite(tmp_path, SCRIPT)
 
     assert completed.returncode == 0, completed.stderr[-3000:]
     alerts_early, breaches_first, breaches_second, breaches, notifications, in_app = map(
