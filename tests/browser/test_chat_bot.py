@@ -12,8 +12,8 @@ from agreements.models import Priority
 from chats.models import ChatBot
 from outbox import sending
 from outbox.models import Message
-from tests.chats.conftest import Vendor
 from tests.factories import ServiceFactory, agreement_in_force
+from tests.support.chat_vendor import Vendor
 from tickets import services
 
 TOKEN = "journey-robot-token"

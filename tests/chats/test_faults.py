@@ -25,7 +25,6 @@ from chats.models import ChatBot, EventKind
 from outbox import tasks as outbox_tasks
 from outbox.models import Message
 from outbox.sending import STALE_CLAIM
-from tests.chats.conftest import Vendor
 from tests.factories import ServiceFactory
 from tests.support.celery import (
     FAULT_TESTS,
@@ -34,6 +33,7 @@ from tests.support.celery import (
     unacknowledged,
     wait_until,
 )
+from tests.support.chat_vendor import Vendor
 from tickets import services
 
 pytestmark = [*FAULT_TESTS, pytest.mark.slow]
