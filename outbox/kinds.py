@@ -56,15 +56,14 @@ class Kind:
     # The page its notification in Accord opens ("" for none).
     link: Callable[[Message], str] = _about_page
 
+    def template_context(self, message: Message) -> dict:
+        """What its templates show: the message, its recipient, and the kind's own context."""
+        return {"message": message, "recipient": message.recipient, **self.context(message)}
+
     def title(self, message: Message) -> str:
         """One line for the notifications page: its e-mail's subject, in the active language.
         `message.about` is read as for sending (outbox.sending.load)."""
-        context = {
-            "site_url": settings.SITE_URL.rstrip("/"),
-            "message": message,
-            "recipient": message.recipient,
-            **self.context(message),
-        }
+        context = {"site_url": settings.SITE_URL.rstrip("/"), **self.template_context(message)}
         subject = render_to_string(f"emails/{self.template}-subject.txt", context)
         # Joined into a plain str: the subject is rendered unescaped, the page escapes it.
         return " ".join(subject.split())

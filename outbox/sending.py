@@ -146,19 +146,22 @@ def load(message_ids: list[int]) -> list[Message]:
 
 
 def withdraw_obsolete(messages: list[Message]) -> list[Message]:
-    """Cancel the messages whose reason no longer holds, each with why; return the others."""
-    still_true = []
+    """Cancel the messages whose reason no longer holds, each with why (one UPDATE per reason);
+    return the others."""
+    still_true, gone_by_reason = [], {}
     for message in messages:
         if message.about_id is not None and message.about is None:
             reason = Message.CancelReason.GONE
         else:
             reason = kind_of(message).withdrawn(message)
         if reason:
-            Message.objects.filter(pk=message.pk).update(
-                state=Message.State.CANCELLED, cancel_reason=reason
-            )
+            gone_by_reason.setdefault(reason, []).append(message.pk)
         else:
             still_true.append(message)
+    for reason, message_ids in gone_by_reason.items():
+        Message.objects.filter(pk__in=message_ids).update(
+            state=Message.State.CANCELLED, cancel_reason=reason
+        )
     return still_true
 
 
@@ -168,7 +171,7 @@ def _send_one(message: Message, connection, language: str) -> str:
         email = make_message(
             kind.template,
             message.recipient.email,
-            {"message": message, "recipient": message.recipient, **kind.context(message)},
+            kind.template_context(message),
             language=language,
             headers={"Message-ID": message.message_id, "Auto-Submitted": "auto-generated"},
         )
