@@ -218,6 +218,12 @@ class AgreementForm(forms.ModelForm):
         }
 
 
+class RevisionForm(forms.Form):
+    """The revision of the agreement the page showed, posted back with an edit."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
+
+
 class DecisionForm(forms.Form):
     """Accept or reject a proposal, for one customer department."""
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agreements import selectors, services
-from agreements.forms import AgreementForm, DecisionForm
+from agreements.forms import AgreementForm, DecisionForm, RevisionForm
 from agreements.models import Agreement, AgreementEvent, AgreementTarget, Service
 from departments.models import Department
 
@@ -130,7 +130,9 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = AgreementForm(request.POST or None, instance=agreement, provider=agreement.provider)
     revision = agreement.revision
     if request.method == "POST":
-        revision = int(request.POST.get("revision") or -1)
+        posted = RevisionForm(request.POST)
+        # A missing or malformed revision reads as a stale page: the save answers 409.
+        revision = posted.cleaned_data["revision"] if posted.is_valid() else -1
     return _save_draft(request, form, revision=revision)
 
 

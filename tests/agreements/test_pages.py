@@ -189,6 +189,22 @@ def test_editing_a_draft_someone_else_changed_meanwhile_is_a_conflict(
     assert "changed since you opened it" in response.content.decode()
 
 
+@pytest.mark.parametrize("revision", ["²", "abc", "99999999999999999999999", "-1", ""])
+def test_a_malformed_revision_reads_as_a_stale_page_not_a_server_error(
+    client, head, draft, calendar, payroll_extract, sales, revision
+):
+    client.force_login(head)
+    before = draft.revision
+    form = {**draft_form(calendar, payroll_extract, sales), "revision": revision}
+
+    response = client.post(reverse("agreements:edit", args=[draft.pk]), form)
+
+    assert response.status_code == 409
+    assert "changed since you opened it" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.revision == before  # nothing saved
+
+
 def test_the_head_proposes_and_the_customer_head_accepts_on_the_page(
     client, head, sales_head, draft, sales
 ):
