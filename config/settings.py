@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "agreements",
     "tickets",
     "surveys",
+    "directory",
     "dashboards",
 ]
 

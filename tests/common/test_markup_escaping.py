@@ -11,7 +11,10 @@ from django.urls import reverse
 from agreements.models import Service
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["common", "config", "departments", "agreements", "tickets", "surveys", "dashboards"]
+APPS = [
+    "common", "config", "departments", "outbox", "chats", "webhooks", "agreements", "tickets",
+    "surveys", "directory", "dashboards",
+]  # fmt: skip
 UNSAFE_IN_TEMPLATES = re.compile(r"\|\s*safe(seq)?\b|{%\s*autoescape\s+off")
 UNSAFE_IN_PYTHON = re.compile(r"\b(mark_safe|SafeString|format_html)\(")
 
