@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -214,6 +215,11 @@ def acting_for(user, on: date) -> list:
     return [user.pk, *delegators]
 
 
+def validate_time_zone(name: str) -> None:
+    if name and name not in available_timezones():
+        raise ValidationError(_("%(name)s is not a known time zone.") % {"name": name})
+
+
 class Delivery(models.TextChoices):
     """How a person receives one kind of message."""
 
@@ -233,6 +239,13 @@ class Profile(models.Model):
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
     deliveries = models.JSONField(_("deliveries"), default=dict, blank=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_("Dates and times are shown in this time zone; empty: the company's."),
+    )
 
     class Meta:
         verbose_name = _("profile")
