@@ -14,6 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DepartmentQuerySet(models.QuerySet["Department"]):
+    def current(self) -> DepartmentQuerySet:
+        """Departments not archived: those that may provide, file, sign and be surveyed."""
+        return self.filter(archived_at__isnull=True)
+
     def with_head(self) -> DepartmentQuerySet:
         """Prefetch the head's membership so that `department.head` costs no query."""
         heads = Membership.objects.filter(role=Membership.Role.HEAD).select_related("user")
@@ -42,6 +46,25 @@ class Department(models.Model):
         _("e-mail"), blank=True, help_text=_("A shared mailbox of the department, if it has one.")
     )
     description = models.TextField(_("description"), blank=True)
+    archived_at = models.DateTimeField(
+        _("archived"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set when the department left the company's directory: its agreements and requests "
+            "stay readable, but it no longer provides services, files requests or is surveyed."
+        ),
+    )
+    directory_source = models.CharField(
+        _("directory source"), max_length=20, blank=True, editable=False
+    )
+    directory_key = models.CharField(
+        _("directory key"),
+        max_length=255,
+        blank=True,
+        editable=False,
+        help_text=_("The department's stable id in the directory it is kept in step with."),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="Membership",
@@ -57,6 +80,13 @@ class Department(models.Model):
         verbose_name_plural = _("departments")
         permissions = [
             ("view_company_reports", _("Can view company-wide reports and survey results")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["directory_source", "directory_key"],
+                condition=~Q(directory_key=""),
+                name="department_one_per_directory_key",
+            ),
         ]
 
     def __str__(self) -> str:
