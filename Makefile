@@ -13,6 +13,12 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(PIP) --editable '.[test]'
 	touch $@
 
+# The tests also run LDAP sign-in and sync against a real slapd: they need the `ldap` extra,
+# which compiles python-ldap (Debian: libldap2-dev and libsasl2-dev; .ci/run installs them).
+$(VENV)/.installed-ldap: $(VENV)/.installed
+	$(PIP) --editable '.[test,ldap]'
+	touch $@
+
 messages: $(VENV)/.installed
 	DEBUG=true $(BIN)/python manage.py compilemessages --ignore '.venv' --verbosity 0
 
@@ -30,7 +36,7 @@ run: $(VENV)/.installed messages
 test: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/accord
 test: export REDIS_URL ?= redis://127.0.0.1:6379/0
 test: export SECRET_KEY ?= test-only-secret-key-not-for-production-0123456789abcdef
-test: $(VENV)/.installed messages
+test: $(VENV)/.installed-ldap messages
 	$(BIN)/python -m config.check_services
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/ruff check .
@@ -42,7 +48,7 @@ test: $(VENV)/.installed messages
 test-fast: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/accord
 test-fast: export REDIS_URL ?= redis://127.0.0.1:6379/0
 test-fast: export SECRET_KEY ?= test-only-secret-key-not-for-production-0123456789abcdef
-test-fast: $(VENV)/.installed messages
+test-fast: $(VENV)/.installed-ldap messages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q -m "not browser and not slow and not celery_worker and not fuzz"

@@ -21,6 +21,8 @@ pytest_plugins = [
     "tests.support.alerts",
     "tests.support.smtp",
     "tests.support.celery",
+    "tests.support.slapd",
+    "tests.support.oidc",
 ]
 
 BROWSER_TESTS = Path(__file__).parent / "browser"
