@@ -22,7 +22,6 @@ pytest_plugins = [
     "tests.support.smtp",
     "tests.support.celery",
     "tests.support.slapd",
-    "tests.support.oidc",
 ]
 
 BROWSER_TESTS = Path(__file__).parent / "browser"
