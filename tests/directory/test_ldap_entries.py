@@ -5,6 +5,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from directory.ldap_entries import is_disabled, language_code
 from directory.ldap_settings import ldap_settings
+from directory.sources.ldap import unique_code, unique_names
 
 ldap = pytest.importorskip("ldap", reason="python-ldap is the optional extra `ldap`")
 
@@ -26,3 +27,33 @@ def test_directory_language_tags_become_accord_languages():
     assert [language_code(tag) for tag in ("zh-CN", "zh_Hans", "en-US", "fr", "")] == [
         "zh-hans", "zh-hans", "en", "", ""
     ]  # fmt: skip
+
+
+def test_a_unit_code_is_made_from_its_name_and_kept_unique():
+    taken = set()
+
+    codes = [unique_code(name, "key", taken) for name in ("Finance", "finance", "Human Resources")]
+
+    assert codes == ["FINANCE", "FINANCE-2", "HUMAN-RESOURCES"]
+
+
+def test_a_unit_named_without_latin_letters_gets_a_code_from_its_key():
+    assert unique_code("财务部", "0b6f", set()) == unique_code("财务部", "0b6f", set())
+    assert unique_code("财务部", "0b6f", set()).startswith("OU-")
+    assert unique_code("财务部", "0b6f", set()) != unique_code("财务部", "9a1c", set())
+
+
+def test_a_unit_name_used_twice_is_followed_by_its_parents():
+    names = {
+        "ou=it,ou=sales": "IT",
+        "ou=it,ou=china": "IT",
+        "ou=sales": "Sales",
+        "ou=china": "China",
+    }
+    parents = {"ou=it,ou=sales": "ou=sales", "ou=it,ou=china": "ou=china", "ou=sales": "",
+               "ou=china": ""}  # fmt: skip
+
+    assert unique_names(names, parents) == {
+        "ou=it,ou=sales": "IT (Sales)", "ou=it,ou=china": "IT (China)", "ou=sales": "Sales",
+        "ou=china": "China",
+    }  # fmt: skip
