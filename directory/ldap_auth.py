@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 
+import ldap
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
@@ -30,7 +31,7 @@ class LDAPBackend(backend.LDAPBackend):
     groups to Accord's roles."""
 
     def get_or_build_user(self, username, ldap_user):
-        if is_disabled(ldap_user.attrs):
+        if is_disabled(ldap_user.attrs) or matches_disabled_filter(ldap_user):
             # The directory may still accept the password (OpenLDAP without ppolicy).
             raise ldap_user.AuthenticationFailed(f"{ldap_user.dn} is disabled in the directory")
         return super().get_or_build_user(username, ldap_user)
@@ -40,6 +41,16 @@ class LDAPBackend(backend.LDAPBackend):
         if user is not None:
             apply_directory_roles(user=user, ldap_user=ldap_user)
         return user
+
+
+def matches_disabled_filter(ldap_user) -> bool:
+    """Whether the account matches LDAP_DISABLED_FILTER (the leavers the sync deactivates)."""
+    if not settings.LDAP_DISABLED_FILTER:
+        return False
+    found = ldap_user.connection.search_s(
+        ldap_user.dn, ldap.SCOPE_BASE, settings.LDAP_DISABLED_FILTER, ["1.1"]
+    )
+    return bool(found)
 
 
 def hr_group() -> Group:

@@ -93,6 +93,14 @@ def test_a_disabled_account_is_refused(client, ldap_sign_in):
     assert not User.objects.filter(username="dma").exists()
 
 
+def test_an_account_the_disabled_filter_matches_is_refused(client, settings, slapd):
+    use_ldap(settings, slapd.environment(LDAP_DISABLED_FILTER="(uid=hlin)"))
+
+    assert sign_in(client, "hlin").status_code == 200
+    assert signed_in_user(client) is None
+    assert sign_in(client, "hyang").status_code == 302
+
+
 def test_the_hr_group_gives_the_company_reports_permission(client, ldap_sign_in):
     sign_in(client, "hyang")
 
