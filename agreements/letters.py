@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement, AgreementEvent
+from departments.heads import acting_heads
 from departments.models import Membership
 from outbox.kinds import Kind, register
 from outbox.models import Message
@@ -84,12 +85,22 @@ def event_logged(event: AgreementEvent) -> None:
 
 
 def _signers(agreement: Agreement) -> list:
-    """The heads of the customer departments; administrators for a company-wide agreement."""
-    if agreement.all_customers:
-        return list(get_user_model().objects.filter(is_superuser=True, is_active=True))
-    return _heads(agreement.customers.values_list("pk", flat=True))
+    """The heads of the customer departments; administrators for a company-wide agreement, and
+    for a customer without a head (its head left): they may sign for any department."""
+    customers = set(agreement.customers.values_list("pk", flat=True))
+    memberships = Membership.objects.heads().filter(department__in=customers, user__is_active=True)
+    heads = {
+        membership.department_id: membership.user
+        for membership in memberships.select_related("user")
+    }
+    if agreement.all_customers or customers - heads.keys():
+        return [
+            *heads.values(),
+            *get_user_model().objects.filter(is_superuser=True, is_active=True),
+        ]
+    return list(heads.values())
 
 
 def _heads(department_ids) -> list:
-    memberships = Membership.objects.heads().filter(department__in=list(department_ids))
-    return [membership.user for membership in memberships.select_related("user")]
+    """The departments' heads; for one without a head, the head one level up (and so on)."""
+    return list({head.pk: head for head in acting_heads(department_ids).values()}.values())

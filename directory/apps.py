@@ -10,3 +10,6 @@ class DirectoryConfig(AppConfig):
 
     name = "directory"
     verbose_name = _("Directory")
+
+    def ready(self) -> None:
+        from directory import letters  # noqa: F401 (declares the messages about leavers)

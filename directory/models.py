@@ -63,3 +63,97 @@ class SyncRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.finished_at:%Y-%m-%d %H:%M}"
+
+
+class Handover(models.Model):
+    """A leaver's hand-over, written in the transaction that deactivated them: what they held and
+    where each piece went (its `items`). Kept for the record; read-only in the admin."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="handovers",
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deactivated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the directory sync deactivated them."),
+    )
+    reason = models.CharField(_("reason"), max_length=200)
+    at = models.DateTimeField(_("when"))
+    messages_cancelled = models.PositiveIntegerField(
+        _("messages cancelled"),
+        default=0,
+        help_text=_("Messages to them not yet sent (invitations, reminders, notices)."),
+    )
+    api_tokens_deleted = models.PositiveIntegerField(_("API tokens deleted"), default=0)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("hand-over")
+        verbose_name_plural = _("hand-overs")
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.at:%Y-%m-%d %H:%M}"
+
+
+class HandoverItem(models.Model):
+    """One thing a leaver held: an approval step (and who has it now), an assigned request (back
+    to its provider's queue), or a membership (ended)."""
+
+    class What(models.TextChoices):
+        APPROVAL = "approval", _("Approval step handed over")
+        REQUEST = "request", _("Assigned request returned to the queue")
+        MEMBERSHIP = "membership", _("Membership ended")
+
+    handover = models.ForeignKey(
+        Handover, on_delete=models.CASCADE, related_name="items", verbose_name=_("hand-over")
+    )
+    what = models.CharField(_("what"), max_length=12, choices=What)
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        verbose_name=_("request"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approval = models.ForeignKey(
+        "tickets.Approval",
+        verbose_name=_("approval step"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    department = models.ForeignKey(
+        "departments.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    role = models.CharField(_("role"), max_length=10, blank=True)
+    to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handed to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The new approver; empty for a request back in the queue or an ended role."),
+    )
+
+    class Meta:
+        ordering = ["handover", "what", "pk"]
+        verbose_name = _("hand-over item")
+        verbose_name_plural = _("hand-over items")
+
+    def __str__(self) -> str:
+        return self.get_what_display()

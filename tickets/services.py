@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from agreements.models import Agreement, ApprovalStep, Service
 from common.errors import DomainError
+from departments.heads import acting_head
 from departments.models import Department, Membership, acting_for
 from tickets import notifications
 from tickets.answers import clean_answers
@@ -343,7 +344,8 @@ def _approver(step: ApprovalStep, ticket: Ticket):
         if step.approver == ApprovalStep.Approver.DEPARTMENT_HEAD
         else ticket.customer
     )
-    head = department.head
+    # A department without a head (its head left): the head one level up, and so on.
+    head = acting_head(department)
     if head is None:
         raise TicketError(
             _("This service needs the approval of the head of %(department)s, which has none; "

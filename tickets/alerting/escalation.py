@@ -1,6 +1,7 @@
 """Escalation: a breached target still unmet `Agreement.escalation_after` working hours after its
 due time is told to the head of the provider's parent department (level 2); still unmet as long
-again, to the grandparent's head (level 3), and so on up the hierarchy, each level once.
+again, to the grandparent's head (level 3), and so on up the hierarchy, each level once. While a
+level's department has no head, the nearest head above it is told (departments.heads).
 
 Level-triggered, like the scan: each breach carries its next `escalate_at` (an indexed column),
 computed here with the agreement calendar's business clock the first time the job sees the breach,
@@ -24,6 +25,7 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
+from departments.heads import head_at_or_above
 from departments.models import Department, Membership
 from outbox.services import queue_each
 from tickets import letters
@@ -113,7 +115,7 @@ def _escalate_due(now: datetime, result: EscalationResult) -> None:
     heads = {
         m.department_id: m.user
         for m in Membership.objects.heads().select_related("user")
-        if m.user.is_active and m.user.email
+        if m.user.is_active
     }
     clocks = clocks_by_calendar({b.agreement.calendar_id for b in due})
     escalations, recipients = [], []
@@ -126,7 +128,8 @@ def _escalate_due(now: datetime, result: EscalationResult) -> None:
         escalations.append(
             Escalation(breach=breach, level=level, department_id=department_id, escalated_at=now)
         )
-        recipients.append(heads.get(department_id))
+        # A level whose department has no head is told to the head above it meanwhile.
+        recipients.append(head_at_or_above(parents, heads, department_id))
         breach.escalation_level = level
         clock = clocks[breach.agreement.calendar_id]
         breach.escalate_at = clock.add(breach.escalate_at, breach.agreement.escalation_after)
