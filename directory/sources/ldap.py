@@ -21,9 +21,11 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from directory.ldap_entries import first_value, is_disabled, language_code
 from directory.snapshot import Person, Snapshot, Unit
+from directory.sync import SyncError
 
 logger = logging.getLogger(__name__)
 
@@ -34,12 +36,27 @@ MEMBER_ATTRIBUTES = ("member", "uniqueMember", "memberUid")
 
 
 def read_snapshot() -> Snapshot:
-    """The company as the LDAP directory describes it now."""
-    connection = connect()
+    """The company as the LDAP directory describes it now; SyncError when it cannot be read."""
+    import ldap
+
     try:
-        return DirectoryReader(connection).snapshot()
-    finally:
-        connection.unbind_s()
+        connection = connect()
+        try:
+            return DirectoryReader(connection).snapshot()
+        finally:
+            connection.unbind_s()
+    except ldap.LDAPError as error:
+        logger.warning("The LDAP directory could not be read: %r", error)
+        raise SyncError(
+            _("The LDAP directory could not be read (%(reason)s); nothing was changed.")
+            % {"reason": ldap_reason(error)}
+        ) from error
+
+
+def ldap_reason(error) -> str:
+    """The server's or the library's own words for an LDAPError."""
+    details = error.args[0] if error.args and isinstance(error.args[0], dict) else {}
+    return ": ".join(str(details[k]) for k in ("desc", "info") if details.get(k)) or str(error)
 
 
 def connect():

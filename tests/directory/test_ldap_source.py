@@ -6,7 +6,9 @@ import uuid
 import pytest
 
 from directory.sources.ldap import read_snapshot
+from directory.sync import SyncError
 from tests.support.slapd import use_ldap
+from tests.support.smtp import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -125,3 +127,17 @@ def test_the_language_comes_from_the_configured_attribute(settings, slapd):
     assert (people["mchen"].language, people["sli"].language, people["fliu"].language) == (
         "zh-hans", "en", ""
     )  # fmt: skip
+
+
+def test_a_directory_that_cannot_be_read_is_a_sync_error_saying_why(settings, slapd):
+    use_ldap(settings, slapd.environment(LDAP_BIND_PASSWORD="not-the-password"))
+
+    with pytest.raises(SyncError, match=r"\(Invalid credentials\); nothing was changed"):
+        read_snapshot()
+
+
+def test_an_unreachable_directory_is_a_sync_error(settings, slapd):
+    use_ldap(settings, slapd.environment(LDAP_SERVER_URI=f"ldap://127.0.0.1:{free_port()}"))
+
+    with pytest.raises(SyncError, match="Can't contact LDAP server"):
+        read_snapshot()
