@@ -137,6 +137,20 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
+# LDAP / Active Directory: sign-in with directory credentials and the directory the sync reads,
+# only when LDAP_SERVER_URI is set (python-ldap is the optional extra `ldap`). Every LDAP_*
+# variable is in the README's "LDAP / Active Directory".
+LDAP_SERVER_URI = env.str("LDAP_SERVER_URI", default="")
+if LDAP_SERVER_URI:
+    import os
+
+    from directory.ldap_settings import BACKEND as LDAP_BACKEND
+    from directory.ldap_settings import ldap_settings
+
+    vars().update(ldap_settings(os.environ))
+    # After django-axes (which throttles it too), before the local passwords.
+    AUTHENTICATION_BACKENDS.insert(1, LDAP_BACKEND)
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
