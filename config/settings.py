@@ -222,6 +222,9 @@ CELERY_RESULT_EXPIRES = timedelta(hours=1)
 # Beat runs in UTC: crontab schedules in local time misfire at daylight-saving changes.
 CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
+# The directory sync's org file, for companies without LDAP: the nightly job reads it when set
+# (and LDAP_SERVER_URI is not); see the README's "Directory sync and the org file".
+DIRECTORY_ORG_FILE = env.str("DIRECTORY_ORG_FILE", default="")
 CELERY_BEAT_SCHEDULE = {
     "scan-breaches": {"task": "tickets.scan_breaches", "schedule": timedelta(minutes=1)},
     "escalate-breaches": {"task": "tickets.escalate_breaches", "schedule": timedelta(minutes=1)},
@@ -244,6 +247,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboards.recount_rollup",
         "schedule": crontab(minute=30, hour=19),
     },
+    # 02:00 in Shanghai: the org chart from LDAP or DIRECTORY_ORG_FILE, when either is set.
+    "sync-directory": {"task": "directory.sync_directory", "schedule": crontab(minute=0, hour=18)},
 }
 
 REST_FRAMEWORK = {

@@ -1,0 +1,83 @@
+from django.contrib import admin
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from directory import import_views
+from directory.changes import Change
+from directory.configured import configured_source
+from directory.models import DirectoryAccount, SyncRun
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(admin.ModelAdmin):
+    """Every sync that changed something, and the directory's pages: import an org file (with a
+    preview), its template, and "Sync now" from LDAP."""
+
+    list_display = ["finished_at", "source", "change_count", "by"]
+    list_filter = ["source"]
+    date_hierarchy = "finished_at"
+    fields = ["finished_at", "source", "by", "change_count", "change_lines"]
+    readonly_fields = fields
+    change_list_template = "admin/directory/syncrun_change_list.html"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return super().has_view_permission(request, obj) or request.user.has_perm(
+            "directory.sync_directory"
+        )
+
+    def has_module_permission(self, request) -> bool:
+        return super().has_module_permission(request) or request.user.has_perm(
+            "directory.sync_directory"
+        )
+
+    @admin.display(description=_("changes"))
+    def change_lines(self, run: SyncRun) -> str:
+        return "\n".join(str(Change.from_json(change)) for change in run.changes)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"ldap_configured": configured_source() == "ldap", **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        site = self.admin_site
+
+        def view(function, **kwargs):
+            return site.admin_view(lambda request, **more: function(request, site, **more))
+
+        return [
+            path("import/", view(import_views.import_org_file), name="directory_import"),
+            path("import/apply/", view(import_views.apply_org_file), name="directory_import_apply"),
+            path(
+                "import/template.<str:file_format>",
+                view(import_views.org_file_template),
+                name="directory_import_template",
+            ),
+            path("sync-now/", view(import_views.sync_now), name="directory_sync_now"),
+            *super().get_urls(),
+        ]
+
+
+@admin.register(DirectoryAccount)
+class DirectoryAccountAdmin(admin.ModelAdmin):
+    """Who is kept in step with which directory (written by the sync only)."""
+
+    list_display = ["user", "source", "key"]
+    list_filter = ["source"]
+    search_fields = ["user__username", "user__email", "key"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "source", "key"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
