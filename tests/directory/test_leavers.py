@@ -17,21 +17,24 @@ from rest_framework.authtoken.models import Token
 
 from agreements.models import Agreement, Priority
 from config.celery import app as celery_app
+from dashboards.periods import Period
+from dashboards.selectors import CUSTOMER, department_dashboard
 from departments.models import Delegation, Membership, Profile
 from directory import letters
 from directory.leavers import deactivate_person, department_lost_head
 from directory.models import Handover, HandoverItem
 from outbox import sending
 from outbox.models import Message
+from surveys.audience import audience
 from surveys.models import Invitation
 from surveys.services import campaign_launch
 from tests.factories import DepartmentFactory, MembershipFactory, UserFactory
-from tests.support.clock import HOUR, LAUNCH, at
+from tests.support.clock import HOUR, LAUNCH, NOW, at
 from tickets import letters as ticket_letters
 from tickets import services
 from tickets.alerting.breach_scan import breach_scan
 from tickets.alerting.escalation import escalate_breaches
-from tickets.models import Approval, Event, Status, Ticket
+from tickets.models import Approval, Event, Ticket
 
 
 @pytest.fixture
@@ -251,7 +254,9 @@ def test_escalations_go_one_level_up_while_a_department_has_no_head(
 
     run(escalate_breaches, at(23, 12))
 
-    assert [m.to[0] for m in mail.outbox if "escalation" in m.subject] == [chair.email]
+    (escalated,) = [m for m in mail.outbox if "escalation" in m.subject]
+    assert escalated.to == [chair.email]
+    assert "Executive Office, which has no head at the moment" in escalated.body
 
 
 # Surveys and the outbox ----------------------------------------------------------------------
@@ -361,12 +366,22 @@ def test_a_failure_halfway_leaves_the_person_active_and_nothing_moved(
 
 
 def test_a_mover_keeps_past_requests_under_the_department_they_filed_them_for(
-    agreement, payroll_extract, file_request, staff, sales, finance, human_resources
+    finance_week, staff, sales, finance, human_resources, campaign, clock_at
 ):
-    ticket = file_request(payroll_extract)
-    Membership.objects.filter(user=staff, department=sales).update(department=human_resources)
+    """`staff` filed the hand-computed week of Sales' requests with Finance, then moves to HR."""
+    clock_at(NOW)
+    week = Period("custom", date(2026, 11, 23), date(2026, 11, 25))
+    filed = list(Ticket.objects.filter(requester=staff).values_list("pk", "customer"))
+    as_customer = department_dashboard(sales, CUSTOMER, week, NOW)
+    surveyed = audience(campaign(), since=at(23, 0), until=at(26, 0))
 
-    ticket.refresh_from_db()
-    assert ticket.customer == sales
-    assert ticket in Ticket.objects.filter(customer=sales)
-    assert Status(ticket.status) == Status.NEW
+    Membership.objects.filter(user=staff, department=sales).delete()
+    MembershipFactory(user=staff, department=human_resources)
+
+    assert list(Ticket.objects.filter(requester=staff).values_list("pk", "customer")) == filed
+    assert {customer for _pk, customer in filed} == {sales.pk}
+    after = department_dashboard(sales, CUSTOMER, week, NOW)
+    assert after.summary == as_customer.summary and after.summary.received == 8
+    assert department_dashboard(human_resources, CUSTOMER, week, NOW).summary.received == 0
+    assert audience(campaign(), since=at(23, 0), until=at(26, 0)) == surveyed
+    assert (staff.pk, finance.pk, sales.pk) in surveyed
