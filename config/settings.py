@@ -116,7 +116,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "directory.passwords.PasswordBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -127,6 +127,43 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Single sign-on (OpenID Connect), on when OIDC_CLIENT_ID or OIDC_ISSUER is set. The provider's
+# endpoints are read from OIDC_ISSUER/.well-known/openid-configuration when first needed (not at
+# start-up) and kept for an hour; OIDC_*_ENDPOINT / OIDC_JWKS_URI set them by hand instead.
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
+OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+SINGLE_SIGN_ON = bool(OIDC_ISSUER or OIDC_RP_CLIENT_ID)
+if SINGLE_SIGN_ON and not (OIDC_ISSUER and OIDC_RP_CLIENT_ID):
+    raise ImproperlyConfigured("Single sign-on needs both OIDC_ISSUER and OIDC_CLIENT_ID.")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_SIGN_ALGO", default="RS256")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_USERINFO_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_JWKS_URI", default="")
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT_SECONDS", default=10.0)
+OIDC_AUTHENTICATION_CALLBACK_URL = "directory:oidc_callback"
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="")
+OIDC_USERNAME_CLAIM = env.str("OIDC_USERNAME_CLAIM", default="preferred_username")
+OIDC_EMAIL_CLAIM = env.str("OIDC_EMAIL_CLAIM", default="email")
+OIDC_GIVEN_NAME_CLAIM = env.str("OIDC_GIVEN_NAME_CLAIM", default="given_name")
+OIDC_FAMILY_NAME_CLAIM = env.str("OIDC_FAMILY_NAME_CLAIM", default="family_name")
+OIDC_LOCALE_CLAIM = env.str("OIDC_LOCALE_CLAIM", default="locale")
+# Someone the username claim does not name may be matched by a verified e-mail address instead.
+OIDC_MATCH_EMAIL = env.bool("OIDC_MATCH_EMAIL", default=False)
+# Off: people come from the directory; someone unknown is told whom to ask (DIRECTORY_CONTACT).
+OIDC_CREATE_USER = env.bool("OIDC_CREATE_USER", default=False)
+DIRECTORY_CONTACT = env.str("DIRECTORY_CONTACT", default="")
+# Local passwords; when off, only the BREAK_GLASS_USERNAMES may still use theirs.
+PASSWORD_LOGIN = env.bool("PASSWORD_LOGIN", default=True)
+BREAK_GLASS_USERNAMES = env.list("BREAK_GLASS_USERNAMES", default=[])
+if SINGLE_SIGN_ON:
+    AUTHENTICATION_BACKENDS.append("directory.oidc.SingleSignOnBackend")
 
 # Login throttling: a username is locked from one address after repeated failures.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

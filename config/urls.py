@@ -6,6 +6,7 @@ from django.urls import include, path
 from config.health import healthz
 from config.views import set_language
 from departments.views import home
+from directory.sign_in_views import LoginView
 from outbox.views import preferences
 
 urlpatterns = [
@@ -20,7 +21,8 @@ urlpatterns = [
     path("notifications/", include("outbox.urls")),
     path("api/", include("config.api")),
     path("healthz", healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
+    path("sign-in/", include("directory.urls")),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",

@@ -22,6 +22,7 @@ pytest_plugins = [
     "tests.support.smtp",
     "tests.support.celery",
     "tests.support.slapd",
+    "tests.support.oidc",
 ]
 
 BROWSER_TESTS = Path(__file__).parent / "browser"
