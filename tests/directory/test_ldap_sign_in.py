@@ -53,6 +53,23 @@ def test_a_person_signs_in_over_ldaps(client, settings, slapd):
     assert signed_in_user(client).username == "sli"
 
 
+def test_the_username_is_matched_without_regard_to_case(client, ldap_sign_in):
+    UserFactory(username="sli")
+
+    assert sign_in(client, "SLi", password_of("sli")).status_code == 302
+    assert signed_in_user(client).username == "sli"
+    assert User.objects.filter(username__iexact="sli").count() == 1
+
+
+def test_someone_accord_deactivated_is_not_signed_in_by_the_directory(client, ldap_sign_in):
+    UserFactory(username="sli", is_active=False)
+
+    response = sign_in(client, "sli")
+
+    assert response.status_code == 200
+    assert signed_in_user(client) is None
+
+
 def test_a_server_whose_certificate_the_ca_file_does_not_vouch_for_is_not_trusted(
     client, settings, slapd
 ):
