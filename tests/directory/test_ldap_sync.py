@@ -2,15 +2,20 @@
 tests/support/slapd.py: the org chart it builds, a second run that writes nothing, a move and a
 disabled account. What a leaver hands over is tested with the sync itself (test_leavers)."""
 
+from io import StringIO
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from departments.models import Department, Membership
 from directory import sync
 from directory.sources.ldap import read_snapshot
+from directory.tasks import sync_directory
 from tests.support.slapd import COMPANY, person_dn, use_ldap
+from tests.support.smtp import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 User = get_user_model()
@@ -94,3 +99,30 @@ def test_an_account_disabled_in_the_directory_becomes_a_leaver(directory):
 
     assert not User.objects.get(username="hlin").is_active
     assert any("hlin" in line for line in plan.lines())
+
+
+def test_the_command_shows_what_a_sync_from_ldap_would_change_then_applies_it(directory):
+    planned = StringIO()
+    call_command("sync_directory", "--dry-run", stdout=planned)
+
+    assert "nothing was changed" in planned.getvalue()
+    assert not Department.objects.exists()
+    call_command("sync_directory", stdout=StringIO())
+    assert Department.objects.filter(name="Helpdesk", parent__name="IT").exists()
+
+
+def test_the_nightly_job_run_twice_syncs_from_ldap_once(directory):
+    first, second = sync_directory(), sync_directory()
+
+    assert first["source"] == second["source"] == "ldap"
+    assert first["changes"] > 0
+    assert second == {"source": "ldap", "changes": 0}
+
+
+def test_a_directory_out_of_reach_is_reported_and_changes_nothing(settings, slapd):
+    use_ldap(settings, slapd.environment(LDAP_SERVER_URI=f"ldap://127.0.0.1:{free_port()}"))
+
+    with pytest.raises(CommandError, match="The LDAP directory could not be read"):
+        call_command("sync_directory", stdout=StringIO())
+    assert "could not be read" in sync_directory()["error"]
+    assert not Department.objects.exists()
