@@ -15,6 +15,7 @@ import jwt
 import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation
@@ -113,6 +114,11 @@ class SingleSignOnBackend(OIDCAuthenticationBackend):
     OIDC_OP_TOKEN_ENDPOINT = property(lambda self: provider_endpoint("token_endpoint"))
     OIDC_OP_USER_ENDPOINT = property(lambda self: provider_endpoint("userinfo_endpoint"))
     OIDC_OP_JWKS_ENDPOINT = property(lambda self: provider_endpoint("jwks_uri"))
+
+    def get_user(self, user_id):
+        # Django's check, which the library's own get_user skips: a person deactivated since
+        # they signed in is signed out at their next request.
+        return ModelBackend.get_user(self, user_id)
 
     def authenticate(self, request, **kwargs):
         if request is None or "nonce" not in kwargs or not settings.SINGLE_SIGN_ON:

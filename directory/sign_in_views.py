@@ -2,6 +2,8 @@
 and the callback of an OpenID Connect sign-in, and the page that says why one failed. All are
 open to people who are not signed in."""
 
+import logging
+
 from django import forms
 from django.conf import settings
 from django.contrib import auth
@@ -19,6 +21,8 @@ from mozilla_django_oidc.views import (
 
 from directory.oidc import Failure, SignInFailed, claim, provider_endpoint
 from directory.passwords import passwords_only_for_break_glass
+
+logger = logging.getLogger(__name__)
 
 FAILURE_MESSAGES = {
     Failure.STATE: _(
@@ -66,6 +70,7 @@ class LoginView(auth_views.LoginView):
 
 def single_sign_on_failed(request: HttpRequest, failed: SignInFailed) -> HttpResponse:
     """The page that says why a sign-in failed, and what to do."""
+    logger.warning("Single sign-on failed (%s): %s", failed.failure, failed.detail or "-")
     if failed.failure is Failure.NOT_IN_DIRECTORY:
         template = "directory/not_in_directory.html"
     elif failed.failure is Failure.DEACTIVATED:

@@ -12,7 +12,13 @@ import pytest
 from django.contrib.auth import SESSION_KEY, get_user_model
 
 from departments.models import Profile
-from directory.oidc import Failure, SignInFailed, language_from_locale, person_sign_in
+from directory.oidc import (
+    BACKEND,
+    Failure,
+    SignInFailed,
+    language_from_locale,
+    person_sign_in,
+)
 from tests.factories import UserFactory
 from tests.support.oidc import provider_sign_in
 
@@ -171,6 +177,19 @@ def test_an_email_the_provider_marks_unverified_never_matches(db, settings):
         )
 
     assert refused.value.failure is Failure.NOT_IN_DIRECTORY
+
+
+def test_a_person_deactivated_after_signing_in_is_signed_out_at_the_next_request(
+    client, db, settings
+):
+    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, BACKEND]
+    person = UserFactory(username="wang.fang")
+    client.force_login(person, backend=BACKEND)
+    assert client.get("/").status_code == 200
+
+    get_user_model().objects.filter(pk=person.pk).update(is_active=False)
+
+    assert client.get("/").status_code == 302
 
 
 def test_the_sign_in_pages_are_not_found_while_single_sign_on_is_off(client, db):
