@@ -41,7 +41,10 @@ class SyncRunAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("changes"))
     def change_lines(self, run: SyncRun) -> str:
-        return "\n".join(str(Change.from_json(change)) for change in run.changes)
+        lines = [str(Change.from_json(change)) for change in run.changes]
+        if run.change_count > len(lines):
+            lines.append(_("… and %(count)s more.") % {"count": run.change_count - len(lines)})
+        return "\n".join(lines)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {"ldap_configured": configured_source() == "ldap", **(extra_context or {})}

@@ -33,6 +33,8 @@ UPLOADS = "directory-imports"
 SALT = "directory.import"
 # A preview is confirmed within the hour or uploaded again.
 PREVIEW_MAX_AGE = 3600
+# The preview of a first import of a large company lists its first changes and counts the rest.
+LINES_SHOWN = 2000
 
 
 def require_sync_permission(request: HttpRequest) -> None:
@@ -60,7 +62,9 @@ def _preview(
         admin_site,
         title,
         plan=plan,
-        lines=plan.lines() if plan else [],
+        lines=[str(change) for change in plan.changes[:LINES_SHOWN]] if plan else [],
+        more=max(0, len(plan.changes) - LINES_SHOWN) if plan else 0,
+        change_count=len(plan.changes) if plan else 0,
         notices=plan.notice_lines() if plan else [],
         errors=[str(error) for error in errors],
         problem=problem,

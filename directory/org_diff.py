@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 
 from departments.models import Department, Membership, Profile
 from directory.changes import Plan
@@ -57,6 +58,7 @@ class Work:
 
     new_departments: list[Department] = field(default_factory=list)
     changed_departments: list[Department] = field(default_factory=list)
+    department_fields: set[str] = field(default_factory=set)  # those changed, on any of them
     # Departments whose new name or code another changed department holds now.
     swapping_departments: list[Department] = field(default_factory=list)
     leavers: list[int] = field(default_factory=list)
@@ -83,6 +85,8 @@ class OrgDiff:
         self.plan = Plan(source=snapshot.source)
         self.work = Work()
         self.new_users: dict = {}  # a new person's key → their unsaved user
+        self.User = get_user_model()
+        self.default_language = settings.LANGUAGE_CODE
 
     # Reading ------------------------------------------------------------------------------------
 
@@ -146,29 +150,30 @@ class OrgDiff:
                 )
                 continue
             old_name, old_code, old_parent = original[key]
-            changed = False
+            changed = []
             if department.directory_key != key or department.directory_source != self.source:
                 department.directory_source, department.directory_key = self.source, key
-                changed = True
+                changed += ["directory_source", "directory_key"]
             if old_name != department.name:
                 self.plan.add("department_renamed", old=old_name, new=department.name)
-                changed = True
+                changed.append("name")
             if old_code != department.code:
                 self.plan.add(
                     "department_recoded", name=department.name, old=old_code, new=department.code
                 )
-                changed = True
+                changed.append("code")
             if old_parent != (department.parent.pk if department.parent else None):
                 old = self.departments[old_parent].name if old_parent else None
                 new = department.parent.name if department.parent else None
                 self.plan.add("department_moved", name=department.name, old=old, new=new)
-                changed = True
+                changed.append("parent")
             if department.archived_at is not None:
                 department.archived_at = None
                 self.plan.add("department_restored", name=department.name)
-                changed = True
+                changed.append("archived_at")
             if changed:
                 self.work.changed_departments.append(department)
+                self.work.department_fields.update(changed)
         self._swaps(original, found)
         kept = {d.pk for d in found.values() if d.pk is not None}
         for department in self.departments.values():
@@ -180,6 +185,7 @@ class OrgDiff:
             ):
                 department.archived_at = self.now
                 self.work.changed_departments.append(department)
+                self.work.department_fields.add("archived_at")
                 self.plan.add("department_archived", name=department.name)
         return found
 
@@ -224,7 +230,7 @@ class OrgDiff:
         """The user of each active person of the snapshot: an id, or for a new person their key
         (their unsaved user in `new_users`);
         leavers, reactivations, new accounts and changed names recorded on the way."""
-        User = get_user_model()
+        User = self.User
         by_username = {row[1].casefold(): pk for pk, row in self.users.items()}
         emails: dict[str, list[int]] = {}
         for pk, row in self.users.items():
@@ -253,7 +259,8 @@ class OrgDiff:
                         first_name=person.first_name,
                         last_name=person.last_name,
                         is_active=True,
-                        password=make_password(None),
+                        # Unusable (as make_password(None) makes it), at a fraction of the cost.
+                        password=UNUSABLE_PASSWORD_PREFIX + secrets.token_hex(20),
                     )
                     self.work.new_users.append(user)
                     self.work.new_accounts.append(
@@ -261,7 +268,7 @@ class OrgDiff:
                     )
                     name = f"{person.first_name} {person.last_name}".strip() or person.email
                     self.plan.add("person_created", username=person.username, name=name)
-                    self._language(user, person)
+                    self._language(person, new_user=user)
                     self.new_users[person.key] = user
                     people[person.key] = person.key
                 continue
@@ -282,7 +289,7 @@ class OrgDiff:
 
     def _update_person(self, user_id: int, person: Person, by_username) -> bool:
         """Bring one known person in line; True when they are to have memberships."""
-        User = get_user_model()
+        User = self.User
         row = dict(zip(("pk", *PERSON_FIELDS, "is_active"), self.users[user_id], strict=True))
         username = row["username"]
         wanted = {
@@ -307,7 +314,7 @@ class OrgDiff:
             shown = [name for name in changed if name != "is_active"]
             if shown:
                 self.plan.add("person_updated", username=wanted["username"], fields=shown)
-        language_changed = self._language(User(pk=user_id), person)
+        language_changed = self._language(person, user_id=user_id)
         if language_changed and not [name for name in changed if name != "is_active"]:
             self.plan.add("person_updated", username=wanted["username"], fields=["language"])
         if not person.active and row["is_active"]:
@@ -316,16 +323,21 @@ class OrgDiff:
             return False
         return person.active
 
-    def _language(self, user, person: Person) -> bool:
+    def _language(self, person: Person, *, user_id: int | None = None, new_user=None) -> bool:
+        """Record the person's language if the directory gives one Accord has; True when an
+        existing person's language changes (a new person's is part of their creation)."""
         language = preferred_language(person.language)
         if not language:
             return False
-        if user.pk is None or user.pk not in self.languages:
-            if language == settings.LANGUAGE_CODE and user.pk is not None:
-                return False
-            self.work.new_profiles.append(Profile(user=user, language=language))
-            return user.pk is not None
-        if self.languages[user.pk] == language:
+        if new_user is not None:
+            self.work.new_profiles.append(Profile(user=new_user, language=language))
             return False
-        self.work.changed_profiles.append(Profile(user_id=user.pk, language=language))
+        if user_id not in self.languages:
+            if language == self.default_language:
+                return False
+            self.work.new_profiles.append(Profile(user_id=user_id, language=language))
+            return True
+        if self.languages[user_id] == language:
+            return False
+        self.work.changed_profiles.append(Profile(user_id=user_id, language=language))
         return True

@@ -31,6 +31,8 @@ from directory.org_diff import OrgDiff, Work
 from directory.snapshot import Person, Snapshot, Unit
 
 CHUNK = 1000
+# A first sync of a large company makes tens of thousands of changes; its record keeps the first.
+CHANGES_RECORDED = 2000
 # Any constant: the PostgreSQL advisory lock that keeps two syncs from running at once.
 SYNC_LOCK = 0x5C_D1_2E_C7
 LEAVER_REASON = _("No longer active in the company's directory.")
@@ -67,7 +69,7 @@ def apply(snapshot: Snapshot, *, dry_run: bool, by=None) -> Plan:
             finished_at=now,
             by=by,
             change_count=len(diff.plan.changes),
-            changes=[change.as_json() for change in diff.plan.changes],
+            changes=[change.as_json() for change in diff.plan.changes[:CHANGES_RECORDED]],
         )
         diff.plan.applied = True
         return diff.plan
@@ -85,18 +87,17 @@ def _write(work: Work) -> None:
             for department in work.swapping_departments
         ]
         Department.objects.bulk_update(placeholders, ["name", "code"], CHUNK)
-    # A new department's parent may be new too: parents are set once every one has its id.
-    parents = [department.parent for department in work.new_departments]
-    for department in work.new_departments:
-        department.parent = None
-    Department.objects.bulk_create(work.new_departments, CHUNK)
-    for department, parent in zip(work.new_departments, parents, strict=True):
-        department.parent = parent
-    Department.objects.bulk_update(
-        [*work.changed_departments, *work.new_departments],
-        ["name", "code", "parent", "archived_at", "directory_source", "directory_key"],
-        CHUNK,
-    )
+    # A new department's parent may be new too: they are created a level of the tree at a time,
+    # parents first, so that each has its parent's id (queries grow with the depth, not the size).
+    remaining = work.new_departments
+    while remaining:
+        level = [d for d in remaining if d.parent is None or d.parent.pk is not None]
+        Department.objects.bulk_create(level, CHUNK)
+        remaining = [d for d in remaining if d.pk is None]
+    if work.department_fields:
+        Department.objects.bulk_update(
+            work.changed_departments, sorted(work.department_fields), CHUNK
+        )
     User = get_user_model()
     for leaver in User.objects.filter(pk__in=work.leavers).order_by("pk"):
         deactivate_person(user=leaver, by=None, reason=str(LEAVER_REASON))
@@ -125,23 +126,21 @@ def _tidied(snapshot: Snapshot) -> Snapshot:
     """The snapshot's text as Accord stores it: no control characters, no runs of spaces, cut
     to the columns' lengths (bulk writes bypass the models' own cleaning)."""
     User = get_user_model()
-    limit = {name: User._meta.get_field(name).max_length for name in ("username", "email")}
-    names = User._meta.get_field("first_name").max_length
+    limits = {
+        name: User._meta.get_field(name).max_length
+        for name in ("username", "email", "first_name", "last_name")
+    }
     units = tuple(
         replace(unit, name=_line(unit.name, 200), code=_line(unit.code, 200))
         for unit in snapshot.units
     )
-    people = tuple(
-        replace(
-            person,
-            username=_line(person.username, limit["username"]),
-            email=_line(person.email, limit["email"]),
-            first_name=_line(person.first_name, names),
-            last_name=_line(person.last_name, names),
-        )
-        for person in snapshot.people
-    )
-    return replace(snapshot, units=units, people=people)
+    people = []
+    for person in snapshot.people:
+        tidy = {name: _line(getattr(person, name), limit) for name, limit in limits.items()}
+        if any(getattr(person, name) != value for name, value in tidy.items()):
+            person = replace(person, **tidy)
+        people.append(person)
+    return replace(snapshot, units=units, people=tuple(people))
 
 
 def _checked(snapshot: Snapshot) -> Snapshot:

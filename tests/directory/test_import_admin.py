@@ -173,3 +173,20 @@ def test_sync_now_without_ldap_says_so(client, admin_user, settings):
     response = client.get(reverse("admin:directory_sync_now"), follow=True)
 
     assert "No LDAP directory is configured" in response.content.decode()
+
+
+def test_a_large_run_keeps_its_first_changes_and_counts_the_rest(client, admin_user, monkeypatch):
+    from directory import import_views, sync
+
+    monkeypatch.setattr(sync, "CHANGES_RECORDED", 2)
+    monkeypatch.setattr(import_views, "LINES_SHOWN", 2)
+    client.force_login(admin_user)
+    preview = upload(client)
+    assert "… and 5 more changes." in preview.content.decode()
+
+    client.post(APPLY, preview.context["confirm"].initial)
+
+    run = SyncRun.objects.get()
+    assert run.change_count == 7 and len(run.changes) == 2
+    page = client.get(reverse("admin:directory_syncrun_change", args=[run.pk])).content.decode()
+    assert "… and 5 more." in page
