@@ -310,6 +310,18 @@ def test_a_leavers_api_tokens_are_deleted_and_sessions_end(client, agent, agreem
     assert answer.status_code == 401
 
 
+def test_a_leavers_sessions_end_whichever_backend_let_them_in(client, agent, settings):
+    """A backend that does not itself refuse inactive people (as SSO and LDAP backends may not)."""
+    lenient = "django.contrib.auth.backends.AllowAllUsersModelBackend"
+    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, lenient]
+    client.force_login(agent, backend=lenient)
+    assert client.get(reverse("tickets:queue")).status_code == 200
+
+    deactivate_person(user=agent, reason="Left")
+
+    assert client.get(reverse("tickets:queue")).status_code == 302
+
+
 # Idempotence and atomicity -------------------------------------------------------------------
 
 
