@@ -19,7 +19,7 @@ from django.db import transaction
 from django_auth_ldap import backend
 
 from departments.models import Profile
-from directory.ldap_entries import is_disabled, language_code
+from directory.ldap_entries import is_disabled, language_code, normal_dn
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def apply_directory_roles(*, user, ldap_user) -> None:
     """Bring `user`'s HR group membership and profile language in line with the directory."""
     if settings.LDAP_HR_GROUP:
         group = hr_group()
-        if settings.LDAP_HR_GROUP.lower() in ldap_user.group_dns:
+        if normal_dn(settings.LDAP_HR_GROUP) in {normal_dn(dn) for dn in ldap_user.group_dns}:
             user.groups.add(group)
         else:
             user.groups.remove(group)

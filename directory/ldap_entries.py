@@ -22,6 +22,13 @@ def first_value(attributes: Mapping[str, Sequence[bytes | str]], name: str) -> s
     return ""
 
 
+def normal_dn(dn: str) -> str:
+    """`dn` in one spelling (no spaces around separators, lower case), to compare DNs."""
+    import ldap.dn
+
+    return ldap.dn.dn2str(ldap.dn.str2dn(dn)).lower()
+
+
 def is_disabled(attributes: Mapping[str, Sequence[bytes | str]] | None) -> bool:
     """Whether the directory has disabled the account: Active Directory's ACCOUNTDISABLE bit of
     userAccountControl, or OpenLDAP's pwdAccountLockedTime (ppolicy) set."""

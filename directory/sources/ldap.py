@@ -23,7 +23,7 @@ from django.conf import settings
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from directory.ldap_entries import first_value, is_disabled, language_code
+from directory.ldap_entries import first_value, is_disabled, language_code, normal_dn
 from directory.snapshot import Person, Snapshot, Unit
 from directory.sync import SyncError
 
@@ -70,13 +70,6 @@ def connect():
         connection.start_tls_s()
     connection.simple_bind_s(settings.AUTH_LDAP_BIND_DN, settings.AUTH_LDAP_BIND_PASSWORD)
     return connection
-
-
-def normal_dn(dn: str) -> str:
-    """`dn` in one spelling (no spaces around separators, lower case), to compare DNs."""
-    import ldap.dn
-
-    return ldap.dn.dn2str(ldap.dn.str2dn(dn)).lower()
 
 
 def parent_dn(dn: str) -> str:

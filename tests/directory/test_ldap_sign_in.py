@@ -124,6 +124,14 @@ def test_the_hr_group_gives_the_company_reports_permission(client, ldap_sign_in)
     assert signed_in_user(client).has_perm("departments.view_company_reports")
 
 
+def test_group_names_are_compared_as_dns_not_as_text(client, settings, slapd):
+    use_ldap(settings, slapd.environment(LDAP_HR_GROUP=f"CN=HR, {GROUPS.upper()}"))
+
+    sign_in(client, "hyang")
+
+    assert signed_in_user(client).has_perm("departments.view_company_reports")
+
+
 def test_someone_outside_the_hr_group_has_no_company_reports_permission(client, ldap_sign_in):
     sign_in(client, "hlin")
 
