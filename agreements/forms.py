@@ -122,7 +122,7 @@ class AgreementForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.provider = provider
         self.fields["services"].queryset = Service.objects.filter(provider=provider).active()
-        self.fields["customers"].queryset = Department.objects.exclude(pk=provider.pk)
+        self.fields["customers"].queryset = Department.objects.current().exclude(pk=provider.pk)
         self.fields["escalation_after"] = DurationInHoursField(
             label=_("Escalate after (working hours)"),
             required=False,

@@ -373,8 +373,8 @@ class AgreementSerializer(serializers.ModelSerializer):
         help_text="Bumped on every change. An edit must send the revision it read; a stale one "
         "is refused with 409.",
     )
-    provider = DepartmentField()
-    customers = DepartmentField(many=True, required=False)
+    provider = DepartmentField(queryset=Department.objects.current())
+    customers = DepartmentField(many=True, required=False, queryset=Department.objects.current())
     services = ServiceRefField(many=True)
     targets = TargetSerializer(many=True)
     approval_windows = ApprovalWindowSerializer(many=True, required=False)

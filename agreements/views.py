@@ -28,7 +28,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query,
             "provider_code": provider_code,
-            "providers": Department.objects.filter(services__is_active=True).distinct(),
+            "providers": Department.objects.current().filter(services__is_active=True).distinct(),
         },
     )
 
@@ -71,7 +71,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": Agreement.Status.choices,
             "awaiting": selectors.awaiting_signature(request.user),
-            "headed_departments": Department.objects.filter(
+            "headed_departments": Department.objects.current().filter(
                 memberships__user=request.user, memberships__role="head"
             ),
         },
@@ -109,7 +109,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def agreement_create(request: HttpRequest, code: str) -> HttpResponse:
-    provider = get_object_or_404(Department, code__iexact=code)
+    provider = get_object_or_404(Department.objects.current(), code__iexact=code)
     if not (request.user.is_superuser or provider.is_headed_by(request.user)):
         raise PermissionDenied(
             _("Only the head of %(department)s drafts its agreements.") % {"department": provider}

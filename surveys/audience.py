@@ -9,7 +9,7 @@ from datetime import datetime
 from django.db.models import F, Min
 
 from agreements.models import Coverage
-from departments.models import Membership
+from departments.models import Department, Membership
 from surveys.models import Campaign
 from tickets.models import Ticket
 
@@ -26,7 +26,9 @@ def audience(campaign: Campaign, *, since: datetime, until: datetime) -> list[In
         triples = _everyone(since, until)
     else:
         triples = _requesters(since, until)
-    return _unique(triples)
+    # An archived department (gone from the directory) is neither rated nor rating.
+    archived = set(Department.objects.exclude(archived_at=None).values_list("pk", flat=True))
+    return _unique(t for t in triples if t[1] not in archived and t[2] not in archived)
 
 
 def _requesters(since: datetime, until: datetime) -> Iterable[Invitee]:

@@ -81,7 +81,7 @@ class CampaignForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        departments = Department.objects.order_by("name")
+        departments = Department.objects.current().order_by("name")
         self.fields["respondent_departments"].queryset = departments
         self.fields["rated_departments"].queryset = departments
         if self.instance.pk:

@@ -45,7 +45,9 @@ class TicketForm(forms.Form):
     def __init__(self, *args, service: Service, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.service = service
-        departments = list(Department.objects.filter(memberships__user=user).order_by("name"))
+        departments = list(
+            Department.objects.current().filter(memberships__user=user).order_by("name")
+        )
         self.departments = departments
         self.fields["customer"].queryset = Department.objects.filter(
             pk__in=[department.pk for department in departments]

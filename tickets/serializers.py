@@ -334,7 +334,7 @@ class FilingSerializer(StrictBody):
 
     def validate(self, attrs: dict) -> dict:
         user = self.context["request"].user
-        departments = list(Department.objects.filter(memberships__user=user))
+        departments = list(Department.objects.current().filter(memberships__user=user))
         if not departments:
             raise PermissionDenied(_("You can file requests only for a department you belong to."))
         customer = attrs.get("customer")

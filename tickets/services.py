@@ -101,8 +101,12 @@ def ticket_file(
     answers: Mapping[str, object] | None = None,
 ) -> Ticket:
     """File a request: pin the agreement in force, start the clock, open the approval chain."""
-    if not service.is_active:
+    if not service.is_active or service.provider.archived_at is not None:
         raise TicketError(_("This service is no longer offered."))
+    if customer.archived_at is not None:
+        raise TicketError(
+            _("%(department)s is archived: it no longer files requests.") % {"department": customer}
+        )
     if not Membership.objects.filter(user=requester, department=customer).exists():
         raise PermissionDenied(_("You can file requests only for a department you belong to."))
     if not title.strip():

@@ -21,7 +21,8 @@ class Priority(models.TextChoices):
 
 class ServiceQuerySet(models.QuerySet["Service"]):
     def active(self) -> ServiceQuerySet:
-        return self.filter(is_active=True)
+        """Services offered now: active, of a provider not archived."""
+        return self.filter(is_active=True, provider__archived_at__isnull=True)
 
 
 class Service(models.Model):
