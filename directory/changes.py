@@ -35,12 +35,16 @@ TEXTS = {
     "extra_head_ignored": _(
         "%(username)s is also named head of %(department)s, which %(head)s heads: made an agent."
     ),
+    "username_in_use": _(
+        "%(username)s is not added: another person in Accord, linked to another entry of the "
+        "directory, has that username."
+    ),
     "username_taken": _(
         "%(username)s cannot be renamed %(new)s: another person in Accord has that username."
     ),
 }
 # Kinds that report something the sync could not do as the directory says; they change nothing.
-NOTICES = frozenset({"extra_head_ignored", "username_taken"})
+NOTICES = frozenset({"extra_head_ignored", "username_taken", "username_in_use"})
 NOBODY = _("nobody")
 TOP_LEVEL = _("the top level")
 

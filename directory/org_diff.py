@@ -252,7 +252,10 @@ class OrgDiff:
                     )
                     self.plan.add("person_linked", username=self.users[user_id][1])
             if user_id is None:
-                if person.active:
+                if person.active and person.username.casefold() in by_username:
+                    # Held by someone linked to another key of this directory.
+                    self.plan.add("username_in_use", username=person.username)
+                elif person.active:
                     user = User(
                         username=person.username,
                         email=person.email,

@@ -398,3 +398,24 @@ def test_a_sync_failing_halfway_leaves_nothing_done(monkeypatch):
         sync.apply(ORG, dry_run=False)
 
     assert not Department.objects.exists() and not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_newcomer_whose_username_another_linked_person_holds_is_left_out_with_a_notice():
+    sync.apply(ORG, dry_run=False)
+    newcomer = person("SAM", "ou=sales", key="uid=sam-2")
+
+    plan = sync.apply(
+        snapshot(
+            *[p for p in ORG.people if p.username != "sam"],
+            newcomer,
+            person("sam2", "ou=sales", key="uid=sam"),
+        ),
+        dry_run=False,
+    )
+
+    assert plan.notice_lines() == [
+        "SAM is not added: another person in Accord, linked to another entry of the directory, "
+        "has that username."
+    ]
+    assert set(User.objects.values_list("username", flat=True)) == {"fang", "alex", "sam2"}
