@@ -1,11 +1,12 @@
 from django.urls import path
 
-from tickets import request_page, views
+from tickets import request_page, search_page, views
 
 app_name = "tickets"
 urlpatterns = [
     path("", views.my_requests, name="mine"),
     path("queue/", views.queue, name="queue"),
+    path("search/", search_page.search_requests, name="search"),
     path("approvals/", views.awaiting_approval, name="approvals"),
     path("approvals/<str:token>/", views.approval_link, name="approval_link"),
     path("new/<int:pk>/", views.ticket_new, name="new"),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 
 from agreements.models import Priority, Service
+from common.pagination import CappedPaginator
 from departments.models import Department, Membership, acting_for
 from tickets import selectors, services
 from tickets.approval_links import InvalidApprovalLink, approval_from_token
@@ -180,7 +180,8 @@ def awaiting_approval(request: HttpRequest) -> HttpResponse:
 
 
 def _page(request: HttpRequest, rows):
-    page = Paginator(rows, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
+    """A page of `rows`, counted up to 1,000 (common.pagination): a long queue is not counted."""
+    page = CappedPaginator(rows, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     return page
 

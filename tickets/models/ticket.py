@@ -82,15 +82,17 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
         provider_side = memberships.filter(role__in=[Membership.Role.AGENT, Membership.Role.HEAD])
         customer_heads = memberships.filter(role=Membership.Role.HEAD)
         delegators = Delegation.objects.in_force(on or timezone.localdate()).filter(delegate=user)
-        visible = Ticket.objects.filter(
+        # One condition per row, each a subquery of its own (no join, no DISTINCT): narrowed by
+        # a provider, a requester or a search's candidates, it is checked on those rows only.
+        approved_by = Approval.objects.filter(
+            Q(approver=user) | Q(approver__in=delegators.values("person")) | Q(decided_by=user)
+        )
+        return self.filter(
             Q(requester=user)
             | Q(provider__in=provider_side.values("department"))
             | Q(customer__in=customer_heads.values("department"))
-            | Q(approvals__approver=user)
-            | Q(approvals__approver__in=delegators.values("person"))
-            | Q(approvals__decided_by=user)
+            | Q(pk__in=approved_by.values("ticket_id"))
         )
-        return self.filter(pk__in=visible.values("pk"))
 
     def open(self) -> TicketQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
@@ -163,6 +165,9 @@ class Ticket(models.Model):
     first_response_breached_at = models.DateTimeField(null=True, blank=True, editable=False)
     resolution_breached_at = models.DateTimeField(null=True, blank=True, editable=False)
     first_responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    # The earliest due time of the unmet targets of an open request (None when no clock runs),
+    # kept by save(): the queue is read in this order through its indexes.
+    next_due_at = models.DateTimeField(_("next due"), null=True, blank=True, editable=False)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
@@ -173,6 +178,8 @@ class Ticket(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     rating_comment = models.TextField(_("rating comment"), blank=True)
+    # Title, description and form answers as one text, kept by save(), for search (tickets.search).
+    search_text = models.TextField(editable=False, blank=True, db_default="")
 
     objects = TicketQuerySet.as_manager()
 
@@ -181,7 +188,25 @@ class Ticket(models.Model):
         verbose_name = _("request")
         verbose_name_plural = _("requests")
         indexes = [
-            models.Index(fields=["provider", "status"]),
+            # The queue: a provider's requests, filtered, the next due first (bench/queue.py).
+            models.Index(
+                fields=["provider", "status", "next_due_at", "id"], name="ticket_queue_status"
+            ),
+            models.Index(
+                fields=["provider", "next_due_at", "id"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="ticket_queue_open",
+            ),
+            models.Index(
+                fields=["provider", "priority", "next_due_at", "id"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="ticket_queue_open_priority",
+            ),
+            models.Index(
+                fields=["assignee", "next_due_at", "id"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="ticket_queue_open_assignee",
+            ),
             models.Index(fields=["requester", "-filed_at"]),
             # The dashboards read a department's requests filed in a period, as supplier and as
             # customer, and the scorecard every request of a period (bench/dashboards.py).
@@ -202,8 +227,31 @@ class Ticket(models.Model):
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
 
+    def save(self, *args, **kwargs) -> None:
+        """Save, with `next_due_at` and `search_text` following the fields they derive from."""
+        self.next_due_at = self.earliest_unmet_due()
+        self.search_text = search_document(self.title, self.description, self.answers)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "next_due_at", "search_text"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("tickets:detail", args=[self.pk])
+
+    def earliest_unmet_due(self):
+        """The earliest due time of the targets not yet met, on an open request; None when no
+        clock runs (over, paused, or without an agreement)."""
+        if self.status not in OPEN_STATUSES:
+            return None
+        due = [
+            due_at
+            for due_at, met_at in (
+                (self.first_response_due_at, self.first_responded_at),
+                (self.resolution_due_at, self.resolved_at),
+            )
+            if due_at is not None and met_at is None
+        ]
+        return min(due, default=None)
 
     @property
     def reference(self) -> str:
@@ -218,6 +266,15 @@ class Ticket(models.Model):
     @property
     def resolution_met(self) -> bool | None:
         return _met(self.resolved_at, self.resolution_due_at)
+
+
+def search_document(title: str, description: str, answers: object) -> str:
+    """What search reads of a request: its title, description and the text of its answers."""
+    parts = [title, description]
+    values = answers.values() if isinstance(answers, dict) else []
+    for value in values:
+        parts.extend(str(item) for item in (value if isinstance(value, list) else [value]))
+    return "\n".join(part for part in parts if part)
 
 
 def _met(met_at, due_at) -> bool | None:
