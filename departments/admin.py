@@ -22,8 +22,12 @@ class DepartmentMembershipInline(admin.TabularInline):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "parent", "head", "member_count", "email"]
-    list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
+    list_display = ["name", "code", "parent", "head", "member_count", "email", "archived_at"]
+    list_filter = [
+        ("parent", admin.RelatedOnlyFieldListFilter),
+        ("archived_at", admin.EmptyFieldListFilter),
+        "directory_source",
+    ]
     search_fields = ["name", "code", "email"]
     autocomplete_fields = ["parent"]
     inlines = [MembershipInline]

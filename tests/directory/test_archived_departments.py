@@ -100,3 +100,15 @@ def test_the_survey_audience_leaves_archived_departments_out(
     archive(finance)
 
     assert audience(survey, **period) == [(staff.pk, human_resources.pk, sales.pk)]
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_archived_departments_apart(client, admin_user, finance, sales):
+    archive(sales)
+    client.force_login(admin_user)
+
+    response = client.get(
+        reverse("admin:departments_department_changelist"), {"archived_at__isempty": "0"}
+    )
+
+    assert list(response.context["cl"].result_list) == [sales]
