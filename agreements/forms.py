@@ -17,6 +17,7 @@ from agreements.weekly_hours import (
     parse_day,
     weekly_hours_for_clock,
 )
+from common.widgets import DatePicker
 from departments.models import Department
 
 MAX_APPROVAL_STEPS = 3
@@ -113,8 +114,8 @@ class AgreementForm(forms.ModelForm):
             "notes",
         ]
         widgets = {
-            "valid_from": forms.DateInput(attrs={"type": "date"}),
-            "valid_until": forms.DateInput(attrs={"type": "date"}),
+            "valid_from": DatePicker(),
+            "valid_until": DatePicker(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 

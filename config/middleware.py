@@ -1,6 +1,9 @@
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+
+from departments.time_zones import chosen_time_zone
 
 
 class RejectNulCharactersMiddleware:
@@ -34,3 +37,22 @@ class PrivateWhenSignedInMiddleware:
         if user is not None and user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class PersonalTimeZoneMiddleware:
+    """Pages show dates and times in the signed-in person's own time zone, when they chose one
+    (departments.time_zones); otherwise in the company's (TIME_ZONE)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        zone = chosen_time_zone(request)
+        if zone is None:
+            timezone.deactivate()
+        else:
+            timezone.activate(zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

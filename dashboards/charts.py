@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from common import figures
 from dashboards.selectors import Dashboard
 
 
 def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
+    """The table's figure (common.figures), as a number the chart script can plot."""
+    shown = figures.percent(value)
+    return None if shown is None else float(shown)
 
 
 def trend_chart(dashboard: Dashboard) -> dict:

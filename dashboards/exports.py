@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from common import figures
 from dashboards.compliance import Compliance, Group
 from dashboards.scorecard import HeatMap, ScoreRow
 from dashboards.selectors import CUSTOMER, Dashboard
@@ -15,10 +16,6 @@ from tickets.models import Ticket
 
 DASHBOARD_TABLES = ("summary", "trend", "services", "departments", "priorities")
 SCORECARD_TABLES = ("scorecard", "heatmap")
-
-
-def _rate(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
 
 
 def _figure_header() -> list[str]:
@@ -45,13 +42,13 @@ def _figures(c: Compliance) -> list:
         c.first_response_met,
         c.first_response_breached,
         c.first_response_pending,
-        _rate(c.first_response_rate),
+        figures.percent(c.first_response_rate),
         c.resolution_met,
         c.resolution_breached,
         c.resolution_pending,
-        _rate(c.resolution_rate),
+        figures.percent(c.resolution_rate),
         c.rated,
-        None if c.mean_rating is None else round(c.mean_rating, 2),
+        figures.rating(c.mean_rating),
     ]
 
 
@@ -139,12 +136,12 @@ def scorecard_rows(rows: list[ScoreRow]) -> Iterator[list]:
         yield [
             row.rank,
             row.department.name,
-            _rate(row.current.rate),
+            figures.percent(row.current.rate),
             row.current.met,
             row.current.decided,
-            _rate(row.previous.rate),
-            _rate(row.trend),
-            round(row.survey.score, 2) if row.survey else None,
+            figures.percent(row.previous.rate),
+            figures.percent(row.trend),
+            figures.rating(row.survey.score) if row.survey else None,
             row.survey.responses if row.survey else None,
             *_figures(row.current),
         ]
@@ -153,6 +150,6 @@ def scorecard_rows(rows: list[ScoreRow]) -> Iterator[list]:
 def heat_map_rows(heat_map: HeatMap) -> Iterator[list]:
     yield [_("Supplier"), _("Customer"), *_figure_header(), _("Compliance (%)")]
     for supplier, cells in heat_map.rows():
-        for customer, figures in cells:
-            if figures is not None:
-                yield [supplier.name, customer.name, *_figures(figures), _rate(figures.rate)]
+        for customer, cell in cells:
+            if cell is not None:
+                yield [supplier.name, customer.name, *_figures(cell), figures.percent(cell.rate)]

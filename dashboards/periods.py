@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.filters import BoundedDateField, IdField
+from common.widgets import DatePicker
 
 MAX_CUSTOM_DAYS = 731  # two years of weekly points is as much as a chart can show
 
@@ -96,12 +97,8 @@ class PeriodForm(forms.Form):
     period = forms.ChoiceField(
         label=_("Period"), choices=PeriodKind.CHOICES, required=False, initial=PeriodKind.DEFAULT
     )
-    start = BoundedDateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = BoundedDateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = BoundedDateField(label=_("From"), required=False, widget=DatePicker())
+    end = BoundedDateField(label=_("To"), required=False, widget=DatePicker())
 
     def __init__(self, data, *args, **kwargs):
         # The URL says from/to (readable when shared); the form's fields cannot be named "from".

@@ -1,4 +1,8 @@
+from zoneinfo import available_timezones
+
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from departments.models import Delivery, Profile
 
@@ -26,3 +30,18 @@ class DeliveriesForm(forms.Form):
         self.profile.deliveries = deliveries
         self.profile.save(update_fields=["deliveries"])
         return self.profile
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    company = _("The company's (%(zone)s)") % {"zone": settings.TIME_ZONE}
+    return [("", company), *((name, name) for name in sorted(available_timezones()))]
+
+
+class TimeZoneForm(forms.ModelForm):
+    """The time zone a person's pages show dates and times in."""
+
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=_time_zone_choices, required=False)
+
+    class Meta:
+        model = Profile
+        fields = ["time_zone"]

@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from departments.forms import DeliveriesForm
+from departments.forms import DeliveriesForm, TimeZoneForm
 from departments.models import Profile
+from departments.time_zones import remember_time_zone
 from outbox import inbox
 from outbox.kinds import KINDS
 
@@ -79,17 +80,30 @@ def _back_to_page(request: HttpRequest) -> str:
 
 
 def preferences(request: HttpRequest) -> HttpResponse:
-    """The signed-in person's own preferences: how each kind of message reaches them."""
+    """The signed-in person's own preferences: their time zone, and how each kind of message
+    reaches them (two forms on one page, each saved by its own button)."""
     profile, _created = Profile.objects.get_or_create(user=request.user)
+    posted = request.POST if request.method == "POST" else None
+    saving_zone = posted is not None and "time_zone" in posted
+    zone_form = TimeZoneForm(posted if saving_zone else None, instance=profile)
     offered = [kind for kind in KINDS.values() if kind.label]
     form = DeliveriesForm(
-        request.POST if request.method == "POST" else None,
+        posted if posted is not None and not saving_zone else None,
         profile=profile,
         kinds={kind.name: kind.label for kind in offered if not kind.email_only},
     )
+    if zone_form.is_bound and zone_form.is_valid():
+        zone_form.save()
+        remember_time_zone(request, profile.time_zone)
+        messages.success(request, _("Your time zone is saved."))
+        return redirect("preferences")
     if form.is_bound and form.is_valid():
         form.save()
         messages.success(request, _("Your preferences are saved."))
         return redirect("preferences")
     email_only = [kind.label for kind in offered if kind.email_only]
-    return render(request, "departments/preferences.html", {"form": form, "email_only": email_only})
+    return render(
+        request,
+        "departments/preferences.html",
+        {"form": form, "zone_form": zone_form, "email_only": email_only},
+    )

@@ -14,6 +14,7 @@ from django.db.models.functions import MD5, Cast, Concat
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from common import figures
 from departments.models import Department
 from surveys.anonymity import hidden_groups
 from surveys.models import Answer, QuestionKind, Response, Wave
@@ -34,7 +35,7 @@ def aggregate_rows(wave: Wave) -> Iterator[list]:
         _("Respondents' department"),
         _("Invited"),
         _("Answered"),
-        _("Response rate"),
+        _("Response rate (%)"),
         _("Respondents"),
         _("Score (1-5)"),
         *(question.text for question in questions),
@@ -57,18 +58,19 @@ def aggregate_rows(wave: Wave) -> Iterator[list]:
 def _aggregate_row(
     row: DepartmentResult, group: str, hidden: str, *, with_invitations: bool, name: str = ""
 ) -> list:
-    rate = row.response_rate
     return [
         name or row.department.name,
         group,
         row.invited if with_invitations else None,
         # How many answered is a count of respondents: hidden with the rest of the figures.
         row.answered if with_invitations and not row.hidden else None,
-        round(rate, 4) if rate is not None and with_invitations else None,
+        figures.percent_of(row.answered, row.invited)
+        if row.response_rate is not None and with_invitations
+        else None,
         row.respondents if row.respondents is not None else hidden,
-        round(row.score, 2) if row.score is not None else None,
+        figures.rating(row.score),
         *(
-            (round(result.mean, 2) if result.mean is not None else result.answers)
+            (figures.rating(result.mean) if result.mean is not None else result.answers)
             for result in row.questions
         ),
     ]

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.widgets import DatePicker
 from departments.models import Department
 from surveys.models import MIN_RESPONDENTS_FLOOR, Campaign, Question, QuestionKind
 from surveys.results import ALL
@@ -73,7 +74,7 @@ class CampaignForm(forms.ModelForm):
             "min_comment_group",
         ]
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "starts_on": DatePicker(),
             "audience": forms.RadioSelect,
             "respondent_departments": forms.CheckboxSelectMultiple,
             "rated_departments": forms.CheckboxSelectMultiple,

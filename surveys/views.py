@@ -161,14 +161,12 @@ def _progress(wave: Wave) -> dict:
         sent=Count("pk", filter=Q(state=Message.State.SENT)),
         unsent=Count("pk", filter=Q(state__in=[Message.State.PENDING, Message.State.SENDING])),
     )
-    total, sent = counts["total"], emails["sent"]
+    sent = emails["sent"]
     return {
         "wave": wave,
         **counts,
         "sent": sent,
         "sending": emails["unsent"] > 0 and wave.is_open(timezone.now()),
-        "sent_percent": round(100 * sent / total) if total else 0,
-        "answered_percent": round(100 * counts["answered"] / sent) if sent else 0,
     }
 
 

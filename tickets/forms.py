@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Priority, Service
 from common.filters import IdField
+from common.widgets import DatePicker
 from departments.models import Department, Membership
 from tickets.models import ATTACHMENT_MAX_BYTES, Status
 from tickets.uploads import validate_upload
@@ -129,7 +130,7 @@ def _answer_field(question: dict) -> forms.Field:
     if kind == "number":
         return forms.CharField(widget=forms.NumberInput(attrs={"step": "any"}), **options)
     if kind == "date":
-        return forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **options)
+        return forms.CharField(widget=DatePicker(), **options)
     if kind == "choice":
         choices = [("", _("Choose…")), *((choice, choice) for choice in question["choices"])]
         return forms.CharField(widget=forms.Select(choices=choices), **options)

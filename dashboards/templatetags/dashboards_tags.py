@@ -7,41 +7,24 @@ from datetime import date, timedelta
 
 from django import template
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
 
 from agreements.templatetags.agreements import working_time
+from common import figure_filters
 from dashboards import scorecard
 
 register = template.Library()
 
 
-@register.filter
-def percent(value: float | None) -> str:
-    """A share as "92.5 %", or "—" when nothing was decided."""
-    if value is None:
-        return "—"
-    return f"{number_format(value, 1)} %"
-
-
-@register.filter
-def points(value: float | None) -> str:
-    """A change of percentage points with its sign: "+3.2 pts", "−1.0 pts"."""
-    if value is None:
-        return "—"
-    sign = "+" if value > 0 else ("−" if value < 0 else "±")
-    return _("%(sign)s%(value)s pts") % {"sign": sign, "value": number_format(abs(value), 1)}
+# The figures are written by the one rule of common.figures, as everywhere else.
+register.filter("percent", figure_filters.percent)
+register.filter("points", figure_filters.points)
+register.filter("rating", figure_filters.rating)
 
 
 @register.filter
 def hours(value: timedelta | None) -> str:
     return working_time(value)
-
-
-@register.filter
-def rating(value: float | None) -> str:
-    return "—" if value is None else number_format(value, 2)
 
 
 @register.filter

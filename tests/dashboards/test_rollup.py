@@ -141,7 +141,7 @@ def test_the_page_says_when_the_figures_were_counted(client, head, finance_week,
     assert "Figures as of 09:00." in response.text
     assert (
         "2 days whose requests were all closed come from the daily totals counted at "
-        "2026-11-25 08:56; the other days are counted from the requests now."
+        "25 Nov 2026, 08:56; the other days are counted from the requests now."
     ) in response.text
 
 

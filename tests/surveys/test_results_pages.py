@@ -47,7 +47,7 @@ def test_hr_compares_departments_side_by_side(client, hr, wave):
     assert rows["FIN"].score == pytest.approx(4.0)
     assert rows["HR"].score == 3
     body = response.content.decode()
-    assert "60 %" in body  # Finance: 6 answered of 10 invited
+    assert "60.0 %" in body  # Finance: 6 answered of 10 invited
     assert "Results (XLSX)" in body
 
 
@@ -126,9 +126,9 @@ def test_the_results_csv_carries_the_figures_and_a_dated_name(client, hr, wave):
     rows = list(csv.reader(io.StringIO(download(response).decode("utf-8-sig"))))
     header, *body = rows
     assert header[:7] == ["Rated department", "Respondents' department", "Invited", "Answered",
-                          "Response rate", "Respondents", "Score (1-5)"]  # fmt: skip
+                          "Response rate (%)", "Respondents", "Score (1-5)"]  # fmt: skip
     finance = next(row for row in body if row[0] == "Finance" and row[1] == "All")
-    assert finance[2:7] == ["10", "6", "0.6", "6", "4.0"]
+    assert finance[2:7] == ["10", "6", "60.0", "6", "4.00"]
 
 
 def test_the_responses_xlsx_has_no_identity_and_escapes_formulas(client, hr, wave):

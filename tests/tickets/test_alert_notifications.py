@@ -157,7 +157,7 @@ def test_the_breach_email_says_which_target_when_it_was_due_and_how_late(urgent,
 
     email = next(m for m in mail.outbox if m.to == [agent.email])
     assert email.subject == f"[FIN-{urgent.pk}] Payroll: First response target missed"
-    assert "due at Nov. 23, 2026, 10 a.m. (Asia/Shanghai)" in email.body
+    assert "due at 23 Nov 2026, 10:00 (Asia/Shanghai)" in email.body
     assert "1\xa0hour late" in email.body
     assert f"{settings.SITE_URL.rstrip('/')}/requests/{urgent.pk}/" in email.body
 

@@ -149,7 +149,7 @@ def test_the_escalation_email_says_what_was_missed_and_at_which_level(
     assert email.subject == (
         f"[FIN-{breached.pk}] Payroll: First response target still missed (escalation level 2)"
     )
-    assert "due at Nov. 23, 2026, 10 a.m. (Asia/Shanghai) and is 2\xa0hours late" in email.body
+    assert "due at 23 Nov 2026, 10:00 (Asia/Shanghai) and is 2\xa0hours late" in email.body
     assert "head of Executive Office (escalation level 2)" in email.body
 
 

@@ -86,8 +86,8 @@ def test_the_request_form_shows_the_agreed_due_times_for_the_default_priority(
     page = client.get(reverse("tickets:new", args=[payroll_extract.pk])).content.decode()
 
     assert "First response due at" in page
-    assert "2026-11-23 14:30" in page  # 4 working hours at P2: 3 before lunch, 1 after
-    assert "2026-11-24 09:30" in page  # 8 working hours: 7.5 on Monday, 0.5 on Tuesday
+    assert "23 Nov 2026, 14:30" in page  # 4 working hours at P2: 3 before lunch, 1 after
+    assert "24 Nov 2026, 09:30" in page  # 8 working hours: 7.5 on Monday, 0.5 on Tuesday
 
 
 def test_the_request_form_says_when_the_resolution_clock_waits_for_approvals(
@@ -247,7 +247,7 @@ def test_the_preview_button_shows_the_due_times_for_the_chosen_priority_without_
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert "2026-11-23 10:00" in page  # P1: 1 working hour
+    assert "23 Nov 2026, 10:00" in page  # P1: 1 working hour
     assert 'value="October payroll"' in page
     assert not Ticket.objects.exists()
 
@@ -269,8 +269,8 @@ def test_the_due_time_preview_answers_htmx_with_a_fragment(
     page = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in page
-    assert "2026-11-23 10:00" in page  # first response: 1 working hour
-    assert "2026-11-23 14:30" in page  # resolution: 4 working hours
+    assert "23 Nov 2026, 10:00" in page  # first response: 1 working hour
+    assert "23 Nov 2026, 14:30" in page  # resolution: 4 working hours
 
 
 def test_the_due_time_preview_without_htmx_is_a_whole_page(
@@ -285,7 +285,7 @@ def test_the_due_time_preview_without_htmx_is_a_whole_page(
 
     page = response.content.decode()
     assert "<html" in page
-    assert "2026-11-23 10:00" in page
+    assert "23 Nov 2026, 10:00" in page
     assert "HX-Request" in response["Vary"]
 
 
@@ -612,7 +612,7 @@ def test_the_request_page_shows_the_working_time_left(client, staff, ticket, clo
 
     page = page_of(client, ticket)
 
-    assert "2026-11-23 14:30" in page
+    assert "23 Nov 2026, 14:30" in page
     assert "3 working hours left" in page  # 2 before lunch, 1 after
 
 

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from django import template
 from django.utils import timezone
-from django.utils.dateformat import format as format_date
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -15,12 +15,15 @@ register = template.Library()
 
 @register.filter
 def moment(value: datetime | None) -> str:
-    """An instant as "2026-11-23 14:30" in the site's time zone, in a <time> element."""
+    """An instant as "23 Nov 2026, 14:30" (in the person's language and time zone), in a <time>
+    element."""
     if value is None:
         return "—"
     local = timezone.localtime(value)
     return format_html(
-        '<time datetime="{}">{}</time>', local.isoformat(), format_date(local, "Y-m-d H:i")
+        '<time datetime="{}">{}</time>',
+        local.isoformat(),
+        date_format(local, "SHORT_DATETIME_FORMAT"),
     )
 
 
