@@ -119,16 +119,21 @@ class OrgDiff:
         unlinked = [d for d in self.departments.values() if not d.directory_key]
         by_code = {d.code.upper(): d for d in unlinked}
         by_name = {d.name: d for d in unlinked}
-        found: dict[str, Department] = {}
-        for unit in sorted(self.snapshot.units, key=lambda u: u.key):
-            department = linked.get(unit.key)
-            if department is None:
-                department = by_code.pop(department_code(unit), None) or by_name.pop(
-                    unit.name.strip(), None
-                )
-                if department is not None and any(department is d for d in found.values()):
-                    department = None
-            found[unit.key] = department or Department(
+        units = sorted(self.snapshot.units, key=lambda u: u.key)
+        found: dict[str, Department | None] = {u.key: linked.get(u.key) for u in units}
+        # Adopted by code first, then by name: a code is the surer match.
+        for unit in units:
+            if found[unit.key] is None:
+                found[unit.key] = by_code.pop(department_code(unit), None)
+        adopted = {d.pk for d in found.values() if d is not None}
+        for unit in units:
+            if found[unit.key] is None:
+                department = by_name.pop(unit.name.strip(), None)
+                if department is not None and department.pk not in adopted:
+                    adopted.add(department.pk)
+                    found[unit.key] = department
+        for unit in units:
+            found[unit.key] = found[unit.key] or Department(
                 directory_source=self.source, directory_key=unit.key
             )
         names, codes = self._names_and_codes(found)
@@ -215,16 +220,21 @@ class OrgDiff:
         return names, codes
 
     def _swaps(self, original: dict, found: dict[str, Department]) -> None:
-        """Changed departments taking a name or code another changed department holds now are
-        first given a temporary one, so that no UPDATE meets the unique constraints halfway."""
-        held_names = {name for name, _code, _parent in original.values()}
-        held_codes = {code for _name, code, _parent in original.values()}
-        for department in self.work.changed_departments:
-            old_name, old_code, _parent = original.get(department.directory_key, (None,) * 3)
-            if (department.name != old_name and department.name in held_names) or (
-                department.code != old_code and department.code in held_codes
+        """Changed departments whose present name or code another department is to take are
+        first given a temporary one, so that no INSERT or UPDATE meets the unique constraints
+        halfway (two departments swapping names, a new one taking an old one's name)."""
+        moving = [*self.work.new_departments, *self.work.changed_departments]
+        wanted_names = {department.name for department in moving}
+        wanted_codes = {department.code for department in moving}
+        for key, department in found.items():
+            if department.pk is None or key not in original:
+                continue
+            old_name, old_code, _parent = original[key]
+            if (old_name != department.name and old_name in wanted_names) or (
+                old_code != department.code and old_code in wanted_codes
             ):
                 self.work.swapping_departments.append(department)
+                self.work.department_fields.update(("name", "code"))
 
     def compare_people(self) -> dict[str, int | str]:
         """The user of each active person of the snapshot: an id, or for a new person their key

@@ -419,3 +419,40 @@ def test_a_newcomer_whose_username_another_linked_person_holds_is_left_out_with_
         "has that username."
     ]
     assert set(User.objects.values_list("username", flat=True)) == {"fang", "alex", "sam2"}
+
+
+@pytest.mark.django_db
+def test_a_new_department_may_take_the_name_an_adopted_one_gives_up():
+    DepartmentFactory(code="FIN", name="Finance")
+    units = (
+        Unit(key="ou=money", name="Money", code="FIN", parent_key=None),
+        Unit(key="ou=finance", name="Finance", code="FINANCE", parent_key=None),
+    )
+
+    sync.apply(snapshot(units=units), dry_run=False)
+
+    assert set(Department.objects.values_list("code", "name")) == {
+        ("FIN", "Money"),
+        ("FINANCE", "Finance"),
+    }
+
+
+@pytest.mark.django_db
+def test_two_departments_may_swap_names_and_keep_their_codes():
+    sync.apply(ORG, dry_run=False)
+    swapped = snapshot(
+        units=(
+            COMPANY,
+            Unit(key="ou=finance", name="Sales", code="FIN", parent_key="ou=company"),
+            Unit(key="ou=sales", name="Finance", code="SALES", parent_key="ou=company"),
+        )
+    )
+
+    sync.apply(swapped, dry_run=False)
+
+    assert set(Department.objects.values_list("code", "name")) == {
+        ("CO", "Company"),
+        ("FIN", "Sales"),
+        ("SALES", "Finance"),
+    }
+    assert sync.apply(swapped, dry_run=False).changes == []
