@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from config.health import healthz
 from config.views import set_language
-from departments.views import home
+from dashboards.my_work import home
 from directory.sign_in_views import LoginView
 from outbox.views import preferences
 

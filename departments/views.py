@@ -3,19 +3,10 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from departments.models import Department, Membership
+from departments.models import Department
 
 DEPARTMENTS_PER_PAGE = 50
 MEMBERS_PER_PAGE = 50
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    memberships = (
-        Membership.objects.filter(user=request.user)
-        .select_related("department")
-        .order_by("department__name")
-    )
-    return render(request, "home.html", {"memberships": memberships})
 
 
 def department_list(request: HttpRequest) -> HttpResponse:

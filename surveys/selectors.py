@@ -10,7 +10,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from departments.models import Department, Membership, sees_company_reports
-from surveys.models import Answer, QuestionKind, Wave
+from surveys.models import Answer, Invitation, QuestionKind, Wave
 
 
 @dataclass(frozen=True)
@@ -94,3 +94,19 @@ def waves_visible_to(user) -> QuerySet[Wave]:
     return waves.filter(
         Q(invitations__rated_department__in=headed) | Q(responses__rated_department__in=headed)
     ).distinct()
+
+
+# What waits on a person ---------------------------------------------------------------------
+
+
+def open_invitations(user, now: datetime) -> QuerySet[Invitation]:
+    """`user`'s own unanswered invitations of waves still open, the soonest to close first."""
+    if not user.is_authenticated:
+        return Invitation.objects.none()
+    return (
+        Invitation.objects.filter(
+            recipient=user, answered=False, wave__launched_at__lte=now, wave__closes_at__gt=now
+        )
+        .select_related("wave__campaign", "rated_department")
+        .order_by("wave__closes_at", "pk")
+    )

@@ -4,7 +4,7 @@ each request is on its business clock."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from django.db.models import Case, F, Q, QuerySet, When
@@ -15,6 +15,12 @@ from agreements.models import BusinessCalendar
 from departments.models import Department, Membership, acting_for
 from tickets.models import OPEN_STATUSES, Approval, Status, Ticket
 from tickets.sla import working_time_left
+from tickets.time_left import (
+    left_when_paused,
+    left_when_resumed,
+    time_left_phrase,
+    working_day,
+)
 
 
 def with_next_due(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
@@ -155,7 +161,13 @@ class Urgency:
 
     level: str
     due_at: datetime | None = None
-    left: timedelta | None = None
+    left: timedelta | None = None  # paused: what is left when the clock resumes
+    day: timedelta | None = None  # a working day of the provider's calendar
+
+    @property
+    def phrase(self) -> str:
+        """How people read it: "3 h 20 min of working time left", "overdue by 1 h 5 min"."""
+        return time_left_phrase(self.level, self.left, self.day)
 
 
 def set_urgency(tickets: Iterable[Ticket], now: datetime) -> None:
@@ -164,8 +176,16 @@ def set_urgency(tickets: Iterable[Ticket], now: datetime) -> None:
     target by default)."""
     tickets = list(tickets)
     clocks = clocks_by_calendar({t.agreement.calendar_id for t in tickets if t.agreement})
+    days = {pk: working_day(clock, now) for pk, clock in clocks.items()}
+    resumes_with = left_when_paused(
+        [t for t in tickets if t.next_due_at is None and t.status in OPEN_STATUSES], clocks
+    )
     for ticket in tickets:
-        ticket.urgency = _urgency(ticket, now, clocks)
+        urgency = _urgency(ticket, now, clocks)
+        if ticket.agreement is not None:
+            left = resumes_with.get(ticket.pk) if urgency.level == "paused" else urgency.left
+            urgency = replace(urgency, left=left, day=days[ticket.agreement.calendar_id])
+        ticket.urgency = urgency
 
 
 def _urgency(ticket: Ticket, now: datetime, clocks: dict[int, BusinessClock]) -> Urgency:
@@ -201,15 +221,27 @@ class TargetClock:
     state: str  # "met", "missed", "running", "overdue", "paused", "waiting_approval", "stopped"
     due_at: datetime | None
     met_at: datetime | None = None
-    left: timedelta | None = None
+    left: timedelta | None = None  # paused: what is left when the clock resumes
+    day: timedelta | None = None  # a working day of the provider's calendar
+
+    @property
+    def phrase(self) -> str:
+        """The working time left as people read it, for a running, overdue or paused target."""
+        if self.state in ("running", "overdue", "paused"):
+            level = "on_track" if self.state == "running" else self.state
+            return time_left_phrase(level, self.left, self.day)
+        return ""
 
 
 def target_clocks(ticket: Ticket, now: datetime) -> list[TargetClock]:
     """The first-response and resolution targets of a request with an agreement, each with its
     due time and what is left of it in working time; [] without an agreement or a target."""
-    if ticket.agreement is None or ticket.agreement.target_for(ticket.priority) is None:
+    agreed = ticket.agreement and ticket.agreement.target_for(ticket.priority)
+    if not agreed:
         return []
-    clock = None
+    clock = ticket.agreement.calendar.as_clock()
+    day = working_day(clock, now)
+    pauses = None
     targets = []
     for name, due_at, met_at in (
         ("first_response", ticket.first_response_due_at, ticket.first_responded_at),
@@ -223,11 +255,19 @@ def target_clocks(ticket: Ticket, now: datetime) -> list[TargetClock]:
         elif due_at is None:
             if name == "resolution" and ticket.resolution_started_at is None:
                 targets.append(TargetClock(name, "waiting_approval", None))
-            else:
-                targets.append(TargetClock(name, "paused", None))
+                continue
+            left = None
+            if ticket.paused_at is not None:
+                if pauses is None:
+                    pauses = list(ticket.pauses.values_list("started_at", "ended_at"))
+                start = ticket.filed_at
+                if name == "resolution":
+                    start = ticket.resolution_started_at
+                duration = getattr(agreed, name)
+                left = left_when_resumed(clock, start, duration, pauses, ticket.paused_at)
+            targets.append(TargetClock(name, "paused", None, left=left, day=day))
         else:
-            clock = clock or ticket.agreement.calendar.as_clock()
             left = working_time_left(clock, now, due_at)
             state = "overdue" if due_at < now else "running"
-            targets.append(TargetClock(name, state, due_at, left=left))
+            targets.append(TargetClock(name, state, due_at, left=left, day=day))
     return targets

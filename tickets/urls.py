@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets import request_page, search_page, views
+from tickets import live, request_page, search_page, views
 
 app_name = "tickets"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("search/", search_page.search_requests, name="search"),
     path("approvals/", views.awaiting_approval, name="approvals"),
+    path("time-left/", live.time_left_updates, name="time_left"),
     path("approvals/<str:token>/", views.approval_link, name="approval_link"),
     path("new/<int:pk>/", views.ticket_new, name="new"),
     path("new/<int:pk>/due-times/", views.due_preview, name="due_preview"),

@@ -22,7 +22,13 @@ REQUEST_PAGES = [
     ("tickets:decide", "post"),
 ]
 # Pages that list requests or file new ones.
-LIST_PAGES = ["tickets:mine", "tickets:queue", "tickets:approvals", "tickets:search"]
+LIST_PAGES = [
+    "tickets:mine",
+    "tickets:queue",
+    "tickets:approvals",
+    "tickets:search",
+    "tickets:time_left",
+]
 SERVICE_PAGES = ["tickets:new", "tickets:due_preview"]
 LINK_PAGE = "tickets:approval_link"
 
