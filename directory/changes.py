@@ -105,6 +105,7 @@ class Plan:
         (self.notices if kind in NOTICES else self.changes).append(Change(kind, params))
 
     def __bool__(self) -> bool:
+        """True when it changes something (notices alone change nothing)."""
         return bool(self.changes)
 
     def lines(self) -> list[str]:

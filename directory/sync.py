@@ -61,7 +61,7 @@ def apply(snapshot: Snapshot, *, dry_run: bool, by=None) -> Plan:
         found = diff.compare_departments()
         people = diff.compare_people()
         compare_memberships(diff, found, people)
-        if dry_run or not diff.plan:
+        if dry_run or not diff.plan.changes:
             return diff.plan
         _write(diff.work)
         SyncRun.objects.create(

@@ -190,3 +190,24 @@ def test_a_large_run_keeps_its_first_changes_and_counts_the_rest(client, admin_u
     assert run.change_count == 7 and len(run.changes) == 2
     page = client.get(reverse("admin:directory_syncrun_change", args=[run.pk])).content.decode()
     assert "… and 5 more." in page
+
+
+@pytest.mark.slow
+def test_sync_now_from_ldap_previews_then_applies(client, admin_user, settings, slapd):
+    from tests.support.slapd import use_ldap
+
+    use_ldap(settings, slapd.environment(LDAP_HEADS_FROM_MANAGER="true"))
+    client.force_login(admin_user)
+    changelist = client.get(reverse("admin:directory_syncrun_changelist")).content.decode()
+    assert "Sync now from LDAP" in changelist
+
+    preview = client.get(reverse("admin:directory_sync_now"))
+
+    assert "New department Finance" in preview.content.decode()
+    assert not Department.objects.exists()
+    response = client.post(reverse("admin:directory_sync_now"), preview.context["confirm"].initial)
+    assert response.status_code == 302
+    assert Department.objects.filter(name="Finance").exists()
+    assert SyncRun.objects.get().by == admin_user
+    again = client.get(reverse("admin:directory_sync_now")).content.decode()
+    assert "Nothing to change: Accord already matches." in again
