@@ -6,9 +6,8 @@ from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
 
-from agreements.templatetags.agreements import working_time
+from tickets.time_left import time_left_phrase
 
 register = template.Library()
 
@@ -29,10 +28,8 @@ def moment(value: datetime | None) -> str:
 
 @register.filter
 def time_left(duration: timedelta | None) -> str:
-    """Working time left before a due time: "3 working hours left", "overdue by 30 working
-    minutes"."""
+    """Working time left before a due time, where no calendar is at hand (a chat message):
+    "3 h 20 min of working time left", "overdue by 30 min" (tickets.time_left)."""
     if duration is None:
         return ""
-    if duration < timedelta(0):
-        return _("overdue by %(time)s") % {"time": working_time(-duration)}
-    return _("%(time)s left") % {"time": working_time(duration)}
+    return time_left_phrase("overdue" if duration < timedelta(0) else "on_track", duration)
