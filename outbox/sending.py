@@ -147,10 +147,12 @@ def load(message_ids: list[int]) -> list[Message]:
 
 def withdraw_obsolete(messages: list[Message]) -> list[Message]:
     """Cancel the messages whose reason no longer holds, each with why (one UPDATE per reason);
-    return the others."""
+    return the others. Nothing is sent to a person no longer active (a leaver): written before
+    they left, it is withdrawn as gone, like what they held."""
     still_true, gone_by_reason = [], {}
     for message in messages:
-        if message.about_id is not None and message.about is None:
+        recipient_left = message.recipient_id is not None and not message.recipient.is_active
+        if recipient_left or (message.about_id is not None and message.about is None):
             reason = Message.CancelReason.GONE
         else:
             reason = kind_of(message).withdrawn(message)

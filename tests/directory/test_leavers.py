@@ -294,6 +294,22 @@ def test_messages_not_yet_sent_to_a_leaver_are_cancelled(
     assert not Message.objects.filter(recipient=head, state=Message.State.PENDING).exists()
 
 
+def test_the_outbox_never_emails_someone_inactive(purchase_request, head):
+    """Made inactive by other means than a hand-over: the message waiting for them is withdrawn
+    when its turn comes."""
+    head.is_active = False
+    head.save()
+
+    send_all()
+
+    waiting = messages(ticket_letters.APPROVAL_NEEDED, recipient=head).get()
+    assert (waiting.state, waiting.cancel_reason) == (
+        Message.State.CANCELLED,
+        Message.CancelReason.GONE,
+    )
+    assert head.email not in [address for email in mail.outbox for address in email.to]
+
+
 # Sign-in ----------------------------------------------------------------------------------------
 
 
