@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from axe_playwright_python.base import AXE_SCRIPT
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from agreements.models import Agreement
+from chats.models import ChatBot, Vendor
 from departments.models import Profile
 from surveys import services as survey_services
 from surveys.links import answer_path
@@ -27,12 +28,16 @@ from surveys.models import Invitation, Wave
 from tests.support.celery import redis_down
 from tickets.approval_links import approval_link_path
 from tickets.models import Approval, CannedReply, SavedView
+from webhooks.events import Event
+from webhooks.models import Webhook
 
 from .conftest import TIMEOUT_MS
 
+pytestmark = pytest.mark.slow  # a world of data, a hundred pages in a real browser
 LANGUAGES = {"en": "en-US", "zh-hans": "zh-CN"}
 SERIOUS = {"serious", "critical"}
-AXE = Axe()
+# axe-core's options: every rule it has, only the violations back (the passes are long).
+AXE_RUN = "axe.run(document, {resultTypes: ['violations']})"
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,14 @@ def accessible_world(
     view = SavedView.objects.create(
         owner=agent, department=finance, name="Urgent", filters={"priority": "P1"}
     )
+    webhook = Webhook.objects.create(
+        owner=head, department=finance, url="https://hooks.example.com/accord",
+        events=[Event.values[0]],
+    )  # fmt: skip
+    bot = ChatBot.objects.create(
+        department=finance, vendor=Vendor.WECOM, name="Finance desk",
+        address="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", created_by=head,
+    )  # fmt: skip
     return {
         "week": week,
         "waiting": waiting,
@@ -80,6 +93,8 @@ def accessible_world(
         "agreement": Agreement.objects.get(provider=finance, status=Agreement.Status.ACTIVE),
         "reply": reply,
         "view": view,
+        "webhook": webhook,
+        "bot": bot,
     }
 
 
@@ -131,8 +146,11 @@ def pages(world: dict) -> list[Visit]:
         Visit("head", reverse("dashboards:scorecard")),
         Visit("head", reverse("webhooks:list")),
         Visit("head", reverse("webhooks:add")),
+        Visit("head", reverse("webhooks:edit", args=[world["webhook"].pk])),
+        Visit("head", reverse("webhooks:log", args=[world["webhook"].pk])),
         Visit("head", reverse("chats:list", args=[fin])),
         Visit("head", reverse("chats:add", args=[fin])),
+        Visit("head", reverse("chats:edit", args=[fin, world["bot"].pk])),
         Visit("hr", reverse("home")),
         Visit("hr", reverse("surveys:home")),
         Visit("hr", reverse("surveys:campaigns")),
@@ -160,6 +178,7 @@ class Checker:
                 base_url=self.base_url, locale=LANGUAGES[self.language]
             )
             context.add_cookies([self._language_cookie()])
+            context.add_init_script(script=AXE_SCRIPT)  # in every page, before its own scripts
             page = context.new_page()
             page.set_default_timeout(TIMEOUT_MS)
             self._watch(page)
@@ -204,8 +223,7 @@ class Checker:
         language = page.evaluate("document.documentElement.lang")
         if language != self.language:
             found.append(f"{where}: <html lang={language!r}>")
-        results = AXE.run(page, options={"resultTypes": ["violations"]})
-        for violation in results.response["violations"]:
+        for violation in page.evaluate(AXE_RUN)["violations"]:
             if violation["impact"] not in SERIOUS:
                 continue
             for node in violation["nodes"]:
