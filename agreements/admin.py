@@ -89,8 +89,13 @@ class ApprovalStepInline(admin.TabularInline):
 
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
-    list_display = ["name", "provider", "default_priority", "is_active"]
-    list_filter = ["is_active", "default_priority", ("provider", admin.RelatedOnlyFieldListFilter)]
+    list_display = ["name", "provider", "default_priority", "auto_assign", "is_active"]
+    list_filter = [
+        "is_active",
+        "default_priority",
+        "auto_assign",
+        ("provider", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["name", "description", "provider__name", "provider__code"]
     autocomplete_fields = ["provider"]
     list_select_related = ["provider"]

@@ -259,6 +259,7 @@ class ServiceSerializer(serializers.ModelSerializer):
             "form_fields",
             "default_priority",
             "approval_steps",
+            "auto_assign",
             "is_active",
         ]
         validators = []  # the unique name is checked in validate(), to name the field

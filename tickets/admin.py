@@ -6,8 +6,10 @@ from tickets.models import (
     Approval,
     Attachment,
     Breach,
+    CannedReply,
     Event,
     Pause,
+    SavedView,
     TargetWarning,
     Ticket,
 )
@@ -83,3 +85,26 @@ class AlertAdmin(admin.ModelAdmin):
 
 admin.site.register(Breach, AlertAdmin)
 admin.site.register(TargetWarning, AlertAdmin)
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner", "department", "shared", "created_at"]
+    list_filter = ["shared", ("department", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "owner__username", "department__code"]
+    autocomplete_fields = ["owner", "department"]
+    list_select_related = ["owner", "department"]
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(admin.ModelAdmin):
+    list_display = ["title", "department", "updated_by", "updated_at"]
+    list_filter = [("department", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["title", "text", "department__code"]
+    autocomplete_fields = ["department"]
+    list_select_related = ["department", "updated_by"]
+    readonly_fields = ["updated_by", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)

@@ -39,8 +39,10 @@ from common.api import ErrorSerializer
 from common.filters import valid_filters
 from common.parsers import FormParser
 from tickets import selectors, services
+from tickets.bulk import bulk_act
 from tickets.filters import ORDERINGS, TicketFilter
 from tickets.models import Approval, Attachment, Event, Status, Ticket
+from tickets.queue_serializers import BulkActionSerializer, BulkOutcomeSerializer, TakeSerializer
 from tickets.serializers import (
     ApprovalRejectionSerializer,
     ApprovalSerializer,
@@ -169,6 +171,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             "confirm": ConfirmationSerializer,
             "assign": AssignmentSerializer,
             "priority": PriorityChangeSerializer,
+            "take": TakeSerializer,
+            "bulk": BulkActionSerializer,
             "comments": CommentSerializer,
             "attachments": UploadSerializer,
             **dict.fromkeys(STEPS, TransitionSerializer),
@@ -245,6 +249,38 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             expected_version=body["version"],
         )
         return self.present(ticket.pk)
+
+    @extend_schema(request=TakeSerializer, responses={200: TicketDetailSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def take(self, request: Request, pk: str) -> Response:
+        """Assign the request to oneself (an agent or the head of the provider)."""
+        ticket = self.get_object()
+        services.ticket_assign(
+            ticket_id=ticket.pk,
+            by=request.user,
+            assignee=request.user,
+            expected_version=self.body()["version"],
+        )
+        return self.present(ticket.pk)
+
+    @extend_schema(
+        request=BulkActionSerializer,
+        responses={200: BulkOutcomeSerializer(many=True), 400: ERRORS[400]},
+    )
+    @action(detail=False, methods=["post"], pagination_class=None)
+    def bulk(self, request: Request) -> Response:
+        """Assign, change the priority of, or acknowledge up to 100 requests at once, each as if
+        alone (its version, its permission): the answer says what became of each, in order,
+        with why one was not done; a request the person may not see is not named."""
+        body = self.body()
+        outcomes = bulk_act(
+            by=request.user,
+            rows=[(row["id"], row["version"]) for row in body["tickets"]],
+            action=body["action"],
+            assignee=body.get("assignee"),
+            priority=body.get("priority", ""),
+        )
+        return Response(BulkOutcomeSerializer(outcomes, many=True).data)
 
     @extend_schema(
         methods=["GET"],

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from agreements.models import Priority
 from departments.models import Membership
-from tickets import selectors, services
+from tickets import canned_replies, selectors, services
 from tickets.forms import (
     AssignForm,
     CommentForm,
@@ -98,6 +98,7 @@ def _render_detail(
         context["agents"] = [m.user for m in agents.select_related("user")]
         context["priorities"] = Priority.choices
         context["can_change_priority"] = ticket.status in OPEN_STATUSES
+        context.update(canned_replies.comment_box(request, ticket))
     return render(request, "tickets/ticket_detail.html", context, status=status)
 
 

@@ -18,7 +18,7 @@ from agreements.models import Agreement, ApprovalStep, Service
 from common.errors import DomainError
 from departments.heads import acting_head
 from departments.models import Department, Membership, acting_for
-from tickets import notifications
+from tickets import assignment, notifications
 from tickets.answers import clean_answers
 from tickets.models import Approval, Attachment, Event, Pause, Status, Ticket
 from tickets.sla import due_time
@@ -132,6 +132,8 @@ def ticket_file(
     ticket.save()
     event = _log(ticket, Event.Kind.FILED, requester, now, to_status=ticket.status)
     notifications.request_filed(ticket, event)
+    if not steps and assignment.assign_automatically(ticket):
+        ticket.save(update_fields=["assignee"])
     return ticket
 
 
@@ -160,6 +162,13 @@ def ticket_transition(
         ticket.closed_at = now
     _save(ticket)
     event = _log(ticket, Event.Kind.TRANSITION, by, now, old_status, new_status, comment)
+    # Acknowledging an unassigned request takes it; a reopened one may need someone present.
+    if action == Action.ACKNOWLEDGE and ticket.assignee_id is None and _works_queue(by, ticket):
+        ticket.assignee = by
+        _log(ticket, Event.Kind.ASSIGNED, by, now, text=_person(by), internal=True)
+        ticket.save(update_fields=["assignee"])
+    elif action == Action.REOPEN and assignment.assign_on_reopening(ticket):
+        ticket.save(update_fields=["assignee"])
     notifications.status_changed(ticket, event)
     return ticket
 
@@ -234,19 +243,26 @@ def ticket_assign(*, ticket_id: int, by, assignee, expected_version: int | None)
     ticket = _locked(ticket_id, expected_version)
     if Role.AGENT not in roles_of(by, ticket):
         raise PermissionDenied(_("Only the provider department's agents assign its requests."))
-    if (
-        assignee is not None
-        and not Membership.objects.agents()
-        .filter(user=assignee, department=ticket.provider_id)
-        .exists()
-    ):
+    if assignee is not None and not _works_queue(assignee, ticket):
         raise ValidationError({"assignee": _("Assign it to an agent of %(department)s.") % {
             "department": ticket.provider}})  # fmt: skip
-    ticket.assignee = assignee
+    previous, ticket.assignee = ticket.assignee, assignee
     _save(ticket)
-    text = (assignee.get_full_name() or assignee.get_username()) if assignee else ""
+    text = _person(assignee) if assignee else ""
     _log(ticket, Event.Kind.ASSIGNED, by, timezone.now(), text=text, internal=True)
+    # Given back to the queue: a service that assigns automatically finds someone else.
+    if assignee is None and assignment.assign_automatically(ticket, exclude=previous):
+        ticket.save(update_fields=["assignee"])
     return ticket
+
+
+def _works_queue(person, ticket: Ticket) -> bool:
+    """Whether `person` is an agent or the head of the request's provider."""
+    return Membership.objects.agents().filter(user=person, department=ticket.provider_id).exists()
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.get_username()
 
 
 @transaction.atomic
@@ -307,6 +323,8 @@ def approval_decide(*, approval_id: int, by, approve: bool, comment: str = "") -
         ticket.resolution_started_at = now
         _recompute_due_times(ticket)
         _finish_approvals(ticket, by, now, Status.APPROVED, "")
+        if ticket.assignee_id is None and assignment.assign_automatically(ticket):
+            ticket.save(update_fields=["assignee"])
     return ticket
 
 

@@ -1,11 +1,30 @@
 from django.urls import path
 
-from tickets import live, request_page, search_page, views
+from tickets import (
+    canned_replies,
+    live,
+    queue_actions,
+    request_page,
+    saved_views,
+    search_page,
+    views,
+)
 
 app_name = "tickets"
 urlpatterns = [
     path("", views.my_requests, name="mine"),
     path("queue/", views.queue, name="queue"),
+    path("queue/<int:pk>/assign/", queue_actions.queue_assign, name="queue_assign"),
+    path("queue/bulk/", queue_actions.queue_bulk, name="queue_bulk"),
+    path("queue/views/new/", saved_views.saved_view_new, name="saved_view_new"),
+    path("queue/views/<int:pk>/", saved_views.saved_view_edit, name="saved_view_edit"),
+    path("queue/views/<int:pk>/delete/", saved_views.saved_view_delete, name="saved_view_delete"),
+    path("replies/", canned_replies.canned_reply_list, name="canned_replies"),
+    path("replies/new/", canned_replies.canned_reply_new, name="canned_reply_new"),
+    path("replies/<int:pk>/", canned_replies.canned_reply_edit, name="canned_reply_edit"),
+    path(
+        "replies/<int:pk>/delete/", canned_replies.canned_reply_delete, name="canned_reply_delete"
+    ),
     path("search/", search_page.search_requests, name="search"),
     path("approvals/", views.awaiting_approval, name="approvals"),
     path("time-left/", live.time_left_updates, name="time_left"),

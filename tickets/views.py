@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -20,7 +20,7 @@ from django.views.decorators.cache import cache_control
 from agreements.models import Priority, Service
 from common.pagination import CappedPaginator
 from departments.models import Department, Membership, acting_for
-from tickets import selectors, services
+from tickets import saved_views, selectors, services
 from tickets.approval_links import InvalidApprovalLink, approval_from_token
 from tickets.forms import (
     DecisionForm,
@@ -31,6 +31,7 @@ from tickets.forms import (
     choose_preview,
 )
 from tickets.models import Status, Ticket
+from tickets.queue_forms import BULK_LIMIT, BulkActionForm
 from tickets.services import StaleTicket, TicketError
 from tickets.uploads import atomic_with_files
 
@@ -145,12 +146,23 @@ def queue(request: HttpRequest) -> HttpResponse:
     departments = list(selectors.queue_departments(request.user))
     if not departments:
         return render(request, "tickets/queue.html", {"departments": []})
-    form = QueueFilterForm(request.GET)
+    view = saved_views.chosen_view(request)
+    if view is not None and view.department_id not in {d.pk for d in departments}:
+        raise Http404(_("You no longer work this view's queue."))
+    form = QueueFilterForm(saved_views.queue_query(view, request) if view else request.GET)
     valid = form.is_valid()
     code = form.cleaned_data.get("department", "").lower()
     department = next((d for d in departments if d.code.lower() == code), departments[0])
     agents = Membership.objects.agents().filter(department=department).select_related("user")
+    problems = saved_views.view_problems(view, form, department) if view else []
     context = {
+        "views": saved_views.queue_views(request.user, department, view),
+        "view_problems": problems,
+        "bulk_form": BulkActionForm(),
+        "bulk_limit": BULK_LIMIT,
+        "can_take": any(membership.user_id == request.user.pk for membership in agents),
+        # The queue's actions come back to the queue as it is filtered now.
+        "back_query": f"?{request.GET.urlencode()}" if request.GET else "",
         "filter_form": form,
         "departments": departments,
         "department": department,
@@ -160,7 +172,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "priorities": Priority.choices,
         "agents": [membership.user for membership in agents],
     }
-    if not valid:
+    if not valid or problems:
         return render(request, "tickets/queue.html", context, status=400)
     filters = selectors.QueueFilters(
         status=form.cleaned_data["status"],

@@ -15,7 +15,7 @@ from agreements.models.calendars import (
     CalendarDay,
     validate_time_zone,
 )
-from agreements.models.catalogue import ApprovalStep, Priority, Service
+from agreements.models.catalogue import ApprovalStep, AutoAssign, Priority, Service
 
 __all__ = [
     "Agreement",
@@ -23,6 +23,7 @@ __all__ = [
     "AgreementTarget",
     "ApprovalStep",
     "ApprovalWindow",
+    "AutoAssign",
     "BusinessCalendar",
     "CalendarClosure",
     "CalendarDay",

@@ -19,6 +19,14 @@ class Priority(models.TextChoices):
     P4 = "P4", _("P4 · Low")
 
 
+class AutoAssign(models.TextChoices):
+    """How a service's new requests find an agent (tickets.assignment)."""
+
+    NONE = "", _("No: agents take requests themselves")
+    ROUND_ROBIN = "round_robin", _("Round robin among the agents")
+    FEWEST_OPEN = "fewest_open", _("The agent with the fewest open requests")
+
+
 class ServiceQuerySet(models.QuerySet["Service"]):
     def active(self) -> ServiceQuerySet:
         """Services offered now: active, of a provider not archived."""
@@ -45,6 +53,17 @@ class Service(models.Model):
         _("default priority"), max_length=2, choices=Priority, default=Priority.P3
     )
     is_active = models.BooleanField(_("active"), default=True)
+    auto_assign = models.CharField(
+        _("automatic assignment"),
+        max_length=12,
+        choices=AutoAssign,
+        blank=True,
+        default=AutoAssign.NONE,
+        help_text=_(
+            "Give each new request to an agent of the provider who is not on leave; the head "
+            "only when no agent is available."
+        ),
+    )
 
     objects = ServiceQuerySet.as_manager()
 

@@ -25,6 +25,7 @@ REQUEST_ENDPOINTS = [
     ("ticket-confirm", "post", {"version": 0, "rating": 5, "comment": "Thanks"}),
     ("ticket-assign", "post", {"version": 0, "assignee": None}),
     ("ticket-priority", "post", {"version": 0, "priority": "P1"}),
+    ("ticket-take", "post", {"version": 0}),
     ("ticket-comments", "get", None),
     ("ticket-comments", "post", {"text": "Hello", "internal": False}),
     ("ticket-attachments", "get", None),
@@ -34,6 +35,8 @@ REQUEST_ENDPOINTS = [
     ("approval-reject", "post", {"comment": "Too expensive"}),
 ]
 LIST_ENDPOINTS = ["ticket-list", "approval-list"]
+# Endpoints about many requests at once (test_bulk_actions checks each row's permission).
+BULK_BODY = {"tickets": [{"id": 1, "version": 0}], "action": "acknowledge"}
 PEOPLE = ["outsider", "colleague", "provider_member"]
 
 
@@ -99,7 +102,7 @@ def api(user=None) -> APIClient:
 
 
 def path_of(name: str, ticket: Ticket) -> str:
-    if name in LIST_ENDPOINTS:
+    if name in LIST_ENDPOINTS or name == "ticket-bulk":
         return reverse(f"api:{name}")
     if name.startswith("approval-"):
         return reverse(f"api:{name}", args=[ticket.approvals.get(position=1).pk])
@@ -176,6 +179,7 @@ def test_the_requester_reads_what_others_cannot_find(staff, purchase_request, na
         *REQUEST_ENDPOINTS,
         *[(name, "get", None) for name in LIST_ENDPOINTS],
         ("ticket-list", "post", {"service": 1, "title": "Hello"}),
+        ("ticket-bulk", "post", BULK_BODY),
     ],
 )
 def test_an_anonymous_client_is_refused(purchase_request, name, method, body):
@@ -188,6 +192,7 @@ def test_an_anonymous_client_is_refused(purchase_request, name, method, body):
 
 def test_every_endpoint_of_requests_and_approvals_is_checked_above():
     checked = {name for name, _method, _body in REQUEST_ENDPOINTS} | set(LIST_ENDPOINTS)
+    checked.add("ticket-bulk")
     routed = {
         pattern.name
         for pattern in router.urls

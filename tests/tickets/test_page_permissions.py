@@ -3,7 +3,7 @@ whoever asks without a part in it; every page sends an anonymous visitor to log 
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import get_resolver, reverse
+from django.urls import NoReverseMatch, get_resolver, reverse
 
 from departments.models import Membership
 from tests.factories import MembershipFactory, UserFactory
@@ -20,6 +20,7 @@ REQUEST_PAGES = [
     ("tickets:assign", "post"),
     ("tickets:priority", "post"),
     ("tickets:decide", "post"),
+    ("tickets:queue_assign", "post"),
 ]
 # Pages that list requests or file new ones.
 LIST_PAGES = [
@@ -31,6 +32,18 @@ LIST_PAGES = [
 ]
 SERVICE_PAGES = ["tickets:new", "tickets:due_preview"]
 LINK_PAGE = "tickets:approval_link"
+# The queue's tools (who may use them: test_bulk_actions, test_saved_views and
+# test_canned_replies); the number in a path is any.
+QUEUE_TOOL_PAGES = [
+    "tickets:queue_bulk",
+    "tickets:saved_view_new",
+    "tickets:saved_view_edit",
+    "tickets:saved_view_delete",
+    "tickets:canned_replies",
+    "tickets:canned_reply_new",
+    "tickets:canned_reply_edit",
+    "tickets:canned_reply_delete",
+]
 
 
 @pytest.fixture
@@ -71,6 +84,7 @@ def posted_data(name, ticket):
         "tickets:assign": {"assignee": "", "version": ticket.version},
         "tickets:priority": {"priority": "P1", "version": ticket.version},
         "tickets:decide": {"approval": first_step.pk, "decision": "approve"},
+        "tickets:queue_assign": {"assignee": "me", "version": ticket.version},
     }.get(name, {})
 
 
@@ -128,11 +142,19 @@ def test_an_inactive_service_cannot_be_requested(client, staff, payroll_extract)
     assert payroll_extract.name not in response.content.decode()
 
 
+def _queue_tool_path(name: str) -> str:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return reverse(name, args=[1])
+
+
 def every_path(ticket, service) -> list[tuple[str, str]]:
     paths = [(name, request_page(name, ticket)) for name, _ in REQUEST_PAGES]
     paths += [(name, reverse(name)) for name in LIST_PAGES]
     paths += [(name, reverse(name, args=[service.pk])) for name in SERVICE_PAGES]
     paths.append((LINK_PAGE, approval_link_path(ticket.approvals.get(position=1))))
+    paths += [(name, _queue_tool_path(name)) for name in QUEUE_TOOL_PAGES]
     return paths
 
 
@@ -151,4 +173,5 @@ def test_the_tests_above_cover_every_requests_page():
     names = {f"tickets:{pattern.name}" for pattern in get_resolver("tickets.urls").url_patterns}
 
     covered = {name for name, _ in REQUEST_PAGES} | {*LIST_PAGES, *SERVICE_PAGES, LINK_PAGE}
+    covered |= set(QUEUE_TOOL_PAGES)
     assert names == covered

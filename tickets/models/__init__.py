@@ -2,6 +2,7 @@
 and the alerts of the breach scan."""
 
 from tickets.models.alerts import Breach, Escalation, ScanState, Target, TargetWarning
+from tickets.models.queue_tools import AssignmentCursor, CannedReply, SavedView
 from tickets.models.ticket import (
     ATTACHMENT_EXTENSIONS,
     ATTACHMENT_MAX_BYTES,
@@ -21,11 +22,14 @@ __all__ = [
     "ATTACHMENT_MAX_BYTES",
     "OPEN_STATUSES",
     "Approval",
+    "AssignmentCursor",
     "Attachment",
     "Breach",
+    "CannedReply",
     "Escalation",
     "Event",
     "Pause",
+    "SavedView",
     "ScanState",
     "Status",
     "Target",
