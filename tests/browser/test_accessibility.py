@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
+from agreements import services as agreement_services
 from agreements.models import Agreement
 from chats.models import ChatBot, Vendor
 from departments.models import Profile
@@ -53,8 +54,8 @@ def accessible_world(
     requests_filed,
 ):  # fmt: skip
     """The week of requests, a purchase waiting for the head's approval, a launched survey
-    inviting staff and a colleague (one answer link per language), a draft campaign, a canned
-    reply and a saved view."""
+    inviting staff and a colleague (one answer link per language), a draft campaign, a draft of
+    the agreement's next version, a canned reply, a saved view, a webhook and a chat bot."""
     week = request.getfixturevalue("finance_week")  # time frozen at Wednesday 25 November 09:00
     colleague = people(sales, 1)[0]
     requests_filed(customer=sales, provider=finance, people=[colleague],
@@ -65,6 +66,8 @@ def accessible_world(
     with redis_down():  # the invitations' e-mails are not what this test reads
         survey_services.campaign_launch(campaign_id=launched.pk, by=hr)
     draft_campaign = campaign(name="Next quarter", starts_on=timezone.localdate())
+    in_force = Agreement.objects.get(provider=finance, status=Agreement.Status.ACTIVE)
+    draft = agreement_services.agreement_start_new_version(agreement_id=in_force.pk, by=head)
     reply = CannedReply.objects.create(
         department=finance, title="Received", text="We are on it.", updated_by=agent
     )
@@ -90,7 +93,8 @@ def accessible_world(
             "en": Invitation.objects.get(recipient=staff),
             "zh-hans": Invitation.objects.get(recipient=colleague),
         },
-        "agreement": Agreement.objects.get(provider=finance, status=Agreement.Status.ACTIVE),
+        "agreement": in_force,
+        "draft": draft,
         "reply": reply,
         "view": view,
         "webhook": webhook,
@@ -139,6 +143,8 @@ def pages(world: dict) -> list[Visit]:
         Visit("head", reverse("tickets:canned_reply_new")),
         Visit("head", reverse("tickets:canned_reply_edit", args=[world["reply"].pk])),
         Visit("head", reverse("agreements:create", args=[fin])),
+        Visit("head", reverse("agreements:agreement", args=[world["draft"].pk])),
+        Visit("head", reverse("agreements:edit", args=[world["draft"].pk])),
         Visit("head", reverse("agreements:list")),
         Visit("head", reverse("dashboards:index")),
         Visit("head", reverse("dashboards:department", args=[fin])),
