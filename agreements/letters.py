@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from agreements.models import Agreement, AgreementEvent
+from agreements.models import Agreement, AgreementEvent, SignOff
 from departments.heads import acting_heads
 from departments.models import Membership
 from outbox.kinds import Kind, register
@@ -104,3 +104,49 @@ def _signers(agreement: Agreement) -> list:
 def _heads(department_ids) -> list:
     """The departments' heads; for one without a head, the head one level up (and so on)."""
     return list({head.pk: head for head in acting_heads(department_ids).values()}.values())
+
+
+# Reminders while a proposal waits for a signature (agreements.reminders) --------------------
+
+SIGNATURE_REMINDER = "agreements.signature_reminder"
+
+
+def pending_signers(agreement: Agreement) -> list:
+    """Who may still sign the open proposal of `agreement`: the heads of the customer
+    departments not signed for yet; the administrators for a company-wide agreement."""
+    signed = set(
+        SignOff.objects.filter(agreement=agreement, revision=agreement.revision).values_list(
+            "department", flat=True
+        )
+    )
+    if agreement.all_customers:
+        return [] if None in signed else _signers(agreement)
+    waiting = agreement.customers.exclude(pk__in=[pk for pk in signed if pk is not None])
+    return _heads(waiting.values_list("pk", flat=True))
+
+
+def _reminder_withdrawn(message: Message) -> str:
+    """Withdrawn once the proposal is no longer open, or its recipient has signed it (or heads
+    no department that still has to)."""
+    reason = _proposal_withdrawn(message)
+    if reason:
+        return reason
+    signers = pending_signers(message.about.agreement)
+    return "" if message.recipient in signers else Message.CancelReason.AGREEMENT_CHANGED
+
+
+def _reminder_context(message: Message) -> dict:
+    return {**_context(message), "waiting_since": message.about.at}
+
+
+register(
+    Kind(
+        SIGNATURE_REMINDER,
+        "agreements/signature_reminder",
+        _reminder_context,
+        _reminder_withdrawn,
+        RELATED,
+        label=_("An agreement still waits for your signature"),
+        link=_agreement_page,
+    )
+)

@@ -274,6 +274,7 @@ CELERY_BEAT_SCHEDULE = {
     "send-alert-digests": {"task": "tickets.send_alert_digests", "schedule": crontab(minute=0)},
     "heartbeat": {"task": "config.celery.heartbeat", "schedule": timedelta(minutes=1)},
     "expire-agreements": {"task": "agreements.expire_agreements", "schedule": timedelta(hours=1)},
+    "remind-signers": {"task": "agreements.remind_signers", "schedule": timedelta(hours=1)},
     "send-unsent-messages": {"task": "outbox.send_unsent", "schedule": timedelta(minutes=5)},
     "launch-due-surveys": {"task": "surveys.launch_due_campaigns", "schedule": timedelta(hours=1)},
     "send-survey-reminders": {

@@ -41,6 +41,7 @@ class Message(models.Model):
         WAVE_CLOSED = "wave_closed", _("The survey wave is closed")
         ANSWERED = "answered", _("The survey was answered")
         GONE = "gone", _("What it reported no longer exists")
+        NOT_VISIBLE = "not_visible", _("Its recipient can no longer see what it reported")
 
     kind = models.CharField(_("kind"), max_length=40)
     # A message goes to a person (by e-mail, and shown in Accord), or to a destination of

@@ -17,12 +17,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from departments.models import preferred_language, sees_company_reports
 from outbox.models import Message
 from surveys import letters, services
 from surveys.forms import AnswerForm, CampaignForm, PageForm, QuestionForm
+from surveys.launch_preview import launch_preview
 from surveys.links import InvalidAnswerLink, invitation_from_token
 from surveys.models import Campaign, Invitation, Question, Wave
 
@@ -122,9 +123,17 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def campaign_launch(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: how many people the launch will e-mail, and the button that launches; POST: launch."""
     campaign = _manageable(request, pk)
+    if request.method == "GET":
+        if not campaign.is_editable:
+            messages.warning(request, _("This campaign has already been launched."))
+            return redirect(campaign)
+        preview = launch_preview(campaign, now=timezone.now())
+        context = {"campaign": campaign, "preview": preview}
+        return render(request, "surveys/campaign_launch.html", context)
     try:
         campaign = services.campaign_launch(campaign_id=campaign.pk, by=request.user)
     except (services.SurveyError, PermissionDenied) as error:

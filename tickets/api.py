@@ -38,7 +38,7 @@ from agreements.models import Priority
 from common.api import ErrorSerializer
 from common.filters import valid_filters
 from common.parsers import FormParser
-from tickets import selectors, services
+from tickets import conversation, selectors, services
 from tickets.bulk import bulk_act
 from tickets.filters import ORDERINGS, TicketFilter
 from tickets.models import Approval, Attachment, Event, Status, Ticket
@@ -53,11 +53,14 @@ from tickets.serializers import (
     DecisionSerializer,
     EventSerializer,
     FilingSerializer,
+    LinkBodySerializer,
+    LinkSerializer,
     PriorityChangeSerializer,
     TicketDetailSerializer,
     TicketSerializer,
     TransitionSerializer,
     UploadSerializer,
+    WatchSerializer,
     timeline,
 )
 from tickets.services import roles_of
@@ -175,6 +178,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             "bulk": BulkActionSerializer,
             "comments": CommentSerializer,
             "attachments": UploadSerializer,
+            "watch": WatchSerializer,
+            "links": LinkBodySerializer,
             **dict.fromkeys(STEPS, TransitionSerializer),
         }
         return bodies.get(self.action, TicketSerializer)
@@ -295,7 +300,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         request=CommentSerializer,
         responses={201: EventSerializer, **ERRORS},
         description="Comment (the requester, the provider's agents), or add an internal note "
-        "(the agents). The requester's comment answers a question and resumes the clock.",
+        "(the agents), with files (multipart) and @username mentions (told if they may read "
+        "it). The requester's comment answers a question and resumes the clock.",
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def comments(self, request: Request, pk: str) -> Response:
@@ -305,8 +311,47 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             events = timeline(ticket, roles_of(request.user, ticket), kinds)
             return Response(EventSerializer(events, many=True).data)
         body = self.body()
-        event = services.ticket_comment(ticket_id=ticket.pk, by=request.user, **body)
-        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+        comment = conversation.comment_post(ticket_id=ticket.pk, by=request.user, **body)
+        return Response(EventSerializer(comment.event).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"],
+        operation_id="tickets_links_list",
+        request=None,
+        responses={200: LinkSerializer(many=True), 404: ERRORS[404]},
+        description="The requests linked to this one that the reader may see.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=LinkBodySerializer,
+        responses={201: LinkSerializer, **ERRORS},
+        description="Link the request to another the reader may see (its requester or the "
+        "provider's agents); a request they may not see is answered as a missing one.",
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def links(self, request: Request, pk: str) -> Response:
+        ticket = self.get_object()
+        if request.method == "POST":
+            body = self.body()
+            link = conversation.ticket_link(
+                ticket_id=ticket.pk, other_id=body["other"], kind=body["kind"], by=request.user
+            )
+            rows = conversation.links_seen(ticket, request.user, timezone.now())
+            [row] = [row for row in rows if row["link"].pk == link.pk]
+            return Response(LinkSerializer(row).data, status=status.HTTP_201_CREATED)
+        rows = conversation.links_seen(ticket, request.user, timezone.now())
+        return Response(LinkSerializer(rows, many=True).data)
+
+    @extend_schema(request=WatchSerializer, responses={200: WatchSerializer, 404: ERRORS[404]})
+    @action(detail=True, methods=["post"])
+    def watch(self, request: Request, pk: str) -> Response:
+        """Start or stop watching the request (anyone who sees it): a watcher is told of its
+        comments and status changes."""
+        ticket = self.get_object()
+        watching = conversation.ticket_watch(
+            ticket_id=ticket.pk, by=request.user, watch=self.body()["watch"]
+        )
+        return Response({"watching": watching})
 
     @extend_schema(
         methods=["GET"],
@@ -330,7 +375,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def attachments(self, request: Request, pk: str) -> Response:
         ticket = self.get_object()
         if request.method == "GET":
-            files = ticket.attachments.select_related("uploaded_by")
+            files = conversation.attachments_seen(ticket, roles_of(request.user, ticket))
             return Response(self.attachment_data(files, many=True))
         upload = self.body()["file"]
         attachment = services.ticket_attach(ticket_id=ticket.pk, by=request.user, upload=upload)
@@ -349,7 +394,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def attachment(self, request: Request, pk: str, attachment_id: str) -> FileResponse:
         """Download a file of the request."""
         ticket = self.get_object()
-        attachment = get_object_or_404(ticket.attachments, pk=attachment_id)
+        seen = conversation.attachments_seen(ticket, roles_of(request.user, ticket))
+        attachment = get_object_or_404(seen, pk=attachment_id)
         try:
             handle = attachment.file.open("rb")
         except FileNotFoundError:
@@ -376,7 +422,9 @@ def ticket_details(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """What the representation of one request shows besides its timeline."""
     return with_details(tickets).prefetch_related(
         Prefetch("approvals", Approval.objects.select_related("approver", "decided_by")),
-        Prefetch("attachments", Attachment.objects.select_related("uploaded_by")),
+        Prefetch(
+            "attachments", Attachment.objects.select_related("uploaded_by", "comment_file__comment")
+        ),
     )
 
 

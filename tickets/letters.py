@@ -11,11 +11,19 @@ from functools import partial
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from departments.models import Membership
 from outbox.kinds import Kind, kind_of, register
 from outbox.models import Message
 from outbox.sending import load
 from tickets.approval_links import approval_link_path
-from tickets.models import OPEN_STATUSES, Breach, Status, Target, TargetWarning, Ticket
+from tickets.models import (
+    OPEN_STATUSES,
+    Breach,
+    Status,
+    Target,
+    TargetWarning,
+    Ticket,
+)
 
 Reason = Message.CancelReason
 
@@ -243,3 +251,58 @@ register(
     )
 )
 register(Kind(DIGEST, "tickets/digest", _digest_context))
+
+# The conversation: watchers and people mentioned hear of what they follow --------------------
+
+COMMENTED = "tickets.commented"
+MENTIONED = "tickets.mentioned"
+STATUS_CHANGED = "tickets.status_changed"
+CLOSED_AS_DUPLICATE = "tickets.closed_as_duplicate"
+
+
+def sees_event(person, event) -> bool:
+    """Whether `person` may read `event` now: they see its request, and an internal note only
+    when they are one of the provider's agents or its head."""
+    if not Ticket.objects.visible_to(person).filter(pk=event.ticket_id).exists():
+        return False
+    if not event.is_internal or person.is_superuser:
+        return True
+    return Membership.objects.filter(
+        user=person,
+        department=event.ticket.provider_id,
+        role__in=[Membership.Role.AGENT, Membership.Role.HEAD],
+    ).exists()
+
+
+def _while_seen(message: Message) -> str:
+    """Withdrawn from someone who can no longer see the request (or the internal note)."""
+    return "" if sees_event(message.recipient, message.about) else Reason.NOT_VISIBLE
+
+
+for name, label in [
+    (COMMENTED, _("A request you watch has a new comment")),
+    (MENTIONED, _("You are mentioned in a comment")),
+    (STATUS_CHANGED, _("A request you watch changes status")),
+]:
+    register(
+        Kind(
+            name,
+            name.replace(".", "/"),
+            _event_context,
+            _while_seen,
+            (*TICKET, "actor"),
+            label=label,
+            link=_ticket_page,
+        )
+    )
+register(
+    Kind(
+        CLOSED_AS_DUPLICATE,
+        "tickets/closed_as_duplicate",
+        _event_context,
+        _while_seen,
+        (*TICKET, "actor"),
+        label=_("Your request is closed as a duplicate"),
+        link=_ticket_page,
+    )
+)

@@ -3,10 +3,12 @@ the caller's transaction; they are sent after the commit."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from departments.models import Membership
 from outbox.services import queue
 from tickets import letters
-from tickets.models import Approval, Event, Status, Ticket
+from tickets.models import Approval, Event, Status, Ticket, Watcher
 
 # The status a request reaches -> what its people are told.
 STATUS_LETTERS = {
@@ -29,16 +31,31 @@ def approval_needed(ticket: Ticket, approval: Approval) -> None:
 
 
 def status_changed(ticket: Ticket, event: Event) -> None:
+    """Those whom the new status concerns, then the request's watchers (once each)."""
     kind = STATUS_LETTERS.get(event.to_status)
+    recipients = []
     if kind is None:
-        return
-    if event.to_status == Status.APPROVED:
+        pass
+    elif event.to_status == Status.APPROVED:
         recipients = _provider_agents(ticket)
     elif event.to_status == Status.REOPENED:
         recipients = [ticket.assignee] if ticket.assignee else _provider_agents(ticket)
     else:
         recipients = [ticket.requester]
-    queue(kind, event, recipients)
+    if kind is not None:
+        queue(kind, event, recipients)
+    tell_watchers(event, letters.STATUS_CHANGED, skip=[*recipients, event.actor])
+
+
+def tell_watchers(event: Event, kind: str, *, skip: Iterable = ()) -> None:
+    """The request's watchers who may read `event` (an internal note: the provider's agents and
+    head only), but those in `skip`, hear of it as `kind`."""
+    skipped = {person.pk for person in skip if person is not None}
+    watchers = Watcher.objects.filter(ticket=event.ticket_id).exclude(person__in=skipped)
+    people = [watcher.person for watcher in watchers.select_related("person")]
+    readers = [person for person in people if letters.sees_event(person, event)]
+    if readers:
+        queue(kind, event, readers)
 
 
 def _provider_agents(ticket: Ticket) -> list:

@@ -20,10 +20,10 @@ from django.views.decorators.http import require_POST
 
 from agreements.models import Priority
 from departments.models import Membership
-from tickets import canned_replies, selectors, services
+from tickets import canned_replies, conversation, selectors, services
+from tickets.conversation_forms import CommentWithFilesForm
 from tickets.forms import (
     AssignForm,
-    CommentForm,
     DecisionForm,
     PriorityForm,
     TransitionForm,
@@ -66,11 +66,12 @@ def _render_detail(
 ) -> HttpResponse:
     roles = services.roles_of(request.user, ticket)
     is_agent = Role.AGENT in roles
-    events = ticket.events.select_related("actor")
+    events = ticket.events.select_related("actor").prefetch_related("files__attachment")
     if not is_agent:
         events = events.filter(is_internal=False)
+    events = conversation.timeline(events)
     approvals = list(ticket.approvals.select_related("approver", "decided_by"))
-    attachments = list(ticket.attachments.all())
+    attachments = list(conversation.attachments_seen(ticket, roles))
     actions = [
         {"action": action, "label": action.label, "comment": ACTION_COMMENTS.get(action, "")}
         for action in allowed_actions(ticket.status, roles)
@@ -92,6 +93,7 @@ def _render_detail(
         "can_comment": bool(roles & {Role.REQUESTER, Role.AGENT}),
         "problem": problem,
         "stale": stale,
+        **conversation.page_context(request.user, ticket, roles),
     }
     if is_agent:
         agents = Membership.objects.agents().filter(department=ticket.provider_id)
@@ -176,19 +178,36 @@ def ticket_act(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def ticket_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    """A comment or an internal note, with files and @mentions (tickets.conversation)."""
     ticket = _visible(request, pk)
-    form = CommentForm(request.POST)
+    form = CommentWithFilesForm(request.POST, request.FILES)
     if not form.is_valid():
         return _incomplete(request, ticket, form)
     internal = form.cleaned_data["internal"]
-    return _run(
+    written = []
+
+    def operation():
+        written.append(
+            conversation.comment_post(
+                ticket_id=ticket.pk,
+                by=request.user,
+                text=form.cleaned_data["text"],
+                internal=internal,
+                files=form.cleaned_data["files"],
+            )
+        )
+
+    response = _run(
         request,
         ticket,
-        lambda: services.ticket_comment(
-            ticket_id=ticket.pk, by=request.user, text=form.cleaned_data["text"], internal=internal
-        ),
+        operation,
         _("Internal note added.") if internal else _("Comment added."),
     )
+    for name in written[0].cannot_see if written else []:
+        messages.warning(
+            request, _("%(person)s cannot see this request and was not told.") % {"person": name}
+        )
+    return response
 
 
 @require_POST
@@ -265,7 +284,8 @@ def ticket_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
     """A file of a request, for those who see the request (files are not public media)."""
     ticket = get_object_or_404(Ticket.objects.visible_to(request.user), pk=pk)
-    attachment = get_object_or_404(Attachment, ticket=ticket, pk=attachment_id)
+    seen = conversation.attachments_seen(ticket, services.roles_of(request.user, ticket))
+    attachment = get_object_or_404(seen, pk=attachment_id)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:

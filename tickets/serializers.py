@@ -27,6 +27,7 @@ from agreements.serializers import (
 )
 from departments.models import Department
 from tickets.answers import clean_answers
+from tickets.conversation import COMMENT_FILES_MAX
 from tickets.forms import validate_upload
 from tickets.models import (
     ATTACHMENT_EXTENSIONS,
@@ -34,6 +35,7 @@ from tickets.models import (
     Approval,
     Attachment,
     Event,
+    Link,
     Status,
     Ticket,
 )
@@ -235,7 +237,9 @@ class TicketDetailSerializer(TicketSerializer):
     it may do now. Internal notes are shown to the provider's agents only."""
 
     approvals = TicketApprovalSerializer(many=True, read_only=True)
-    attachments = AttachmentSerializer(many=True, read_only=True)
+    attachments = serializers.SerializerMethodField(
+        help_text="The files the reader may see (those of internal notes: the agents only)."
+    )
     events = serializers.SerializerMethodField(help_text="The timeline, oldest first.")
     roles = serializers.SerializerMethodField(help_text="The reader's roles on this request.")
     actions = serializers.SerializerMethodField(
@@ -256,6 +260,18 @@ class TicketDetailSerializer(TicketSerializer):
             "roles",
             "actions",
         ]
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, ticket: Ticket) -> list[dict]:
+        agent = Role.AGENT in self.context["roles"]
+        files = [
+            attachment
+            for attachment in ticket.attachments.all()
+            if agent
+            or not hasattr(attachment, "comment_file")
+            or not attachment.comment_file.comment.is_internal
+        ]
+        return AttachmentSerializer(files, many=True, context=self.context).data
 
     @extend_schema_field(EventSerializer(many=True))
     def get_events(self, ticket: Ticket) -> list[dict]:
@@ -396,6 +412,53 @@ class CommentSerializer(StrictBody):
     internal = serializers.BooleanField(
         default=False, help_text="An internal note, seen by the provider's agents only."
     )
+    files = serializers.ListField(
+        child=serializers.FileField(validators=[validate_upload]),
+        required=False,
+        max_length=COMMENT_FILES_MAX,
+        help_text=f"Up to {COMMENT_FILES_MAX} files (multipart), each as an attachment.",
+    )
+
+
+class WatchSerializer(StrictBody):
+    watch = serializers.BooleanField(help_text="True to start watching, false to stop.")
+    watching = serializers.BooleanField(read_only=True, help_text="Whether one watches it now.")
+
+
+@extend_schema_field({"type": "string", "enum": Link.Kind.values}, component_name="LinkKindEnum")
+class LinkKindField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=Link.Kind.choices, **kwargs)
+
+
+class LinkBodySerializer(StrictBody):
+    other = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="The id of the other request."
+    )
+    kind = LinkKindField()
+
+
+class LinkSerializer(serializers.Serializer):
+    """A link of the request to another one the reader may see."""
+
+    id = serializers.IntegerField(read_only=True)
+    kind = LinkKindField(read_only=True)
+    direction = serializers.ChoiceField(
+        choices=["out", "in"],
+        read_only=True,
+        help_text='"out": this request is related to / a duplicate of the other; "in": the '
+        "other is related to / a duplicate of this one.",
+    )
+    request = TicketSummarySerializer(read_only=True)
+
+    def to_representation(self, row: dict) -> dict:
+        link = row["link"]
+        return {
+            "id": link.pk,
+            "kind": link.kind,
+            "direction": "out" if row["outgoing"] else "in",
+            "request": TicketSummarySerializer(row["other"]).data,
+        }
 
 
 class DecisionSerializer(StrictBody):

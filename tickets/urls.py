@@ -2,6 +2,7 @@ from django.urls import path
 
 from tickets import (
     canned_replies,
+    conversation_views,
     live,
     queue_actions,
     request_page,
@@ -37,6 +38,10 @@ urlpatterns = [
     path("<int:pk>/assign/", request_page.ticket_assign, name="assign"),
     path("<int:pk>/priority/", request_page.ticket_priority, name="priority"),
     path("<int:pk>/decide/", request_page.ticket_decide, name="decide"),
+    path("<int:pk>/watch/", conversation_views.ticket_watch, name="watch"),
+    path("<int:pk>/link/", conversation_views.ticket_link, name="link"),
+    path("<int:pk>/unlink/", conversation_views.ticket_unlink, name="unlink"),
+    path("<int:pk>/duplicate/", conversation_views.ticket_close_as_duplicate, name="duplicate"),
     path(
         "<int:pk>/attachments/<int:attachment_id>/",
         request_page.attachment_download,

@@ -35,6 +35,9 @@ def test_hr_creates_a_campaign_launches_it_watches_progress_and_downloads_the_xl
     expect(
         page.get_by_role("heading", name=re.compile("Internal service, this quarter"))
     ).to_be_visible()
+    page.get_by_role("link", name="Launch…").click()
+    # "Launch" first says how many people will be e-mailed.
+    expect(page.get_by_text("Launching now e-mails 3 people.")).to_be_visible()
     with redis_worker():
         page.get_by_role("button", name="Launch").click()
         expect(page.get_by_text("Launched: the invitations are being sent.")).to_be_visible()

@@ -31,6 +31,9 @@ REQUEST_ENDPOINTS = [
     ("ticket-attachments", "get", None),
     ("ticket-attachments", "post", "a file"),
     ("ticket-attachment", "get", None),
+    ("ticket-watch", "post", {"watch": True}),
+    ("ticket-links", "get", None),
+    ("ticket-links", "post", {"other": 1, "kind": "related"}),
     ("approval-approve", "post", {"comment": ""}),
     ("approval-reject", "post", {"comment": "Too expensive"}),
 ]

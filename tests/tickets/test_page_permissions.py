@@ -21,6 +21,10 @@ REQUEST_PAGES = [
     ("tickets:priority", "post"),
     ("tickets:decide", "post"),
     ("tickets:queue_assign", "post"),
+    ("tickets:watch", "post"),
+    ("tickets:link", "post"),
+    ("tickets:unlink", "post"),
+    ("tickets:duplicate", "post"),
 ]
 # Pages that list requests or file new ones.
 LIST_PAGES = [
@@ -85,6 +89,10 @@ def posted_data(name, ticket):
         "tickets:priority": {"priority": "P1", "version": ticket.version},
         "tickets:decide": {"approval": first_step.pk, "decision": "approve"},
         "tickets:queue_assign": {"assignee": "me", "version": ticket.version},
+        "tickets:watch": {"watch": "on"},
+        "tickets:link": {"other": ticket.pk + 1, "kind": "related"},
+        "tickets:unlink": {"link": 1},
+        "tickets:duplicate": {"original": ticket.pk + 1, "version": ticket.version},
     }.get(name, {})
 
 

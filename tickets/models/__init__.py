@@ -2,6 +2,7 @@
 and the alerts of the breach scan."""
 
 from tickets.models.alerts import Breach, Escalation, ScanState, Target, TargetWarning
+from tickets.models.conversation import CommentFile, Link, Mention, Watcher
 from tickets.models.queue_tools import AssignmentCursor, CannedReply, SavedView
 from tickets.models.ticket import (
     ATTACHMENT_EXTENSIONS,
@@ -26,8 +27,11 @@ __all__ = [
     "Attachment",
     "Breach",
     "CannedReply",
+    "CommentFile",
     "Escalation",
     "Event",
+    "Link",
+    "Mention",
     "Pause",
     "SavedView",
     "ScanState",
@@ -36,5 +40,6 @@ __all__ = [
     "TargetWarning",
     "Ticket",
     "TicketQuerySet",
+    "Watcher",
     "attachment_path",
 ]
