@@ -20,7 +20,7 @@ def test_the_head_reads_the_dashboard_and_follows_a_breach_count_to_its_requests
 
     page.get_by_label("Period").select_option("week")
     expect(page).to_have_url(re.compile(r"period=week"))
-    expect(page.get_by_text("Requests filed from 2026-11-23 to 2026-11-25.")).to_be_visible()
+    expect(page.get_by_text("Requests filed from 23 Nov 2026 to 25 Nov 2026.")).to_be_visible()
     resolution = page.locator(".figure").filter(has=page.get_by_role("heading", name="Resolution"))
     expect(resolution).to_contain_text("40.0 %")
     page.wait_for_function("() => Chart.getChart(document.querySelector('canvas')) !== undefined")
