@@ -55,14 +55,17 @@ class Department(models.Model):
             "stay readable, but it no longer provides services, files requests or is surveyed."
         ),
     )
+    # The columns added since the first release have database defaults too: a process still
+    # running the previous release inserts rows without them while an upgrade rolls out.
     directory_source = models.CharField(
-        _("directory source"), max_length=20, blank=True, editable=False
+        _("directory source"), max_length=20, blank=True, editable=False, db_default=""
     )
     directory_key = models.CharField(
         _("directory key"),
         max_length=255,
         blank=True,
         editable=False,
+        db_default="",
         help_text=_("The department's stable id in the directory it is kept in step with."),
     )
     members = models.ManyToManyField(
@@ -273,6 +276,7 @@ class Profile(models.Model):
         _("time zone"),
         max_length=64,
         blank=True,
+        db_default="",
         validators=[validate_time_zone],
         help_text=_("Dates and times are shown in this time zone; empty: the company's."),
     )

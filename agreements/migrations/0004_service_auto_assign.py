@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='service',
             name='auto_assign',
-            field=models.CharField(blank=True, choices=[('', 'No: agents take requests themselves'), ('round_robin', 'Round robin among the agents'), ('fewest_open', 'The agent with the fewest open requests')], default='', help_text='Give each new request to an agent of the provider who is not on leave; the head only when no agent is available.', max_length=12, verbose_name='automatic assignment'),
+            field=models.CharField(blank=True, choices=[('', 'No: agents take requests themselves'), ('round_robin', 'Round robin among the agents'), ('fewest_open', 'The agent with the fewest open requests')], db_default='', default='', help_text='Give each new request to an agent of the provider who is not on leave; the head only when no agent is available.', max_length=12, verbose_name='automatic assignment'),
         ),
     ]

@@ -59,6 +59,7 @@ class Service(models.Model):
         choices=AutoAssign,
         blank=True,
         default=AutoAssign.NONE,
+        db_default=AutoAssign.NONE,
         help_text=_(
             "Give each new request to an agent of the provider who is not on leave; the head "
             "only when no agent is available."

@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='profile',
             name='time_zone',
-            field=models.CharField(blank=True, help_text="Dates and times are shown in this time zone; empty: the company's.", max_length=64, validators=[departments.models.validate_time_zone], verbose_name='time zone'),
+            field=models.CharField(blank=True, db_default='', help_text="Dates and times are shown in this time zone; empty: the company's.", max_length=64, validators=[departments.models.validate_time_zone], verbose_name='time zone'),
         ),
     ]

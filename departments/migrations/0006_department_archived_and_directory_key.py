@@ -26,6 +26,7 @@ class Migration(migrations.Migration):
             name="directory_key",
             field=models.CharField(
                 blank=True,
+                db_default="",
                 editable=False,
                 help_text="The department's stable id in the directory it is kept in step with.",
                 max_length=255,
@@ -36,7 +37,11 @@ class Migration(migrations.Migration):
             model_name="department",
             name="directory_source",
             field=models.CharField(
-                blank=True, editable=False, max_length=20, verbose_name="directory source"
+                blank=True,
+                db_default="",
+                editable=False,
+                max_length=20,
+                verbose_name="directory source"
             ),
         ),
         migrations.AddConstraint(

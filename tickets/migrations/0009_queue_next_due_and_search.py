@@ -113,7 +113,6 @@ class Migration(migrations.Migration):
             name="search_text",
             field=models.TextField(blank=True, db_default="", editable=False),
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop),
         migrations.RemoveIndex(model_name="ticket", name="tickets_tic_provide_e52035_idx"),
         migrations.AddIndex(
             model_name="ticket",
@@ -146,4 +145,7 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(create_search_indexes, drop_search_indexes),
+        # Last: PostgreSQL refuses CREATE INDEX on a table with rows updated earlier in the same
+        # transaction ("pending trigger events").
+        migrations.RunPython(fill, migrations.RunPython.noop),
     ]
