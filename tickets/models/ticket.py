@@ -203,10 +203,11 @@ class Ticket(models.Model):
                 name="ticket_queue_open_priority",
             ),
             models.Index(
-                fields=["assignee", "next_due_at", "id"],
+                fields=["provider", "assignee", "next_due_at", "id"],
                 condition=Q(status__in=OPEN_STATUSES),
                 name="ticket_queue_open_assignee",
             ),
+            models.Index(fields=["provider", "next_due_at", "id"], name="ticket_queue_all"),
             models.Index(fields=["requester", "-filed_at"]),
             # The dashboards read a department's requests filed in a period, as supplier and as
             # customer, and the scorecard every request of a period (bench/dashboards.py).
