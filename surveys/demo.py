@@ -125,19 +125,22 @@ def _answer_wave(rng, wave: Wave, index: int, rated: dict, memberships) -> int:
 
 
 def _record_emails(wave: Wave) -> None:
-    """The e-mails the wave sent, as sent outbox rows: the invitation to everyone, then one
-    reminder per round (wave.email_round) to those who did not answer."""
-    about_type = ContentType.objects.get_for_model(Invitation)
+    """The e-mails the wave sent, as sent outbox rows about the wave, one per person and round:
+    the invitation to everyone, then one reminder per round (wave.email_round) to those who
+    left a department unanswered."""
+    about_type = ContentType.objects.get_for_model(Wave)
+    people = wave.invitations.order_by().values("recipient_id")
+    unanswered = set(people.filter(answered=False).values_list("recipient_id", flat=True))
     Message.objects.bulk_create(
         Message(
             kind=letters.REMINDER if number > 1 else letters.INVITATION,
-            recipient_id=invitation.recipient_id,
+            recipient_id=person_id,
             about_type=about_type,
-            about_id=invitation.pk,
+            about_id=wave.pk,
             round=number,
             state=Message.State.SENT,
             sent_at=wave.reminder_due_at(number - 1) if number > 1 else wave.launched_at,
         )
-        for invitation in wave.invitations.all()
-        for number in range(1, (1 if invitation.answered else wave.email_round) + 1)
+        for person_id in sorted(set(people.values_list("recipient_id", flat=True)))
+        for number in range(1, (wave.email_round if person_id in unanswered else 1) + 1)
     )

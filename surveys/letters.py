@@ -1,7 +1,9 @@
 """The messages of surveys (outbox kinds): the invitation, then reminders to those who have not
-answered. Both are withdrawn once the invitation is answered or its wave has closed. And the
-opening of a wave, told to the group chats and webhooks of the departments it rates (never
-e-mailed to anyone)."""
+answered; one e-mail per person per wave (and round), about the Wave, listing each department
+they are still to rate with its own signed link. Both are withdrawn once every listed invitation
+is answered or the wave has closed. Rows written before that (about one Invitation each) still
+send as they were written: about that one department. And the opening of a wave, told to the
+group chats and webhooks of the departments it rates (never e-mailed to anyone)."""
 
 from __future__ import annotations
 
@@ -11,31 +13,64 @@ from django.utils.translation import gettext_lazy as _
 from outbox.kinds import Kind, register
 from outbox.models import Message
 from surveys.links import answer_path
-from surveys.models import Invitation
+from surveys.models import Invitation, Wave
 
 INVITATION = "surveys.invitation"
 REMINDER = "surveys.reminder"
 WAVE_OPENED = "surveys.wave_opened"
 
 
+def _listed(message: Message) -> tuple[Wave, list[Invitation]]:
+    """The message's wave and the invitations it lists: its recipient's unanswered ones in the
+    wave, by department name (read once per message: context, title, link and withdrawal all
+    ask)."""
+    cached = getattr(message, "_survey_listed", None)
+    if cached is None:
+        about = message.about
+        if isinstance(about, Wave):
+            invitations = list(
+                Invitation.objects.filter(
+                    wave=about, recipient_id=message.recipient_id, answered=False
+                )
+                .select_related("rated_department")
+                .order_by("rated_department__name", "pk")
+            )
+            cached = (about, invitations)
+        else:  # a row written about one invitation, before one e-mail listed them all
+            cached = (about.wave, [] if about.answered else [about])
+        message._survey_listed = cached
+    return cached
+
+
 def _context(message: Message) -> dict:
-    invitation = message.about
+    wave, invitations = _listed(message)
+    links = [
+        {"department": invitation.rated_department, "answer_link": answer_path(invitation)}
+        for invitation in invitations
+    ]
+    first = links[0] if links else {"department": None, "answer_link": ""}
     return {
-        "invitation": invitation,
-        "campaign": invitation.wave.campaign,
-        "wave": invitation.wave,
-        "department": invitation.rated_department,
-        "answer_link": answer_path(invitation),
+        "campaign": wave.campaign,
+        "wave": wave,
+        "invitations": links,
+        # The first listed, for the wording of an e-mail about one department.
+        "department": first["department"],
+        "answer_link": first["answer_link"],
     }
 
 
 def _withdrawn(message: Message) -> str:
-    invitation = message.about
-    if invitation.answered:
+    wave, invitations = _listed(message)
+    if not invitations:
         return Message.CancelReason.ANSWERED
-    if not invitation.wave.is_open(timezone.now()):
+    if not wave.is_open(timezone.now()):
         return Message.CancelReason.WAVE_CLOSED
     return ""
+
+
+def _link(message: Message) -> str:
+    _wave, invitations = _listed(message)
+    return answer_path(invitations[0]) if invitations else ""
 
 
 for name, label in [(INVITATION, _("Survey invitations")), (REMINDER, _("Survey reminders"))]:
@@ -45,12 +80,14 @@ for name, label in [(INVITATION, _("Survey invitations")), (REMINDER, _("Survey 
             name.replace(".", "/"),
             _context,
             _withdrawn,
-            ("wave__campaign", "rated_department"),
+            # None: its rows are about a Wave, or (written earlier) about an Invitation, and
+            # the outbox reads the same paths for both; _listed reads what it needs.
+            (),
             label=label,
-            # Their signed link is the way to answer: always e-mailed, and shown in Accord to
+            # Their signed links are the way to answer: always e-mailed, and shown in Accord to
             # their recipient only (the notifications page lists one's own messages).
             email_only=True,
-            link=lambda message: answer_path(message.about),
+            link=_link,
         )
     )
 

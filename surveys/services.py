@@ -7,6 +7,7 @@ import calendar
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -28,6 +29,8 @@ from surveys.models import (
     Response,
     Wave,
 )
+
+User = get_user_model()
 
 # The period a one-off campaign draws its audience from.
 ONCE_PERIOD_MONTHS = 3
@@ -213,12 +216,12 @@ def _wave_launch(campaign: Campaign, *, scheduled: datetime, now: datetime) -> W
 
 
 def _write_emails(wave: Wave, kind: str, invitations) -> None:
-    """One outbox message of `kind` to each of `invitations` (round `wave.email_round`)."""
-    addressed = [
-        (invitation, invitation.recipient)
-        for invitation in invitations.select_related("recipient").order_by("pk")
-    ]
-    queue_each(kind, addressed, round=wave.email_round)
+    """One outbox message of `kind` about the wave (round `wave.email_round`) to each person
+    among the recipients of `invitations`: it lists their departments when it is sent."""
+    people = User.objects.filter(
+        pk__in=invitations.order_by().values("recipient_id").distinct()
+    ).order_by("pk")
+    queue_each(kind, [(wave, person) for person in people], round=wave.email_round)
 
 
 def send_due_reminders(*, now: datetime | None = None) -> list[int]:

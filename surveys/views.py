@@ -159,24 +159,25 @@ def campaign_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _progress(wave: Wave) -> dict:
-    counts = wave.invitations.aggregate(
-        total=Count("pk"), answered=Count("pk", filter=Q(answered=True))
+    """People invited and e-mailed (one invitation e-mail each per wave, about the wave; rows
+    written before that are about each invitation), and invitations answered of those sent."""
+    invitations = wave.invitations.order_by()
+    emails = Message.objects.filter(kind=letters.INVITATION).filter(
+        Q(about_type=ContentType.objects.get_for_model(Wave), about_id=wave.pk)
+        | Q(
+            about_type=ContentType.objects.get_for_model(Invitation),
+            about_id__in=invitations.values("pk"),
+        )
     )
-    emails = Message.objects.filter(
-        kind=letters.INVITATION,
-        about_type=ContentType.objects.get_for_model(Invitation),
-        about_id__in=wave.invitations.values("pk"),
-    ).aggregate(
-        sent=Count("pk", filter=Q(state=Message.State.SENT)),
-        unsent=Count("pk", filter=Q(state__in=[Message.State.PENDING, Message.State.SENDING])),
+    emailed = emails.filter(state=Message.State.SENT).values("recipient_id")
+    counts = invitations.aggregate(
+        total=Count("recipient_id", distinct=True),
+        sent=Count("recipient_id", distinct=True, filter=Q(recipient_id__in=emailed)),
+        invitations_sent=Count("pk", filter=Q(recipient_id__in=emailed)),
+        answered=Count("pk", filter=Q(answered=True)),
     )
-    sent = emails["sent"]
-    return {
-        "wave": wave,
-        **counts,
-        "sent": sent,
-        "sending": emails["unsent"] > 0 and wave.is_open(timezone.now()),
-    }
+    unsent = emails.filter(state__in=[Message.State.PENDING, Message.State.SENDING]).exists()
+    return {"wave": wave, **counts, "sending": unsent and wave.is_open(timezone.now())}
 
 
 def wave_progress(request: HttpRequest, pk: int) -> HttpResponse:

@@ -88,7 +88,7 @@ def test_a_reminder_to_someone_who_answered_before_it_went_is_cancelled(wave, fr
     assert (counts["sent"], counts["cancelled"]) == (1, 1)
     assert [email.to[0] for email in mail.outbox] == ["sales2@accord.test"]
     cancelled = Message.objects.get(state=Message.State.CANCELLED)
-    assert (cancelled.about, cancelled.cancel_reason) == (answered, "answered")
+    assert (cancelled.recipient, cancelled.cancel_reason) == (answered.recipient, "answered")
 
 
 def test_a_reminder_still_unsent_when_the_wave_closes_is_cancelled(wave, frozen):

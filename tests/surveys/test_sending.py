@@ -1,6 +1,7 @@
-"""Survey invitations and reminders through the outbox: one invitation message per invitee,
-written with the wave; reminders only to those who have not answered, one round at a time and
-only while the wave is open. (Claims, retries and stale claims: tests/outbox/test_sending.py.)"""
+"""Survey invitations and reminders through the outbox: one invitation message per person
+invited, about the wave, written with it; reminders only to those who have not answered, one
+round at a time and only while the wave is open. (Claims, retries and stale claims:
+tests/outbox/test_sending.py.)"""
 
 import re
 from collections import Counter
@@ -47,11 +48,11 @@ def send_all() -> None:
     sending.send(unsent())
 
 
-def test_launching_writes_one_invitation_message_per_invitation(wave):
+def test_launching_writes_one_invitation_message_per_person_about_the_wave(wave):
     messages = survey_messages()
 
     assert sorted((m.kind, m.round) for m in messages) == [(letters.INVITATION, 1)] * 3
-    assert {m.about for m in messages} == set(Invitation.objects.all())
+    assert {m.about for m in messages} == {wave}
     assert {m.recipient_id for m in messages} == set(
         Invitation.objects.values_list("recipient_id", flat=True)
     )
@@ -133,7 +134,8 @@ def test_the_invitation_e_mail_is_in_the_recipients_language(wave):
     invitation = Invitation.objects.order_by("pk").first()
     Profile.objects.create(user=invitation.recipient, language="zh-hans")
 
-    sending.send(survey_messages().filter(about_id=invitation.pk).values_list("pk", flat=True))
+    to_them = survey_messages().filter(recipient=invitation.recipient)
+    sending.send(to_them.values_list("pk", flat=True))
 
     [message] = django_mail.outbox
     assert message.subject == "Finance 为您服务得怎么样？两分钟小调查"
