@@ -421,7 +421,9 @@ class CommentSerializer(StrictBody):
 
 
 class WatchSerializer(StrictBody):
-    watch = serializers.BooleanField(help_text="True to start watching, false to stop.")
+    watch = serializers.BooleanField(
+        write_only=True, help_text="True to start watching, false to stop."
+    )
     watching = serializers.BooleanField(read_only=True, help_text="Whether one watches it now.")
 
 
