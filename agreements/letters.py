@@ -87,13 +87,21 @@ def event_logged(event: AgreementEvent) -> None:
 def _signers(agreement: Agreement) -> list:
     """The heads of the customer departments; administrators for a company-wide agreement, and
     for a customer without a head (its head left): they may sign for any department."""
-    customers = set(agreement.customers.values_list("pk", flat=True))
-    memberships = Membership.objects.heads().filter(department__in=customers, user__is_active=True)
+    customers = agreement.customers.values_list("pk", flat=True)
+    return _may_sign(set(customers), company_wide=agreement.all_customers)
+
+
+def _may_sign(department_ids: set[int], *, company_wide: bool = False) -> list:
+    """Who may sign for `department_ids`: each one's head, and the administrators when the
+    agreement is company-wide or one of them has no head (the head above may not sign)."""
+    memberships = Membership.objects.heads().filter(
+        department__in=department_ids, user__is_active=True
+    )
     heads = {
         membership.department_id: membership.user
         for membership in memberships.select_related("user")
     }
-    if agreement.all_customers or customers - heads.keys():
+    if company_wide or department_ids - heads.keys():
         return [
             *heads.values(),
             *get_user_model().objects.filter(is_superuser=True, is_active=True),
@@ -113,7 +121,8 @@ SIGNATURE_REMINDER = "agreements.signature_reminder"
 
 def pending_signers(agreement: Agreement) -> list:
     """Who may still sign the open proposal of `agreement`: the heads of the customer
-    departments not signed for yet; the administrators for a company-wide agreement."""
+    departments not signed for yet; the administrators for a company-wide agreement or a
+    department without a head."""
     signed = set(
         SignOff.objects.filter(agreement=agreement, revision=agreement.revision).values_list(
             "department", flat=True
@@ -122,7 +131,7 @@ def pending_signers(agreement: Agreement) -> list:
     if agreement.all_customers:
         return [] if None in signed else _signers(agreement)
     waiting = agreement.customers.exclude(pk__in=[pk for pk in signed if pk is not None])
-    return _heads(waiting.values_list("pk", flat=True))
+    return _may_sign(set(waiting.values_list("pk", flat=True)))
 
 
 def _reminder_withdrawn(message: Message) -> str:

@@ -84,6 +84,19 @@ def test_a_head_is_reminded_again_every_two_days_while_it_waits(proposal, clock_
     assert rounds == [1, 2]
 
 
+def test_for_a_customer_whose_head_left_the_administrators_are_reminded_not_the_head_above(
+    proposal, clock_at, admin_user, company, hr_head, sales_head
+):
+    company_head = MembershipFactory(department=company, role=Membership.Role.HEAD).user
+    Membership.objects.filter(user=sales_head).delete()  # Sales has no head: only admins sign
+    clock_at(PROPOSED_AT + REMIND_EVERY)
+
+    remind_signers()
+
+    assert reminded() == sorted([(admin_user.username, 1), (hr_head.username, 1)])
+    assert company_head.username not in dict(reminded())
+
+
 def test_a_head_who_signed_is_no_longer_reminded(proposal, clock_at, sales, sales_head, hr_head):
     clock_at(PROPOSED_AT + HOURS)
     services.agreement_accept(
