@@ -45,3 +45,41 @@ def head_at_or_above(parents: dict[int, int | None], heads: dict[int, object], d
         seen.add(department_id)
         department_id = parents.get(department_id)
     return None
+
+
+def nearest_common_superior(a: Department, b: Department) -> Department | None:
+    """The nearest department that is `a` or above it and also `b` or above it (one of them
+    when one sits inside the other), or None when they share no department at the top."""
+    parents = dict(Department.objects.values_list("pk", "parent_id"))
+    above_b = set(_chain(parents, b.pk))
+    for department_id in _chain(parents, a.pk):
+        if department_id in above_b:
+            return Department.objects.get(pk=department_id)
+    return None
+
+
+def deciding_head(department: Department, *, excluding: Iterable[int] = ()):
+    """The person who decides for `department`: its acting head, except that nobody decides a
+    matter they are a party to or have already decided. When the acting head is one of the
+    `excluding` user ids, the head of the next department up decides, and so on; None when
+    nobody is left at the top (an administrator decides then)."""
+    excluded = set(excluding)
+    parents = dict(Department.objects.values_list("pk", "parent_id"))
+    heads: dict[int, list] = {}
+    active_heads = Membership.objects.heads().filter(user__is_active=True).order_by("pk")
+    for membership in active_heads.select_related("user"):
+        heads.setdefault(membership.department_id, []).append(membership.user)
+    for department_id in _chain(parents, department.pk):
+        for head in heads.get(department_id, []):
+            if head.pk not in excluded:
+                return head
+    return None
+
+
+def _chain(parents: dict[int, int | None], department_id: int | None) -> list[int]:
+    """`department_id`, its parent, and so on to the top (stops at a cycle)."""
+    chain: list[int] = []
+    while department_id is not None and department_id not in chain:
+        chain.append(department_id)
+        department_id = parents.get(department_id)
+    return chain
