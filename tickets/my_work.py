@@ -11,11 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from departments.models import Department, Membership
 from tickets.models import OPEN_STATUSES, Breach, TargetWarning, Ticket
-from tickets.selectors import about_to_breach_q, awaiting_approval, for_lists, queue_departments
+from tickets.selectors import (
+    about_to_breach_q,
+    awaiting_approval,
+    for_lists,
+    queue_departments,
+    with_next_due,
+)
 
 
 @dataclass(frozen=True)
@@ -66,34 +73,36 @@ class QueueFigures:
 
 def queue_figures(user, now: datetime) -> list[QueueFigures]:
     """For each department whose queue `user` works, its open requests: unassigned, assigned to
-    `user`, about to breach and overdue. Two queries however many departments."""
-    departments = list(queue_departments(user))
-    if not departments:
-        return []
-    counts = {
-        row["provider"]: row
-        for row in for_lists(
-            Ticket.objects.filter(provider__in=departments, status__in=OPEN_STATUSES)
-        )
-        .order_by()
-        .values("provider")
-        .annotate(
-            unassigned=Count("pk", filter=Q(assignee__isnull=True)),
-            mine=Count("pk", filter=Q(assignee=user)),
-            due_soon=Count("pk", filter=about_to_breach_q(now)),
-            overdue=Count("pk", filter=Q(next_due_at__lt=now)),
-        )
-    }
+    `user`, about to breach and overdue. One query however many departments.
+
+    Each figure is its own count, so that PostgreSQL reads it from the queue's indexes (an
+    index-only scan of `ticket_queue_open_assignee` or `ticket_queue_open`) rather than every open
+    request of the department: one grouped count with four filters read all of them (50,000
+    rows, 180-290 ms, at bench/queue.py's million requests; some 10 ms this way). Only "about to
+    breach" reads rows, those not yet overdue, through the index's next due time."""
+    open_here = Ticket.objects.filter(provider=OuterRef("pk"), status__in=OPEN_STATUSES)
+    departments = queue_departments(user).annotate(
+        unassigned=_count(open_here.filter(assignee__isnull=True)),
+        mine=_count(open_here.filter(assignee=user)),
+        due_soon=_count(with_next_due(open_here).filter(about_to_breach_q(now))),
+        overdue=_count(open_here.filter(next_due_at__lt=now)),
+    )
     return [
         QueueFigures(
             department,
             **{
-                name: counts.get(department.pk, {}).get(name, 0)
+                name: getattr(department, name)
                 for name in ("unassigned", "mine", "due_soon", "overdue")
             },
         )
         for department in departments
     ]
+
+
+def _count(tickets: QuerySet[Ticket]) -> Coalesce:
+    """The number of `tickets` (filtered by an OuterRef) as a subquery, 0 when none."""
+    counted = tickets.order_by().values("provider").annotate(number=Count("pk")).values("number")
+    return Coalesce(Subquery(counted), 0)
 
 
 def about_to_breach(user, now: datetime, limit: int) -> Rows:

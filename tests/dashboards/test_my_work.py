@@ -9,15 +9,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from agreements import services as agreement_services
 from agreements.models import Agreement, Priority
 from departments.models import Delegation, Membership
 from surveys.models import Invitation, Wave
-from tests.factories import MembershipFactory, ServiceFactory
+from tests.factories import DepartmentFactory, MembershipFactory, ServiceFactory
 from tests.support.clock import HOUR, at
 from tests.support.world import TARGETS
-from tickets import services
+from tickets import my_work, services
 from tickets.alerting.breach_scan import breach_scan
 from tickets.workflow import Action
 
@@ -226,6 +227,26 @@ def test_an_agent_with_nothing_about_to_breach_is_told_so(client, agent):
     page = home(client, agent)
 
     assert "My queue" in page and "No request is about to breach." in page
+
+
+def test_an_agents_queue_figures_are_one_query_however_many_departments(
+    agent, agreement, payroll_extract, file_request, clock_at
+):
+    for code, name in (("IT", "IT"), ("LEGAL", "Legal")):
+        department = DepartmentFactory(code=code, name=name)
+        MembershipFactory(user=agent, department=department, role=Membership.Role.AGENT)
+    file_request(payroll_extract, priority=Priority.P1)
+    clock_at(at(23, 14))
+
+    with CaptureQueriesContext(connection) as queries:
+        figures = my_work.queue_figures(agent, timezone.now())
+
+    assert len(queries) == 1
+    assert [(f.department.code, f.unassigned, f.overdue) for f in figures] == [
+        ("FIN", 1, 1),
+        ("IT", 0, 0),
+        ("LEGAL", 0, 0),
+    ]
 
 
 @pytest.mark.parametrize("person", ["staff", "hr", "outsider"])
