@@ -84,7 +84,8 @@ class DepartmentField(_ReadAsSummary, serializers.SlugRelatedField):
         super().__init__(slug_field="code", **kwargs)
 
     def to_internal_value(self, data: object) -> Department:
-        if not isinstance(data, str) or not data.strip():
+        # PostgreSQL refuses a NUL in any text it compares with: no code has one.
+        if not isinstance(data, str) or not data.strip() or "\x00" in data:
             self.fail("invalid")
         department = self.get_queryset().filter(code__iexact=data.strip()).first()
         if department is None:

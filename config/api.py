@@ -14,6 +14,7 @@ from rest_framework.settings import api_settings
 
 from agreements.api import AgreementViewSet, CalendarViewSet, ServiceViewSet
 from common.api import UnknownEndpoint
+from dashboards.api import DashboardViewSet, ScorecardViewSet
 from tickets.api import ApprovalViewSet, TicketViewSet
 
 
@@ -56,6 +57,8 @@ router.register("services", ServiceViewSet, basename="service")
 router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("approvals", ApprovalViewSet, basename="approval")
+router.register("dashboards", DashboardViewSet, basename="dashboard")
+router.register("scorecard", ScorecardViewSet, basename="scorecard")
 
 urlpatterns = [
     *router.urls,

@@ -46,6 +46,7 @@ def world(staff, agent, head, hr, admin_user, finance, sales):
         "/api/agreements/": agreement.pk,
         "/api/services/": service.pk,
         "/api/calendars/": agreement.calendar_id,
+        "/api/dashboards/": finance.code,
     }
 
 
@@ -90,10 +91,10 @@ def _fuzz(operation, mode: GenerationMode, examples: int, headers: dict, ids: di
     )
     @given(case=operation.as_strategy(generation_mode=mode))
     def call(case):
-        # A made-up id is only ever a 404: aim at the objects that exist.
-        if "id" in (case.path_parameters or {}):
+        # A made-up id (or code) is only ever a 404: aim at the objects that exist.
+        for key in {"id", "code"} & set(case.path_parameters or {}):
             known = [pk for path, pk in ids.items() if case.path.startswith(path)]
-            case.path_parameters["id"] = known[0] if known else case.path_parameters["id"]
+            case.path_parameters[key] = known[0] if known else case.path_parameters[key]
         case.call_and_validate(headers=headers, checks=CHECKS)
 
     call()

@@ -1,0 +1,161 @@
+"""The REST API of the dashboards: a department's dashboard (as supplier or customer, with its
+trend) and the company scorecard, with exactly the figures of the pages.
+
+The query is read by the pages' own form (`PeriodForm`: period, from, to) and the side by
+`view`, as in the pages' URLs; the figures come from the same selectors (`department_dashboard`,
+`company_facts`/`scorecard`) and are rounded by `common.figures`. Who sees what is
+`dashboards.access`, as for the pages: a dashboard the person may not open is a 404, and so is
+the scorecard. Unlike the pages, which fall back to the last 30 days, an invalid query is a 400
+with the form's messages: a client should know it asked for something else."""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, viewsets
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from agreements.serializers import DepartmentSummarySerializer
+from dashboards import selectors
+from dashboards.access import dashboard_departments, may_see_scorecard
+from dashboards.periods import MAX_CUSTOM_DAYS, Period, PeriodForm, PeriodKind
+from dashboards.scorecard import company_facts, scorecard
+from dashboards.serializers import DashboardSerializer, PeriodSerializer, ScoreRowSerializer
+from departments.models import Department
+
+PERIOD_PARAMETERS = [
+    OpenApiParameter(
+        "period",
+        str,
+        enum=[kind for kind, _label in PeriodKind.CHOICES],
+        description="The period of the figures (requests filed in it); the last 30 days by "
+        "default.",
+    ),
+    OpenApiParameter("from", str, description="First day of a custom period (YYYY-MM-DD)."),
+    OpenApiParameter(
+        "to",
+        str,
+        description=f"Last day of a custom period (YYYY-MM-DD), at most {MAX_CUSTOM_DAYS} days.",
+    ),
+]
+
+
+class SideForm(forms.Form):
+    """The side of a dashboard, `view` in the pages' URLs."""
+
+    view = forms.ChoiceField(choices=[(side, side) for side in selectors.SIDES], required=False)
+
+
+def period_from(request: Request) -> Period:
+    """The period asked for, through the pages' PeriodForm; invalid is a 400."""
+    form = PeriodForm(request.query_params)
+    if not form.is_valid():
+        raise exceptions.ValidationError(_form_errors(form))
+    return form.chosen(timezone.localdate())
+
+
+def side_from(request: Request) -> str:
+    form = SideForm(request.query_params)
+    if not form.is_valid():
+        raise exceptions.ValidationError(_form_errors(form))
+    return form.cleaned_data["view"] or selectors.SUPPLIER
+
+
+def _form_errors(form: forms.Form) -> dict:
+    """A form's errors by the names of the query parameters (`from`/`to`, not start/end)."""
+    names = {"start": "from", "end": "to", "__all__": "non_field_errors"}
+    return {names.get(field, field): messages for field, messages in form.errors.items()}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="The departments whose dashboard the person may open: the ones they head "
+        "(or stand in for today); every one for HR and administrators."
+    ),
+    retrieve=extend_schema(
+        parameters=[
+            *PERIOD_PARAMETERS,
+            OpenApiParameter(
+                "view",
+                str,
+                enum=list(selectors.SIDES),
+                description="The department as supplier (default) or as customer.",
+            ),
+        ],
+        responses={200: DashboardSerializer},
+        description="A department's dashboard: the figures of the period by week, service, "
+        "other department and priority, its backlog now and the requests about to breach.",
+    ),
+)
+class DashboardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Department dashboards, by department code."""
+
+    serializer_class = DepartmentSummarySerializer
+    lookup_field = "code"
+    lookup_value_regex = r"[^/]{1,20}"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Department.objects.none()
+        return dashboard_departments(self.request.user, timezone.localdate())
+
+    def retrieve(self, request: Request, code: str) -> Response:
+        department = self.get_queryset().filter(code__iexact=code).first()
+        if department is None:
+            raise Http404
+        dashboard = selectors.department_dashboard(
+            department, side_from(request), period_from(request), timezone.now()
+        )
+        return Response(DashboardSerializer(dashboard).data)
+
+
+class ScorecardPagination(PageNumberPagination):
+    """Pages of the scorecard's rows, with the period they cover."""
+
+    period: Period
+
+    def get_paginated_response(self, data) -> Response:
+        response = super().get_paginated_response(data)
+        response.data["period"] = PeriodSerializer(self.period).data
+        return response
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["period"] = {
+            "type": "object",
+            "properties": {
+                "kind": {"type": "string"},
+                "first": {"type": "string", "format": "date"},
+                "last": {"type": "string", "format": "date"},
+            },
+        }
+        return paginated
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=PERIOD_PARAMETERS,
+        description="Every department ranked by its compliance as supplier in the period, with "
+        "the previous period, the trend and the survey score (none for a department with fewer "
+        "respondents than the anonymity threshold). HR, administrators and department heads.",
+    )
+)
+class ScorecardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The company scorecard."""
+
+    queryset = Department.objects.none()  # rows are ScoreRows, not a queryset's
+    serializer_class = ScoreRowSerializer
+    pagination_class = ScorecardPagination
+
+    def list(self, request: Request) -> Response:
+        if not may_see_scorecard(request.user, timezone.localdate()):
+            raise Http404
+        period = period_from(request)
+        rows = scorecard(company_facts(period, timezone.now()))
+        self.paginator.period = period
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

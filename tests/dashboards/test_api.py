@@ -1,0 +1,147 @@
+"""The dashboards through the API: the same figures as the pages for the same query (the page's
+own objects, rounded by common.figures), the same people allowed, the query read by the pages'
+form with its bounds (a 400 instead of the pages' fallback), and the scorecard in pages."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from common import figures
+from departments.models import Delegation
+
+WEEK = {"period": "custom", "from": "2026-11-23", "to": "2026-11-25"}
+
+
+def api(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def same_figures(served: dict, shown) -> None:
+    """A Compliance of a page and its figures in the API agree, count for count and to the last
+    rounded digit."""
+    for name in ("received", "no_agreement", "met", "breached", "decided", "rated"):
+        assert served[name] == getattr(shown, name), name
+    for target in ("first_response", "resolution"):
+        for outcome in ("met", "breached", "pending"):
+            assert served[f"{target}_{outcome}"] == getattr(shown, f"{target}_{outcome}")
+        assert served[f"{target}_rate"] == number(figures.percent(getattr(shown, f"{target}_rate")))
+    assert served["rate"] == number(figures.percent(shown.rate))
+    assert served["mean_rating"] == number(figures.rating(shown.mean_rating))
+
+
+def test_the_dashboard_in_the_api_has_the_figures_of_the_page(client, head, finance_week, finance):
+    client.force_login(head)
+    page = client.get(reverse("dashboards:department", args=[finance.code]), WEEK)
+    served = api(head).get(f"/api/dashboards/{finance.code}/", WEEK)
+    assert served.status_code == 200
+    body, shown = served.json(), page.context["dashboard"]
+    same_figures(body["summary"], shown.summary)
+    assert body["summary"]["first_response_rate"] == 60.0
+    assert body["summary"]["resolution_rate"] == 40.0
+    assert "60.0 %" in page.text and "40.0 %" in page.text
+    for served_point, shown_point in zip(body["trend"], shown.trend, strict=True):
+        assert served_point["week"] == shown_point.week.isoformat()
+        same_figures(served_point["figures"], shown_point.figures)
+    for table in ("by_service", "by_department", "by_priority"):
+        assert [group["label"] for group in body[table]] == [
+            group.label for group in getattr(shown, table)
+        ]
+        for served_group, shown_group in zip(body[table], getattr(shown, table), strict=True):
+            same_figures(served_group["figures"], shown_group.figures)
+    assert body["backlog"] == vars(shown.backlog)
+    assert body["durations"]["first_response"]["median"] == "P0DT02H30M00S"
+    assert body["period"] == {"kind": "custom", "first": "2026-11-23", "last": "2026-11-25"}
+
+
+def test_the_customer_side_lists_each_supplier(finance_week, sales, finance, admin_user):
+    served = api(admin_user).get(f"/api/dashboards/{sales.code}/", {**WEEK, "view": "customer"})
+    assert served.status_code == 200
+    (supplier,) = served.json()["by_department"]
+    assert supplier["label"] == finance.name and served.json()["side"] == "customer"
+
+
+def test_the_scorecard_in_the_api_has_the_figures_of_the_page(client, hr, finance_week):
+    client.force_login(hr)
+    page = client.get(reverse("dashboards:scorecard"), WEEK)
+    served = api(hr).get("/api/scorecard/", WEEK)
+    assert served.status_code == 200
+    body = served.json()
+    assert body["period"] == {"kind": "custom", "first": "2026-11-23", "last": "2026-11-25"}
+    rows = page.context["rows"]
+    assert body["count"] == len(rows)
+    for served_row, shown in zip(body["results"], rows, strict=True):
+        assert served_row["department"]["code"] == shown.department.code
+        assert served_row["rank"] == shown.rank
+        assert served_row["compliance"] == number(figures.percent(shown.current.rate))
+        assert served_row["trend"] == number(figures.percent(shown.trend))
+        assert served_row["survey_score"] is None
+        same_figures(served_row["current"], shown.current)
+        same_figures(served_row["previous"], shown.previous)
+    finance_row = next(row for row in body["results"] if row["department"]["code"] == "FIN")
+    assert finance_row["compliance"] == 50.0  # 5 met of 10 decided
+
+
+@pytest.mark.parametrize(
+    ("who", "dashboards", "scorecard"),
+    [
+        ("outsider", [], 404),
+        ("staff", [], 404),
+        ("agent", [], 404),
+        ("head", ["FIN"], 200),
+        ("hr", ["EXEC", "FIN", "HR", "SALES"], 200),
+        ("admin_user", ["EXEC", "FIN", "HR", "SALES"], 200),
+    ],
+)
+def test_each_person_sees_the_dashboards_the_pages_let_them_see(
+    request, who, dashboards, scorecard, finance, sales, human_resources, head
+):
+    client = api(request.getfixturevalue(who))
+    listed = client.get("/api/dashboards/")
+    assert sorted(d["code"] for d in listed.json()["results"]) == dashboards
+    for department in (finance, sales):
+        answer = client.get(f"/api/dashboards/{department.code}/")
+        assert answer.status_code == (200 if department.code in dashboards else 404)
+    assert client.get("/api/scorecard/").status_code == scorecard
+
+
+def test_a_deputy_sees_the_dashboard_of_the_head_they_stand_in_for(head, staff, finance):
+    today = timezone.localdate()
+    Delegation.objects.create(person=head, delegate=staff, starts_on=today, ends_on=today)
+    assert api(staff).get(f"/api/dashboards/{finance.code}/").status_code == 200
+
+
+def test_anonymous_clients_get_a_401(finance):
+    assert APIClient().get(f"/api/dashboards/{finance.code}/").status_code == 401
+    assert APIClient().get("/api/scorecard/").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"period": "fortnight"}, "period"),
+        ({"period": "custom", "from": "2026-11-23"}, "non_field_errors"),
+        ({"period": "custom", "from": "2026-11-25", "to": "2026-11-23"}, "non_field_errors"),
+        ({"period": "custom", "from": "2020-01-01", "to": "2026-11-25"}, "non_field_errors"),
+        ({"period": "custom", "from": "1999-12-31", "to": "2000-01-02"}, "from"),
+        ({"period": "custom", "from": "2026-11-23", "to": "99999-01-01"}, "to"),
+        ({"view": "both"}, "view"),
+    ],
+)
+def test_a_query_out_of_bounds_is_a_400_with_its_message(head, finance, query, field):
+    answer = api(head).get(f"/api/dashboards/{finance.code}/", query)
+    assert answer.status_code == 400
+    assert field in answer.json() and answer.json()["detail"]
+
+
+def test_the_scorecard_comes_in_pages(hr, finance, sales, human_resources):
+    answer = api(hr).get("/api/scorecard/", {"page": 2})
+    assert answer.status_code == 404  # four departments fit on the first page
+    first = api(hr).get("/api/scorecard/", {"period": "week"}).json()
+    assert first["count"] == 4 and first["next"] is None
