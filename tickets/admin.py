@@ -8,6 +8,7 @@ from tickets.models import (
     Breach,
     CannedReply,
     Event,
+    Kudos,
     Pause,
     SavedView,
     TargetWarning,
@@ -108,3 +109,21 @@ class CannedReplyAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(Kudos)
+class KudosAdmin(admin.ModelAdmin):
+    """Read-only: thanks are given by requesters and counted for recognition as given."""
+
+    list_display = ["ticket", "given_by", "agent", "department", "given_at"]
+    list_filter = [("department", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["message", "agent__username", "given_by__username"]
+    list_select_related = ["ticket__provider", "given_by", "agent", "department"]
+    raw_id_fields = ["ticket"]
+    date_hierarchy = "given_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

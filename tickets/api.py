@@ -41,6 +41,8 @@ from common.parsers import FormParser
 from tickets import conversation, selectors, services
 from tickets.bulk import bulk_act
 from tickets.filters import ORDERINGS, TicketFilter
+from tickets.kudos import kudos_give
+from tickets.kudos_serializers import KudosBodySerializer, KudosSerializer
 from tickets.models import Approval, Attachment, Event, Status, Ticket
 from tickets.queue_serializers import BulkActionSerializer, BulkOutcomeSerializer, TakeSerializer
 from tickets.serializers import (
@@ -179,6 +181,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             "comments": CommentSerializer,
             "attachments": UploadSerializer,
             "watch": WatchSerializer,
+            "kudos": KudosBodySerializer,
             "links": LinkBodySerializer,
             **dict.fromkeys(STEPS, TransitionSerializer),
         }
@@ -223,6 +226,15 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             comment=body["comment"],
         )
         return self.present(ticket.pk)
+
+    @extend_schema(request=KudosBodySerializer, responses={201: KudosSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def kudos(self, request: Request, pk: str) -> Response:
+        """Thank the agent who served the request and its provider department, once the request
+        is confirmed (the requester, once per request; plain text)."""
+        ticket = self.get_object()
+        given = kudos_give(ticket_id=ticket.pk, by=request.user, message=self.body()["message"])
+        return Response(KudosSerializer(given).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AssignmentSerializer, responses={200: TicketDetailSerializer, **ERRORS})
     @action(detail=True, methods=["post"])

@@ -14,7 +14,7 @@ from agreements.models import Priority, Service
 from common.filters import IdField
 from common.widgets import DatePicker
 from departments.models import Department, Membership
-from tickets.models import ATTACHMENT_MAX_BYTES, Status
+from tickets.models import ATTACHMENT_MAX_BYTES, KUDOS_MAX_LENGTH, Status
 from tickets.uploads import validate_upload
 from tickets.workflow import Action
 
@@ -148,6 +148,12 @@ class TransitionForm(forms.Form):
     rating = forms.TypedChoiceField(
         label=_("Rating"), choices=RATINGS, coerce=int, required=False, empty_value=None
     )
+    # Confirming may thank the agent and the department at once (tickets.kudos).
+    kudos = forms.CharField(required=False, max_length=KUDOS_MAX_LENGTH)
+
+
+class KudosForm(forms.Form):
+    message = forms.CharField(label=_("Your thanks"), max_length=KUDOS_MAX_LENGTH)
 
 
 class CommentForm(forms.Form):

@@ -258,6 +258,7 @@ COMMENTED = "tickets.commented"
 MENTIONED = "tickets.mentioned"
 STATUS_CHANGED = "tickets.status_changed"
 CLOSED_AS_DUPLICATE = "tickets.closed_as_duplicate"
+THANKED = "tickets.thanked"
 
 
 def sees_event(person, event) -> bool:
@@ -303,6 +304,17 @@ register(
         _while_seen,
         (*TICKET, "actor"),
         label=_("Your request is closed as a duplicate"),
+        link=_ticket_page,
+    )
+)
+register(
+    Kind(
+        THANKED,
+        "tickets/thanked",
+        _event_context,
+        _while_seen,
+        (*TICKET, "actor"),
+        label=_("A requester thanks you"),
         link=_ticket_page,
     )
 )

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,15 +21,16 @@ from django.views.decorators.http import require_POST
 
 from agreements.models import Priority
 from departments.models import Membership
-from tickets import canned_replies, conversation, selectors, services
+from tickets import canned_replies, conversation, kudos, selectors, services
 from tickets.conversation_forms import CommentWithFilesForm
 from tickets.forms import (
     AssignForm,
     DecisionForm,
+    KudosForm,
     PriorityForm,
     TransitionForm,
 )
-from tickets.models import OPEN_STATUSES, Attachment, Ticket
+from tickets.models import KUDOS_MAX_LENGTH, OPEN_STATUSES, Attachment, Ticket
 from tickets.services import StaleTicket, TicketError
 from tickets.views import INCOMPLETE
 from tickets.workflow import Action, Role, allowed_actions
@@ -91,6 +93,8 @@ def _render_detail(
         "events": events,
         "attachments": attachments,
         "can_comment": bool(roles & {Role.REQUESTER, Role.AGENT}),
+        "may_thank": kudos.may_thank(request.user, ticket),
+        "kudos_max_length": KUDOS_MAX_LENGTH,
         "problem": problem,
         "stale": stale,
         **conversation.page_context(request.user, ticket, roles),
@@ -157,13 +161,17 @@ def ticket_act(request: HttpRequest, pk: int) -> HttpResponse:
 
     def operation():
         if action == Action.CONFIRM:
-            return services.ticket_confirm(
-                ticket_id=ticket.pk,
-                by=request.user,
-                expected_version=data["version"],
-                rating=data["rating"],
-                comment=data["comment"],
-            )
+            with transaction.atomic():
+                services.ticket_confirm(
+                    ticket_id=ticket.pk,
+                    by=request.user,
+                    expected_version=data["version"],
+                    rating=data["rating"],
+                    comment=data["comment"],
+                )
+                if data["kudos"].strip():
+                    kudos.kudos_give(ticket_id=ticket.pk, by=request.user, message=data["kudos"])
+            return
         return services.ticket_transition(
             ticket_id=ticket.pk,
             by=request.user,
@@ -174,6 +182,23 @@ def ticket_act(request: HttpRequest, pk: int) -> HttpResponse:
 
     success = _("“%(action)s” done.") % {"action": action.label}
     return _run(request, ticket, operation, success)
+
+
+@require_POST
+def ticket_thank(request: HttpRequest, pk: int) -> HttpResponse:
+    """The requester thanks the agent and the department for a confirmed request."""
+    ticket = _visible(request, pk)
+    form = KudosForm(request.POST)
+    if not form.is_valid():
+        return _incomplete(request, ticket, form)
+    return _run(
+        request,
+        ticket,
+        lambda: kudos.kudos_give(
+            ticket_id=ticket.pk, by=request.user, message=form.cleaned_data["message"]
+        ),
+        _("Thank you: your thanks were passed on."),
+    )
 
 
 @require_POST

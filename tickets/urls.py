@@ -35,6 +35,7 @@ urlpatterns = [
     path("<int:pk>/", request_page.ticket_detail, name="detail"),
     path("<int:pk>/act/", request_page.ticket_act, name="act"),
     path("<int:pk>/comment/", request_page.ticket_comment, name="comment"),
+    path("<int:pk>/thank/", request_page.ticket_thank, name="thank"),
     path("<int:pk>/assign/", request_page.ticket_assign, name="assign"),
     path("<int:pk>/priority/", request_page.ticket_priority, name="priority"),
     path("<int:pk>/decide/", request_page.ticket_decide, name="decide"),

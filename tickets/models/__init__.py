@@ -3,6 +3,7 @@ and the alerts of the breach scan."""
 
 from tickets.models.alerts import Breach, Escalation, ScanState, Target, TargetWarning
 from tickets.models.conversation import CommentFile, Link, Mention, Watcher
+from tickets.models.kudos import KUDOS_MAX_LENGTH, Kudos
 from tickets.models.queue_tools import AssignmentCursor, CannedReply, SavedView
 from tickets.models.ticket import (
     ATTACHMENT_EXTENSIONS,
@@ -21,6 +22,7 @@ from tickets.models.ticket import (
 __all__ = [
     "ATTACHMENT_EXTENSIONS",
     "ATTACHMENT_MAX_BYTES",
+    "KUDOS_MAX_LENGTH",
     "OPEN_STATUSES",
     "Approval",
     "AssignmentCursor",
@@ -30,6 +32,7 @@ __all__ = [
     "CommentFile",
     "Escalation",
     "Event",
+    "Kudos",
     "Link",
     "Mention",
     "Pause",

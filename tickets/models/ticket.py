@@ -394,6 +394,7 @@ class Event(models.Model):
         APPROVAL = "approval", _("decided an approval")
         ATTACHMENT = "attachment", _("attached a file")
         RATED = "rated", _("rated the service")
+        THANKED = "thanked", _("said thanks")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind)
