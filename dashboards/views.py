@@ -6,6 +6,7 @@ behind a figure are further limited to those the reader may see (`Ticket.objects
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -18,12 +19,15 @@ from agreements.models import Priority, Service
 from common.spreadsheets import csv_response, xlsx_response
 from dashboards import charts, exports, selectors
 from dashboards.access import dashboard_departments, may_see_scorecard
-from dashboards.periods import PeriodForm
+from dashboards.periods import Period, PeriodForm
 from dashboards.scorecard import company_facts, heat_map, scorecard
 from departments.models import Department
 from tickets.selectors import set_urgency
 
 REQUESTS_PER_PAGE = 25
+# How long a department dashboard is reused: its page says "Figures as of <time>", and at a
+# million requests one costs 0.4-0.6 s of PostgreSQL (bench/README.md, "Load test").
+DASHBOARD_SECONDS = 60
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -60,9 +64,8 @@ def _choices(request: HttpRequest) -> dict:
 def department_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     department = _department(request, code)
     context = _choices(request)
-    now = timezone.now()
     context["department"] = department
-    dashboard = selectors.department_dashboard(department, context["side"], context["period"], now)
+    dashboard = _recent_dashboard(department, context["side"], context["period"])
     context.update(
         dashboard=dashboard,
         trend_chart=charts.trend_chart(dashboard),
@@ -72,6 +75,19 @@ def department_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _recent_dashboard(department: Department, side: str, period: Period) -> selectors.Dashboard:
+    """The dashboard of `department` counted within the last DASHBOARD_SECONDS, from Django's
+    cache, or counted now. The dashboard is the same for everyone who may see it (the caller has
+    checked that the reader may), so one count serves every reader of that minute; what the
+    reader may open behind each figure is scoped again on the requests' page."""
+    key = f"dashboard:{department.pk}:{side}:{period.first}:{period.last}"
+    dashboard = cache.get(key)
+    if dashboard is None:
+        dashboard = selectors.department_dashboard(department, side, period, timezone.now())
+        cache.set(key, dashboard, DASHBOARD_SECONDS)
+    return dashboard
 
 
 def requests(request: HttpRequest, code: str) -> HttpResponse:

@@ -5,6 +5,8 @@ constant number of queries however many requests there are."""
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agreements.models import Priority
@@ -219,3 +221,24 @@ def test_the_dashboard_and_scorecard_read_in_chinese(as_head, finance_week, fina
     assert "3 个超时" in response.text
     response = as_head.get(reverse("dashboards:scorecard"), WEEK, **chinese)
     assert "得分的计算方法" in response.text
+
+
+def test_a_dashboard_counted_within_the_minute_is_shown_again_as_of_its_time(
+    client, as_head, finance_week, finance, outsider, clock_at
+):
+    def read() -> tuple:
+        with CaptureQueriesContext(connection) as queries:
+            response = as_head.get(dashboard_url(finance), WEEK)
+        assert response.status_code == 200
+        return response.context["dashboard"].now, len(queries)
+
+    first, counted = read()
+    clock_at(NOW + timedelta(seconds=59))
+    again, reused = read()
+    clock_at(NOW + timedelta(seconds=61))
+    later, _ = read()
+
+    assert first == again == NOW and later == NOW + timedelta(seconds=61)
+    assert reused <= 8 < counted
+    client.force_login(outsider)
+    assert client.get(dashboard_url(finance), WEEK).status_code == 404
