@@ -15,6 +15,7 @@ from rest_framework.settings import api_settings
 from agreements.api import AgreementViewSet, CalendarViewSet, ServiceViewSet
 from common.api import UnknownEndpoint
 from dashboards.api import DashboardViewSet, ScorecardViewSet
+from tickets.alert_api import BreachViewSet, EscalationViewSet, WarningViewSet
 from tickets.api import ApprovalViewSet, TicketViewSet
 
 
@@ -57,6 +58,9 @@ router.register("services", ServiceViewSet, basename="service")
 router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("approvals", ApprovalViewSet, basename="approval")
+router.register("breaches", BreachViewSet, basename="breach")
+router.register("warnings", WarningViewSet, basename="warning")
+router.register("escalations", EscalationViewSet, basename="escalation")
 router.register("dashboards", DashboardViewSet, basename="dashboard")
 router.register("scorecard", ScorecardViewSet, basename="scorecard")
 
