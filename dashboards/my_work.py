@@ -35,10 +35,12 @@ def home(request: HttpRequest) -> HttpResponse:
         "headed": list(my_work.headed_departments(user)),
     }
     if context["queues"]:
-        context["about_to_breach"] = my_work.about_to_breach(user, now, ROWS)
+        departments = [figures.department for figures in context["queues"]]
+        context["about_to_breach"] = my_work.about_to_breach(departments, now, ROWS)
     if context["headed"]:
-        context["breaches"] = my_work.alerts_since(Breach, user, start_of_today, ROWS)
-        context["warnings"] = my_work.alerts_since(TargetWarning, user, start_of_today, ROWS)
+        headed = context["headed"]
+        context["breaches"] = my_work.alerts_since(Breach, headed, start_of_today, ROWS)
+        context["warnings"] = my_work.alerts_since(TargetWarning, headed, start_of_today, ROWS)
     for invitation in context["surveys"].rows:
         invitation.answer_path = answer_path(invitation)
     listed = [
