@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.errors import DomainError
 from common.text import without_control_characters
 from departments.models import sees_company_reports
 from outbox.services import fan_out, queue_each
@@ -37,7 +38,7 @@ ONCE_PERIOD_MONTHS = 3
 CADENCE_MONTHS = {Campaign.Cadence.MONTHLY: 1, Campaign.Cadence.QUARTERLY: 3}
 
 
-class SurveyError(Exception):
+class SurveyError(DomainError):
     """An operation that is not possible in the campaign's state; the message says why."""
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 
 from departments.models import Membership
 from tests.factories import DepartmentFactory, MembershipFactory, UserFactory
@@ -23,9 +24,15 @@ pytest_plugins = [
     "tests.support.celery",
     "tests.support.slapd",
     "tests.support.oidc",
+    "tests.support.migrations",
 ]
 
 BROWSER_TESTS = Path(__file__).parent / "browser"
+
+# Property tests check what is true, not how fast: a time limit per example fails them at random
+# on a busy machine (Hypothesis's default is 200 ms).
+hypothesis_settings.register_profile("accord", deadline=None)
+hypothesis_settings.load_profile("accord")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

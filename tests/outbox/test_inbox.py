@@ -320,28 +320,17 @@ def test_the_page_is_paginated(agreement, payroll_extract, file_request, agent, 
     assert "Request 04" in second
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_upgrade_carries_the_hourly_digest_of_alerts_over_to_breaches_and_warnings():
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    def migrate(targets):
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(targets)
-        return executor.loader.project_state(targets).apps
-
-    old = migrate([("departments", "0003_profile_alert_digest")])
+def test_the_upgrade_carries_the_hourly_digest_of_alerts_over_to_breaches_and_warnings(migrator):
+    old = migrator([("departments", "0003_profile_alert_digest")])
     User = old.get_model("auth", "User")
     Profile = old.get_model("departments", "Profile")
     reader = Profile.objects.create(user=User.objects.create(username="reader"), alert_digest=True)
     other = Profile.objects.create(user=User.objects.create(username="other"))
 
-    new = migrate([("departments", "0004_profile_deliveries")])
+    new = migrator([("departments", "0004_profile_deliveries")])
     Profile = new.get_model("departments", "Profile")
     assert Profile.objects.get(pk=reader.pk).deliveries == {
         "tickets.breach": "digest",
         "tickets.warning": "digest",
     }
     assert Profile.objects.get(pk=other.pk).deliveries == {}
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

@@ -1,22 +1,13 @@
 """Upgrading moves every e-mail of requests into the one outbox, unsent ones included."""
 
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 BEFORE = [("tickets", "0007_notification_retry_at"), ("outbox", "0001_initial")]
 AFTER = [("tickets", "0008_notifications_to_outbox")]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def test_notifications_become_outbox_messages_with_their_state_and_links(transactional_db):
-    old = migrate(BEFORE)
+def test_notifications_become_outbox_messages_with_their_state_and_links(migrator):
+    old = migrator(BEFORE)
     User = old.get_model("auth", "User")
     Department = old.get_model("departments", "Department")
     Ticket = old.get_model("tickets", "Ticket")
@@ -42,7 +33,7 @@ def test_notifications_become_outbox_messages_with_their_state_and_links(transac
         sent_at=timezone.now(),
     )  # fmt: skip
 
-    new = migrate(AFTER)
+    new = migrator(AFTER)
     Message = new.get_model("outbox", "Message")
     ContentType = new.get_model("contenttypes", "ContentType")
     moved = {message.pk: message for message in Message.objects.all()}
@@ -54,4 +45,3 @@ def test_notifications_become_outbox_messages_with_their_state_and_links(transac
     assert moved[pending.pk].about_id == event.pk
     # New rows continue after the copied ids.
     assert Message.objects.create(kind="tickets.filed", recipient_id=person.pk).pk > sent.pk
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
