@@ -15,6 +15,7 @@ from rest_framework.settings import api_settings
 from agreements.api import AgreementViewSet, CalendarViewSet, ServiceViewSet
 from common.api import UnknownEndpoint
 from dashboards.api import DashboardViewSet, ScorecardViewSet
+from directory.api import DepartmentViewSet, MembershipViewSet
 from tickets.alert_api import BreachViewSet, EscalationViewSet, WarningViewSet
 from tickets.api import ApprovalViewSet, TicketViewSet
 
@@ -61,6 +62,8 @@ router.register("approvals", ApprovalViewSet, basename="approval")
 router.register("breaches", BreachViewSet, basename="breach")
 router.register("warnings", WarningViewSet, basename="warning")
 router.register("escalations", EscalationViewSet, basename="escalation")
+router.register("departments", DepartmentViewSet, basename="department")
+router.register("memberships", MembershipViewSet, basename="membership")
 router.register("dashboards", DashboardViewSet, basename="dashboard")
 router.register("scorecard", ScorecardViewSet, basename="scorecard")
 

@@ -18,6 +18,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from agreements.models import Priority
+from departments.models import Membership
 from tests.factories import ServiceFactory, agreement_in_force
 from tickets import services
 
@@ -47,6 +48,8 @@ def world(staff, agent, head, hr, admin_user, finance, sales):
         "/api/services/": service.pk,
         "/api/calendars/": agreement.calendar_id,
         "/api/dashboards/": finance.code,
+        "/api/departments/": finance.code,
+        "/api/memberships/": Membership.objects.get(user=agent).pk,
     }
 
 
