@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from agreements.clock import BusinessClock
 from agreements.models import Service
+from common.counts import subquery_count
 from dashboards.compliance import (
     TARGETS,
     Compliance,
@@ -87,12 +88,26 @@ def overdue_q(now: datetime) -> Q:
     return condition
 
 
-def backlog(tickets: QuerySet[Ticket], now: datetime) -> Backlog:
-    """One query: the open requests now, whatever the period."""
-    row = tickets.filter(status__in=OPEN_STATUSES).aggregate(
-        open=Count("pk"),
-        overdue=Count("pk", filter=overdue_q(now)),
-        unassigned=Count("pk", filter=Q(assignee__isnull=True)),
+def backlog(department: Department, side: str, now: datetime) -> Backlog:
+    """One query: the open requests now, whatever the period. Each figure is its own count, so
+    that PostgreSQL answers "open" and "unassigned" from the queue's indexes without reading the
+    requests (as supplier), and reads for "overdue" only the requests whose stored next due time
+    does not already tell: one whose next due time (the earliest due time of its unmet targets,
+    `Ticket.next_due_at`) is past is overdue; one paused, without a clock or due later is
+    overdue only if a target was flagged before. At a million requests (50,000 open in the
+    department) the single COUNT with three filters read all 50,000 rows (34,000 pages)."""
+    column = "customer" if side == CUSTOMER else "provider"
+    open_here = Ticket.objects.filter(**{column: OuterRef("pk")}, status__in=OPEN_STATUSES)
+    not_yet_due = open_here.exclude(next_due_at__lt=now)
+    row = (
+        Department.objects.filter(pk=department.pk)
+        .values(
+            open=subquery_count(open_here),
+            overdue=subquery_count(open_here.filter(next_due_at__lt=now))
+            + subquery_count(not_yet_due.filter(overdue_q(now))),
+            unassigned=subquery_count(open_here.filter(assignee__isnull=True)),
+        )
+        .get()
     )
     return Backlog(**row)
 
@@ -159,7 +174,7 @@ def department_dashboard(
         by_service=breakdown(rows, "service_id", services),
         by_department=breakdown(rows, other, departments),
         by_priority=sorted(breakdown(rows, "priority"), key=lambda g: str(g.key)),
-        backlog=backlog(tickets, now),
+        backlog=backlog(department, side, now),
         at_risk=at_risk_rows[:AT_RISK_SHOWN],
         at_risk_count=(at_risk.count() if len(at_risk_rows) > AT_RISK_SHOWN else len(at_risk_rows)),
         durations=working_durations(in_period, all_clocks()),

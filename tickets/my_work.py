@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, QuerySet
 
+from common.counts import subquery_count
 from departments.models import Department, Membership
 from tickets.models import OPEN_STATUSES, Breach, TargetWarning, Ticket
 from tickets.selectors import (
@@ -84,10 +84,10 @@ def queue_figures(user, now: datetime) -> list[QueueFigures]:
     breach" reads rows, those not yet overdue, through the index's next due time."""
     open_here = Ticket.objects.filter(provider=OuterRef("pk"), status__in=OPEN_STATUSES)
     departments = queue_departments(user).annotate(
-        unassigned=_count(open_here.filter(assignee__isnull=True)),
-        mine=_count(open_here.filter(assignee=user)),
-        due_soon=_count(with_next_due(open_here).filter(about_to_breach_q(now))),
-        overdue=_count(open_here.filter(next_due_at__lt=now)),
+        unassigned=subquery_count(open_here.filter(assignee__isnull=True)),
+        mine=subquery_count(open_here.filter(assignee=user)),
+        due_soon=subquery_count(with_next_due(open_here).filter(about_to_breach_q(now))),
+        overdue=subquery_count(open_here.filter(next_due_at__lt=now)),
     )
     return [
         QueueFigures(
@@ -99,12 +99,6 @@ def queue_figures(user, now: datetime) -> list[QueueFigures]:
         )
         for department in departments
     ]
-
-
-def _count(tickets: QuerySet[Ticket]) -> Coalesce:
-    """The number of `tickets` (filtered by an OuterRef) as a subquery, 0 when none."""
-    counted = tickets.order_by().values("provider").annotate(number=Count("pk")).values("number")
-    return Coalesce(Subquery(counted), 0)
 
 
 def about_to_breach(departments: list[Department], now: datetime, limit: int) -> Rows:

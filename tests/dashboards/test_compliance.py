@@ -3,18 +3,22 @@
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from agreements.models import Priority
 from dashboards.compliance import Compliance
 from dashboards.periods import Period
 from dashboards.selectors import (
     CUSTOMER,
     SUPPLIER,
     Drill,
+    backlog,
     department_dashboard,
     drill_requests,
 )
 from dashboards.working_hours import percentile
-from tests.support.clock import NOW, SHANGHAI
+from tests.support.clock import NOW, SHANGHAI, at
 from tickets import services
 from tickets.alerting.breach_scan import breach_scan
 from tickets.workflow import Action
@@ -211,3 +215,22 @@ def test_a_breach_stays_a_breach_when_the_priority_change_moves_the_due_time(
     now = datetime(2026, 11, 23, 11, tzinfo=SHANGHAI)
     s = department_dashboard(finance, SUPPLIER, period, now).summary
     assert (s.first_response_met, s.first_response_breached) == (0, 1)
+
+
+def test_a_breached_request_due_later_after_a_priority_change_is_still_overdue_in_one_query(
+    agreement, agent, payroll_extract, file_request, clock_at, finance
+):
+    ticket = file_request(payroll_extract, priority=Priority.P1)  # first response due at 10:00
+    breach_scan(now=at(23, 10, 30))
+    clock_at(at(23, 10, 45))
+    services.ticket_change_priority(
+        ticket_id=ticket.pk, by=agent, priority=Priority.P3, expected_version=None
+    )  # first response now due at 17:00: only its flag says it was breached
+    ticket.refresh_from_db()
+    assert ticket.next_due_at > at(23, 11) and ticket.first_response_breached_at is not None
+
+    with CaptureQueriesContext(connection) as queries:
+        now = backlog(finance, SUPPLIER, at(23, 11))
+
+    assert (now.open, now.overdue, now.unassigned) == (1, 1, 1)
+    assert len(queries) == 1
