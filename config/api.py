@@ -16,6 +16,7 @@ from agreements.api import AgreementViewSet, CalendarViewSet, ServiceViewSet
 from common.api import UnknownEndpoint
 from dashboards.api import DashboardViewSet, ScorecardViewSet
 from directory.api import DepartmentViewSet, MembershipViewSet
+from recognition.api import AwardViewSet, CycleViewSet
 from tickets.alert_api import BreachViewSet, EscalationViewSet, WarningViewSet
 from tickets.api import ApprovalViewSet, TicketViewSet
 
@@ -66,6 +67,8 @@ router.register("departments", DepartmentViewSet, basename="department")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("dashboards", DashboardViewSet, basename="dashboard")
 router.register("scorecard", ScorecardViewSet, basename="scorecard")
+router.register("recognition/cycles", CycleViewSet, basename="recognition-cycle")
+router.register("recognition/awards", AwardViewSet, basename="recognition-award")
 
 urlpatterns = [
     *router.urls,

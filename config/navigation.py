@@ -15,6 +15,7 @@ from django.utils.functional import SimpleLazyObject
 
 from agreements.models import ApprovalStep
 from departments.models import Delegation, Membership
+from recognition.models import Cycle
 from tickets.models import Approval
 
 
@@ -24,6 +25,8 @@ class Navigation:
     approvals: bool = False  # heads, named approvers, delegates, anyone with a step to decide
     dashboards: bool = False  # heads and their delegates, HR
     surveys: bool = False  # HR
+    recognition: bool = False  # HR: recognition cycles
+    awards: bool = False  # everyone, once a recognition cycle is published
 
 
 def navigation_for(user) -> Navigation:
@@ -31,7 +34,14 @@ def navigation_for(user) -> Navigation:
     if not user.is_authenticated:
         return Navigation()
     if user.is_superuser:
-        return Navigation(queue=True, approvals=True, dashboards=True, surveys=True)
+        return Navigation(
+            queue=True,
+            approvals=True,
+            dashboards=True,
+            surveys=True,
+            recognition=True,
+            awards=Cycle.objects.published().exists(),
+        )
     today = timezone.localdate()
     person = OuterRef("pk")
     delegates_for = Delegation.objects.in_force(today).filter(delegate=person)
@@ -60,6 +70,7 @@ def navigation_for(user) -> Navigation:
                     content_type__app_label="departments", codename="view_company_reports"
                 ).filter(Q(user=person) | Q(group__user=person))
             ),
+            awards_published=Exists(Cycle.objects.published()),
         )
         .first()
     )
@@ -74,6 +85,8 @@ def navigation_for(user) -> Navigation:
         or roles["has_step_to_decide"],
         dashboards=hr or roles["heads"] or roles["deputises_head"],
         surveys=hr,
+        recognition=hr,
+        awards=roles["awards_published"],
     )
 
 

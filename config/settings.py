@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "surveys",
     "directory",
     "dashboards",
+    "recognition",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("requests/", include("tickets.urls")),
     path("surveys/", include("surveys.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("", include("recognition.urls")),
     path("webhooks/", include("webhooks.urls")),
     path("notifications/", include("outbox.urls")),
     path("api/", include("config.api")),

@@ -25,6 +25,7 @@ pytest_plugins = [
     "tests.support.slapd",
     "tests.support.oidc",
     "tests.support.migrations",
+    "tests.support.recognition",
 ]
 
 BROWSER_TESTS = Path(__file__).parent / "browser"
