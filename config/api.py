@@ -17,6 +17,7 @@ from common.api import UnknownEndpoint
 from dashboards.api import DashboardViewSet, ScorecardViewSet
 from directory.api import DepartmentViewSet, MembershipViewSet
 from recognition.api import AwardViewSet, CycleViewSet
+from surveys.api import CampaignViewSet, InvitationViewSet, WaveViewSet
 from tickets.alert_api import BreachViewSet, EscalationViewSet, WarningViewSet
 from tickets.api import ApprovalViewSet, TicketViewSet
 
@@ -65,6 +66,9 @@ router.register("warnings", WarningViewSet, basename="warning")
 router.register("escalations", EscalationViewSet, basename="escalation")
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("memberships", MembershipViewSet, basename="membership")
+router.register("survey-campaigns", CampaignViewSet, basename="survey-campaign")
+router.register("survey-waves", WaveViewSet, basename="survey-wave")
+router.register("survey-invitations", InvitationViewSet, basename="survey-invitation")
 router.register("dashboards", DashboardViewSet, basename="dashboard")
 router.register("scorecard", ScorecardViewSet, basename="scorecard")
 router.register("recognition/cycles", CycleViewSet, basename="recognition-cycle")

@@ -321,7 +321,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"Priority": "agreements.models.Priority"},
+    "ENUM_NAME_OVERRIDES": {
+        "Priority": "agreements.models.Priority",
+        "AgreementStatus": "agreements.models.Agreement.Status",
+        "CampaignStatus": "surveys.models.Campaign.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "common.api.add_error_responses",

@@ -11,6 +11,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
@@ -19,7 +20,9 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from agreements.models import Priority
 from departments.models import Membership
+from surveys.models import Invitation, Wave
 from tests.factories import ServiceFactory, agreement_in_force
+from tests.support.surveys import respond
 from tickets import services
 
 pytestmark = pytest.mark.fuzz
@@ -30,9 +33,10 @@ EXAMPLES_PER_OPERATION = {GenerationMode.POSITIVE: 2, GenerationMode.NEGATIVE: 1
 
 
 @pytest.fixture
-def world(staff, agent, head, hr, admin_user, finance, sales):
+def world(staff, agent, head, hr, admin_user, finance, sales, campaign):
     """Something of everything for the generated calls to find: a service under an agreement
-    in force, and a request on it; the id of each, by the path of its endpoints."""
+    in force, and a request on it; a survey wave with answers, and an invitation to answer; the
+    id of each, by the path of its endpoints."""
     service = ServiceFactory(provider=finance, name="Expense claim")
     hours = timedelta(hours=1)
     agreement = agreement_in_force(
@@ -42,14 +46,23 @@ def world(staff, agent, head, hr, admin_user, finance, sales):
         targets=dict.fromkeys(Priority.values, (4 * hours, 16 * hours)),
     )
     ticket = services.ticket_file(requester=staff, service=service, customer=sales, title="Taxi")
+    now = timezone.now()
+    wave = Wave.objects.create(
+        campaign=campaign(), number=1, period_start=now - timedelta(days=30), period_end=now,
+        launched_at=now, closes_at=now + timedelta(days=14),
+    )  # fmt: skip
+    invitation = Invitation.objects.create(wave=wave, recipient=staff, rated_department=finance)
+    respond(wave, finance, [4, 5, 3, 4, 4, 2], respondent_department=sales, texts=["Fine"])
     return {
         "/api/tickets/": ticket.pk,
         "/api/agreements/": agreement.pk,
         "/api/services/": service.pk,
         "/api/calendars/": agreement.calendar_id,
-        "/api/dashboards/": finance.code,
-        "/api/departments/": finance.code,
         "/api/memberships/": Membership.objects.get(user=agent).pk,
+        "/api/survey-campaigns/": wave.campaign_id,
+        "/api/survey-waves/": wave.pk,
+        "/api/survey-invitations/": invitation.pk,
+        "code": finance.code,  # every code in a path is a department's
     }
 
 
@@ -94,10 +107,13 @@ def _fuzz(operation, mode: GenerationMode, examples: int, headers: dict, ids: di
     )
     @given(case=operation.as_strategy(generation_mode=mode))
     def call(case):
-        # A made-up id (or code) is only ever a 404: aim at the objects that exist.
-        for key in {"id", "code"} & set(case.path_parameters or {}):
+        # A made-up id or code is only ever a 404: aim at the objects that exist.
+        parameters = case.path_parameters or {}
+        if "code" in parameters:
+            parameters["code"] = ids["code"]
+        if "id" in parameters:
             known = [pk for path, pk in ids.items() if case.path.startswith(path)]
-            case.path_parameters[key] = known[0] if known else case.path_parameters[key]
+            parameters["id"] = known[0] if known else parameters["id"]
         case.call_and_validate(headers=headers, checks=CHECKS)
 
     call()
