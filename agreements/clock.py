@@ -87,6 +87,25 @@ class BusinessClock:
         timeline = self._covering(self._local_date(start), self._local_date(end))
         return timeline.worked_until(end) - timeline.worked_until(start)
 
+    def end_of_working_days(self, start: datetime, days: int) -> datetime:
+        """The closing instant of the `days`-th working date after the local date of `start`
+        (a date with any working time: holidays and fully closed days do not count, make-up
+        days do), in the tzinfo of `start`; `days` of zero returns `start` itself."""
+        if days < 0:
+            raise ValueError(f"days must not be negative, got {days}")
+        if not days:
+            return start
+        day, counted = self._local_date(_utc(start, "start")), 0
+        for _step in range(days * 30 + 366):  # a calendar opens at least once a week
+            day += _ONE_DAY
+            midnight = datetime.combine(day, time.min, tzinfo=self.zone)
+            worked = self.between(midnight, datetime.combine(day + _ONE_DAY, time.min, self.zone))
+            if worked:
+                counted += 1
+                if counted == days:
+                    return self.add(midnight, worked).astimezone(start.tzinfo)
+        raise ValueError(f"no {days} working days after {start} within reach")
+
     def is_open(self, at: datetime) -> bool:
         """Whether `at` is working time: open at an opening instant, closed at a closing one."""
         at = _utc(at, "at")

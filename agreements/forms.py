@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.clock import BusinessClock
 from agreements.models import Agreement, BusinessCalendar, Priority, Service
-from agreements.models.agreement import MAX_WORKING_DURATION
+from agreements.models.agreement import DEFAULT_CONFIRM_WITHIN_DAYS, MAX_WORKING_DURATION
 from agreements.weekly_hours import (
     WEEKDAY_NAMES,
     WEEKDAYS,
@@ -109,6 +109,7 @@ class AgreementForm(forms.ModelForm):
             "all_customers",
             "warning_threshold",
             "escalation_after",
+            "confirm_within_days",
             "valid_from",
             "valid_until",
             "notes",
@@ -129,6 +130,8 @@ class AgreementForm(forms.ModelForm):
             required=False,
             help_text=Agreement._meta.get_field("escalation_after").help_text,
         )
+        # Left empty (or not sent by an older form): the default period.
+        self.fields["confirm_within_days"].required = False
         if self.instance.pk:
             self.fields["services"].initial = list(self.instance.services.all())
             self.fields["customers"].initial = list(self.instance.customers.all())
@@ -158,12 +161,23 @@ class AgreementForm(forms.ModelForm):
                 initial=windows.get(position),
             )
 
+    def clean_confirm_within_days(self) -> int:
+        days = self.cleaned_data.get("confirm_within_days")
+        return DEFAULT_CONFIRM_WITHIN_DAYS if days is None else days
+
     def general_fields(self):
         names = ["title", "relationship", "calendar", "services", "customers", "all_customers"]
         return [self[name] for name in names]
 
     def validity_fields(self):
-        names = ["warning_threshold", "escalation_after", "valid_from", "valid_until", "notes"]
+        names = [
+            "warning_threshold",
+            "escalation_after",
+            "confirm_within_days",
+            "valid_from",
+            "valid_until",
+            "notes",
+        ]
         return [self[name] for name in names]
 
     def target_fields(self):

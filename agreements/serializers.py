@@ -399,6 +399,7 @@ class AgreementSerializer(serializers.ModelSerializer):
             "calendar",
             "warning_threshold",
             "escalation_after",
+            "confirm_within_days",
             "valid_from",
             "valid_until",
             "notes",

@@ -271,6 +271,7 @@ DIRECTORY_ORG_FILE = env.str("DIRECTORY_ORG_FILE", default="")
 CELERY_BEAT_SCHEDULE = {
     "scan-breaches": {"task": "tickets.scan_breaches", "schedule": timedelta(minutes=1)},
     "escalate-breaches": {"task": "tickets.escalate_breaches", "schedule": timedelta(minutes=1)},
+    "confirm-resolved": {"task": "tickets.confirm_resolved", "schedule": timedelta(minutes=1)},
     # On the hour (UTC): each digest gathers the alerts queued before the hour it is sent.
     "send-alert-digests": {"task": "tickets.send_alert_digests", "schedule": crontab(minute=0)},
     "heartbeat": {"task": "config.celery.heartbeat", "schedule": timedelta(minutes=1)},

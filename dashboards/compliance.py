@@ -12,6 +12,13 @@ For each target of a request (first response, resolution):
 - Requests with no agreement have no targets: they count as received, never in compliance.
 - Compliance is met / (met + breached): pending targets are not decided yet.
 
+For the confirmation of results (rule of the clock 7): **resolved** counts the requests whose
+result stands (resolved now, or closed after it), **confirmed** those confirmed, by their
+requester or by themselves at the end of the agreement's confirmation period, and
+**auto_confirmed** the latter. The confirmation rate is confirmed / resolved (results still
+awaiting an answer count against it); the share confirmed automatically is auto_confirmed /
+confirmed.
+
 Each page reads its requests once: `facts` counts every outcome of every target in SQL (one
 filtered COUNT each) per group (service, customer, priority, week…); the figures of each table are
 then sums over those few group rows, never a loop over requests. The daily totals
@@ -91,6 +98,9 @@ class Compliance:
     resolution_pending: int = 0
     rated: int = 0
     rating_sum: int = 0
+    resolved: int = 0
+    confirmed: int = 0
+    auto_confirmed: int = 0
 
     def add(self, fact: dict) -> None:
         """Count in one row of `facts` (or of the daily totals): requests of the same group."""
@@ -101,6 +111,16 @@ class Compliance:
     @property
     def mean_rating(self) -> float | None:
         return self.rating_sum / self.rated if self.rated else None
+
+    @property
+    def confirmation_rate(self) -> float | None:
+        """Results confirmed (by the requester or automatically) of those delivered, in percent."""
+        return 100 * self.confirmed / self.resolved if self.resolved else None
+
+    @property
+    def auto_confirmed_share(self) -> float | None:
+        """Confirmations that happened by themselves (nobody answered), in percent."""
+        return 100 * self.auto_confirmed / self.confirmed if self.confirmed else None
 
     @property
     def first_response_rate(self) -> float | None:
@@ -140,6 +160,9 @@ def figure_aggregates(now: datetime) -> dict:
         "no_agreement": Count("pk", filter=Q(agreement__isnull=True)),
         "rated": Count("rating"),
         "rating_sum": Coalesce(Sum("rating"), 0),
+        "resolved": Count("pk", filter=Q(resolved_at__isnull=False)),
+        "confirmed": Count("pk", filter=Q(confirmed_at__isnull=False)),
+        "auto_confirmed": Count("pk", filter=Q(confirmed_automatically=True)),
     }
     for target in TARGETS:
         aggregates[f"{target}_met"] = Count("pk", filter=met_q(target))

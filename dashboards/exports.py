@@ -32,6 +32,11 @@ def _figure_header() -> list[str]:
         _("Resolution compliance (%)"),
         _("Ratings"),
         _("Average rating"),
+        _("Resolved"),
+        _("Confirmed"),
+        _("Confirmed automatically"),
+        _("Confirmation rate (%)"),
+        _("Confirmed automatically (%)"),
     ]
 
 
@@ -49,6 +54,11 @@ def _figures(c: Compliance) -> list:
         figures.percent(c.resolution_rate),
         c.rated,
         figures.rating(c.mean_rating),
+        c.resolved,
+        c.confirmed,
+        c.auto_confirmed,
+        figures.percent(c.confirmation_rate),
+        figures.percent(c.auto_confirmed_share),
     ]
 
 

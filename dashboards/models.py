@@ -18,6 +18,9 @@ FIGURES = (
     "resolution_pending",
     "rated",
     "rating_sum",
+    "resolved",
+    "confirmed",
+    "auto_confirmed",
 )
 
 
@@ -34,6 +37,11 @@ class Figures(models.Model):
     resolution_pending = models.PositiveIntegerField(default=0)
     rated = models.PositiveIntegerField(default=0)
     rating_sum = models.PositiveIntegerField(default=0)
+    # Confirmation (rule of the clock 7): requests with a result delivered (resolved, or closed
+    # after one), those confirmed, and those of them that confirmed themselves.
+    resolved = models.PositiveIntegerField(default=0, db_default=0)
+    confirmed = models.PositiveIntegerField(default=0, db_default=0)
+    auto_confirmed = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         abstract = True

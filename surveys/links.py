@@ -7,17 +7,17 @@ use because answering marks the invitation answered under a conditional UPDATE.
 
 from __future__ import annotations
 
-from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
+from common.signed_links import InvalidLink, link_fields, link_token
 from surveys.models import Invitation
 
 SALT = "accord.surveys.answer-link"
 
 
 def answer_token(invitation: Invitation) -> str:
-    return signing.dumps({"i": invitation.pk, "r": invitation.recipient_id}, salt=SALT)
+    return link_token(SALT, i=invitation.pk, r=invitation.recipient_id)
 
 
 def answer_path(invitation: Invitation) -> str:
@@ -35,11 +35,9 @@ class InvalidAnswerLink(Exception):
 def invitation_from_token(token: str) -> Invitation:
     """The unanswered, still open invitation a token names; InvalidAnswerLink otherwise."""
     try:
-        data = signing.loads(token, salt=SALT)
-    except signing.BadSignature as error:
+        data = link_fields(token, salt=SALT)
+    except InvalidLink as error:
         raise InvalidAnswerLink("invalid") from error
-    if not isinstance(data, dict):
-        raise InvalidAnswerLink("invalid")
     invitation = (
         Invitation.objects.select_related("wave__campaign", "rated_department", "recipient")
         .filter(pk=data.get("i"), recipient_id=data.get("r"))

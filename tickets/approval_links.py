@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.core import signing
 from django.urls import reverse
 
+from common.signed_links import InvalidLink, link_fields, link_token
 from tickets.models import Approval
 
 SALT = "accord.tickets.approval-link"
@@ -19,7 +19,7 @@ MAX_AGE = timedelta(days=7)
 
 
 def approval_link_token(approval: Approval) -> str:
-    return signing.dumps({"approval": approval.pk, "approver": approval.approver_id}, salt=SALT)
+    return link_token(SALT, approval=approval.pk, approver=approval.approver_id)
 
 
 def approval_link_path(approval: Approval) -> str:
@@ -34,11 +34,9 @@ def approval_from_token(token: str) -> Approval:
     """The undecided approval a token names; InvalidApprovalLink otherwise (the message says
     which: expired, already decided, or not a valid link)."""
     try:
-        data = signing.loads(token, salt=SALT, max_age=MAX_AGE)
-    except signing.SignatureExpired as error:
-        raise InvalidApprovalLink("expired") from error
-    except signing.BadSignature as error:
-        raise InvalidApprovalLink("invalid") from error
+        data = link_fields(token, salt=SALT, max_age=MAX_AGE)
+    except InvalidLink as error:
+        raise InvalidApprovalLink(error.reason) from error
     approval = (
         Approval.objects.select_related("ticket")
         .filter(pk=data.get("approval"), approver_id=data.get("approver"))

@@ -173,16 +173,41 @@ def _play(rng, ticket: Ticket, target, clock, now: datetime, events: list[Event]
         return
     ticket.resolved_at = resolved
     _move(ticket, events, agent, resolved, Status.RESOLVED)
+    days = ticket.agreement.confirm_within_days
+    confirm_due = clock.end_of_working_days(resolved, days)
     confirmed = resolved + timedelta(hours=rng.choice([2, 20, 30]))
+    # Some requesters never answer: their requests confirm themselves (rule of the clock 7).
+    silent = ticket.pk % 6 == 0
+    if silent:
+        confirmed = confirm_due
     if confirmed > now:
         Pause.objects.create(ticket=ticket, reason=Pause.Reason.RESOLVED, started_at=resolved)
+        ticket.confirm_due_at = confirm_due
+        ticket.confirm_remind_at = (
+            clock.end_of_working_days(resolved, days - 1) if days > 1 else None
+        )
         return
     Pause.objects.create(
         ticket=ticket, reason=Pause.Reason.RESOLVED, started_at=resolved, ended_at=confirmed
     )
-    ticket.closed_at = confirmed
+    ticket.closed_at = ticket.confirmed_at = confirmed
+    rated = rng.random() < 0.7
+    if silent:
+        ticket.confirmed_automatically = True
+        events.append(
+            Event(
+                ticket=ticket,
+                kind=Event.Kind.AUTO_CONFIRMED,
+                at=confirmed,
+                from_status=ticket.status,
+                to_status=Status.CLOSED,
+                text=f"No confirmation or reopening within {days} working days.",
+            )
+        )
+        ticket.status = Status.CLOSED
+        return
     _move(ticket, events, ticket.requester_id, confirmed, Status.CLOSED)
-    if rng.random() < 0.7:
+    if rated:
         ticket.rating = rng.choice([3, 4, 4, 5, 5, 2])
         events.append(
             Event(

@@ -232,3 +232,22 @@ class DuePreviewForm(forms.Form):
     priority = forms.ChoiceField(
         label=_("Priority"), required=False, choices=[("", ""), *Priority.choices]
     )
+
+
+class ConfirmLinkForm(forms.Form):
+    """Confirming a resolved request from the e-mailed link: a rating is optional."""
+
+    rating = forms.TypedChoiceField(
+        label=_("Rating (optional)"),
+        choices=RATINGS,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

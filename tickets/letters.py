@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,7 @@ from outbox.kinds import Kind, kind_of, register
 from outbox.models import Message
 from outbox.sending import load
 from tickets.approval_links import approval_link_path
+from tickets.confirm_links import confirm_link_path
 from tickets.models import (
     OPEN_STATUSES,
     Breach,
@@ -36,6 +38,7 @@ REJECTED = "tickets.rejected"
 BREACH = "tickets.breach"
 WARNING = "tickets.warning"
 ESCALATION = "tickets.escalation"
+CONFIRM_REMINDER = "tickets.confirm_reminder"
 DIGEST = "tickets.digest"
 
 # What every request e-mail shows of its request, read with the row it is about.
@@ -196,21 +199,74 @@ register(
         link=_ticket_page,
     )
 )
-for name, status, label in [
-    (RESOLVED, Status.RESOLVED, _("A request is resolved")),
-    (REOPENED, Status.REOPENED, _("A request is reopened")),
-]:
-    register(
-        Kind(
-            name,
-            name.replace(".", "/"),
-            _event_context,
-            _while_status(status),
-            (*TICKET, "actor"),
-            label=label,
-            link=_ticket_page,
-        )
+
+
+def _resolved_context(message: Message) -> dict:
+    """The requester's e-mail carries the signed link to confirm without logging in (signed when
+    sent); watchers and group chats, who may not confirm, never see it."""
+    context = _event_context(message)
+    ticket = context["ticket"]
+    context["confirm_zone"] = _zone(ticket)
+    if message.recipient_id == ticket.requester_id and ticket.status == Status.RESOLVED:
+        context["confirm_link"] = confirm_link_path(ticket)
+    return context
+
+
+def _confirm_reminder_context(message: Message) -> dict:
+    ticket = message.about
+    context = {"ticket": ticket, "confirm_zone": _zone(ticket)}
+    if message.recipient_id == ticket.requester_id and ticket.status == Status.RESOLVED:
+        context["confirm_link"] = confirm_link_path(ticket)
+    return context
+
+
+def _zone(ticket: Ticket) -> str:
+    """The time zone of the request's calendar (the confirmation period runs on it)."""
+    return ticket.agreement.calendar.time_zone if ticket.agreement else settings.TIME_ZONE
+
+
+def _while_awaiting_confirmation(message: Message) -> str:
+    ticket = message.about
+    if ticket.status == Status.RESOLVED:
+        return ""
+    return _closed(ticket) or Reason.STATUS_CHANGED
+
+
+register(
+    Kind(
+        RESOLVED,
+        "tickets/resolved",
+        _resolved_context,
+        _while_status(Status.RESOLVED),
+        (*TICKET, "actor"),
+        label=_("A request is resolved"),
+        link=_ticket_page,
     )
+)
+register(
+    Kind(
+        REOPENED,
+        "tickets/reopened",
+        _event_context,
+        _while_status(Status.REOPENED),
+        (*TICKET, "actor"),
+        label=_("A request is reopened"),
+        link=_ticket_page,
+    )
+)
+register(
+    Kind(
+        CONFIRM_REMINDER,
+        "tickets/confirm_reminder",
+        _confirm_reminder_context,
+        _while_awaiting_confirmation,
+        tuple(path.removeprefix("ticket__") for path in TICKET),
+        # Like a question waiting on the requester: the customer department's group hears of it.
+        lambda about: [about.customer_id],
+        label=_("A resolved request awaits your confirmation"),
+        link=lambda message: message.about.get_absolute_url(),
+    )
+)
 register(
     Kind(
         REJECTED,

@@ -225,11 +225,24 @@ class TicketSerializer(serializers.ModelSerializer):
             "resolved_at",
             "resolution_met",
             "paused_at",
+            "confirm_due_at",
+            "confirmed_at",
+            "confirmed_automatically",
             "closed_at",
             "rating",
         ]
         read_only_fields = fields
-        extra_kwargs = {"agreement": {"help_text": "The agreement version pinned at filing."}}
+        extra_kwargs = {
+            "agreement": {"help_text": "The agreement version pinned at filing."},
+            "confirm_due_at": {
+                "help_text": "While resolved: when the request confirms itself unless its "
+                "requester confirms or reopens it first."
+            },
+            "confirmed_automatically": {
+                "help_text": "Confirmed at the end of the agreement's confirmation period, "
+                "without a rating."
+            },
+        }
 
 
 class TicketDetailSerializer(TicketSerializer):

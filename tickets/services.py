@@ -20,6 +20,7 @@ from departments.heads import acting_head
 from departments.models import Department, Membership, acting_for
 from tickets import assignment, notifications
 from tickets.answers import clean_answers
+from tickets.confirmation import clear_confirmation, schedule_confirmation
 from tickets.models import Approval, Attachment, Event, Pause, Status, Ticket
 from tickets.sla import due_time
 from tickets.uploads import atomic_with_files, store_file, validate_upload
@@ -387,7 +388,8 @@ def _make_current(ticket: Ticket, approval: Approval, now: datetime) -> None:
 
 
 def _apply_clock_effects(ticket: Ticket, action: str, by, now: datetime) -> None:
-    """Pauses, due times and met times that an action implies (Rules of the clock 3 and 6)."""
+    """Pauses, due times, met times and the confirmation period that an action implies (rules
+    of the clock 3, 6 and 7)."""
     if action == Action.ASK:
         Pause.objects.create(
             ticket=ticket, reason=Pause.Reason.WAITING, started_at=now, started_by=by
@@ -398,10 +400,15 @@ def _apply_clock_effects(ticket: Ticket, action: str, by, now: datetime) -> None
         ticket.paused_at = None
     if action == Action.REOPEN:
         ticket.resolved_at = None
+        clear_confirmation(ticket)
+    if action == Action.CONFIRM:
+        ticket.confirmed_at = now
+        clear_confirmation(ticket)
     if action in (Action.ASK, Action.ANSWER, Action.RESOLVE, Action.REOPEN):
         _recompute_due_times(ticket)
     if action == Action.RESOLVE:
         ticket.resolved_at = now
+        schedule_confirmation(ticket, now)
         # Until a reopening, if any: the resolution clock resumes from here (rule 6).
         Pause.objects.create(
             ticket=ticket, reason=Pause.Reason.RESOLVED, started_at=now, started_by=by

@@ -2,6 +2,7 @@ from django.urls import path
 
 from tickets import (
     canned_replies,
+    confirm_views,
     conversation_views,
     live,
     queue_actions,
@@ -30,6 +31,7 @@ urlpatterns = [
     path("approvals/", views.awaiting_approval, name="approvals"),
     path("time-left/", live.time_left_updates, name="time_left"),
     path("approvals/<str:token>/", views.approval_link, name="approval_link"),
+    path("confirm/<str:token>/", confirm_views.confirm_link, name="confirm_link"),
     path("new/<int:pk>/", views.ticket_new, name="new"),
     path("new/<int:pk>/due-times/", views.due_preview, name="due_preview"),
     path("<int:pk>/", request_page.ticket_detail, name="detail"),

@@ -22,6 +22,11 @@ from departments.models import Department
 # working time promises nothing, and far longer ones overflow the business clock's arithmetic.
 MAX_WORKING_DURATION = timedelta(days=365)
 
+# A resolved request confirms itself after this many working days unless its agreement says
+# otherwise (rule of the clock 7); a month of working days is the longest wait an agreement sets.
+DEFAULT_CONFIRM_WITHIN_DAYS = 3
+MAX_CONFIRM_WITHIN_DAYS = 20
+
 
 def validate_working_duration(value: timedelta) -> None:
     """Refuse a duration of working time longer than MAX_WORKING_DURATION."""
@@ -116,6 +121,16 @@ class Agreement(models.Model):
             "When a breached target is still unmet this long after its due time, the head of the "
             "provider's parent department is told, and one level further up each time again. "
             "Empty: no escalation."
+        ),
+    )
+    confirm_within_days = models.PositiveSmallIntegerField(
+        _("confirm within (working days)"),
+        default=DEFAULT_CONFIRM_WITHIN_DAYS,
+        db_default=DEFAULT_CONFIRM_WITHIN_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_CONFIRM_WITHIN_DAYS)],
+        help_text=_(
+            "A resolved request waits this many working days for its requester to confirm it "
+            "(or reopen it); then it confirms itself, without a rating."
         ),
     )
     valid_from = models.DateField(_("valid from"), default=timezone.localdate)

@@ -194,6 +194,8 @@ def random_requests(rng: random.Random, agreement, requester, count: int) -> Non
                 rating=rng.randint(1, 5)
                 if status == Status.CLOSED and rng.random() < 0.4
                 else None,
+                confirmed_at=resolved if status == Status.CLOSED else None,
+                confirmed_automatically=status == Status.CLOSED and rng.random() < 0.3,
             )
         )
     Ticket.objects.bulk_create(tickets)
@@ -208,6 +210,9 @@ def expected(tickets, now) -> dict:
         figures["no_agreement"] += t.agreement_id is None
         figures["rated"] += t.rating is not None
         figures["rating_sum"] += t.rating or 0
+        figures["resolved"] += t.resolved_at is not None
+        figures["confirmed"] += t.confirmed_at is not None
+        figures["auto_confirmed"] += t.confirmed_automatically
         for target, met in (
             ("first_response", "first_responded_at"),
             ("resolution", "resolved_at"),

@@ -171,6 +171,16 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Confirmation (rule of the clock 7): while resolved, the requester confirms by
+    # `confirm_due_at` (the end of the agreement's confirmation period, in working days) or the
+    # request confirms itself; `confirm_remind_at` is a working day earlier.
+    confirm_due_at = models.DateTimeField(_("confirmation due"), null=True, blank=True)
+    confirm_remind_at = models.DateTimeField(null=True, blank=True, editable=False)
+    confirm_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    confirmed_automatically = models.BooleanField(
+        _("confirmed automatically"), default=False, db_default=False
+    )
     rating = models.PositiveSmallIntegerField(
         _("rating"),
         null=True,
@@ -215,6 +225,19 @@ class Ticket(models.Model):
             models.Index(fields=["customer", "filed_at"]),
             models.Index(fields=["customer", "status"]),
             models.Index(fields=["filed_at"]),
+            # The confirmation scan reads resolved requests by their confirmation (and reminder)
+            # time; a request leaves these indexes once confirmed or reopened.
+            models.Index(
+                fields=["confirm_due_at"],
+                condition=Q(status=Status.RESOLVED, confirm_due_at__isnull=False),
+                name="ticket_confirm_due_scan",
+            ),
+            models.Index(
+                fields=["confirm_remind_at"],
+                condition=Q(status=Status.RESOLVED, confirm_reminded_at__isnull=True)
+                & Q(confirm_remind_at__isnull=False),
+                name="ticket_confirm_remind_scan",
+            ),
             *scan_indexes("first_response", "first_responded_at"),
             *scan_indexes("resolution", "resolved_at"),
         ]
@@ -395,6 +418,7 @@ class Event(models.Model):
         ATTACHMENT = "attachment", _("attached a file")
         RATED = "rated", _("rated the service")
         THANKED = "thanked", _("said thanks")
+        AUTO_CONFIRMED = "autoconfirm", _("was confirmed automatically")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind)
