@@ -38,6 +38,18 @@ class ComplianceSerializer(serializers.Serializer):
     rate = PercentField(help_text="Both targets together: met / decided, in percent.")
     rated = serializers.IntegerField(read_only=True)
     mean_rating = RatingField()
+    resolved = serializers.IntegerField(
+        read_only=True, help_text="Requests whose result stands: resolved, or closed after it."
+    )
+    confirmed = serializers.IntegerField(
+        read_only=True, help_text="Confirmed by the requester, or automatically."
+    )
+    auto_confirmed = serializers.IntegerField(
+        read_only=True,
+        help_text="Confirmed by themselves at the end of the agreement's confirmation period.",
+    )
+    confirmation_rate = PercentField(help_text="Confirmed / resolved, in percent.")
+    auto_confirmed_share = PercentField(help_text="Auto-confirmed / confirmed, in percent.")
 
 
 class GroupSerializer(serializers.Serializer):

@@ -26,7 +26,10 @@ def number(value) -> float | None:
 def same_figures(served: dict, shown) -> None:
     """A Compliance of a page and its figures in the API agree, count for count and to the last
     rounded digit."""
-    for name in ("received", "no_agreement", "met", "breached", "decided", "rated"):
+    for name in (
+        "received", "no_agreement", "met", "breached", "decided", "rated", "resolved",
+        "confirmed", "auto_confirmed",
+    ):  # fmt: skip
         assert served[name] == getattr(shown, name), name
     for target in ("first_response", "resolution"):
         for outcome in ("met", "breached", "pending"):
@@ -34,6 +37,8 @@ def same_figures(served: dict, shown) -> None:
         assert served[f"{target}_rate"] == number(figures.percent(getattr(shown, f"{target}_rate")))
     assert served["rate"] == number(figures.percent(shown.rate))
     assert served["mean_rating"] == number(figures.rating(shown.mean_rating))
+    for rate in ("confirmation_rate", "auto_confirmed_share"):
+        assert served[rate] == number(figures.percent(getattr(shown, rate))), rate
 
 
 def test_the_dashboard_in_the_api_has_the_figures_of_the_page(client, head, finance_week, finance):

@@ -120,3 +120,17 @@ def test_a_day_of_resolved_requests_settles_once_they_confirm_themselves(
         live.add(row)
     assert (totals.confirmed, totals.auto_confirmed) == (1, 1)
     assert totals == live
+
+
+def test_the_api_serves_the_confirmation_figures(head, finance_week, finance):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(head)
+    body = client.get(
+        f"/api/dashboards/{finance.code}/",
+        {"period": "custom", "from": "2026-11-23", "to": "2026-11-25"},
+    ).json()
+
+    assert body["summary"]["confirmation_rate"] == 50.0
+    assert body["summary"]["auto_confirmed_share"] == 0.0
