@@ -20,6 +20,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from agreements.models import Priority
 from departments.models import Membership
+from recognition import services as recognition
 from surveys.models import Invitation, Wave
 from tests.factories import ServiceFactory, agreement_in_force
 from tests.support.surveys import respond
@@ -53,6 +54,11 @@ def world(staff, agent, head, hr, admin_user, finance, sales, campaign):
     )  # fmt: skip
     invitation = Invitation.objects.create(wave=wave, recipient=staff, rated_department=finance)
     respond(wave, finance, [4, 5, 3, 4, 4, 2], respondent_department=sales, texts=["Fine"])
+    today = timezone.localdate()
+    cycle = recognition.cycle_create(by=hr, name="Q", starts_on=today, ends_on=today)
+    award = recognition.award_add(cycle_id=cycle.pk, by=hr, person=agent, title="T", reason="R")
+    recognition.award_add(cycle_id=cycle.pk, by=hr, department=finance, title="T", reason="R")
+    recognition.cycle_publish(cycle_id=cycle.pk, by=hr)
     return {
         "/api/tickets/": ticket.pk,
         "/api/agreements/": agreement.pk,
@@ -63,6 +69,8 @@ def world(staff, agent, head, hr, admin_user, finance, sales, campaign):
         "/api/survey-waves/": wave.pk,
         "/api/survey-invitations/": invitation.pk,
         "code": finance.code,  # every code in a path is a department's
+        "/api/recognition/cycles/": cycle.pk,
+        "/api/recognition/awards/": award.pk,
     }
 
 
