@@ -10,22 +10,33 @@ with the form's messages: a client should know it asked for something else."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import forms
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, viewsets
+from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from agreements.models import Priority
 from agreements.serializers import DepartmentSummarySerializer
 from dashboards import selectors
 from dashboards.access import dashboard_departments, may_see_scorecard
-from dashboards.periods import MAX_CUSTOM_DAYS, Period, PeriodForm, PeriodKind
-from dashboards.scorecard import company_facts, scorecard
-from dashboards.serializers import DashboardSerializer, PeriodSerializer, ScoreRowSerializer
+from dashboards.compliance import TARGETS, Compliance
+from dashboards.periods import MAX_CUSTOM_DAYS, DrillForm, Period, PeriodForm, PeriodKind
+from dashboards.scorecard import company_facts, heat_map, scorecard
+from dashboards.serializers import (
+    DashboardSerializer,
+    HeatCellSerializer,
+    PeriodSerializer,
+    ScoreRowSerializer,
+)
 from departments.models import Department
+from tickets.serializers import TicketSerializer
 
 PERIOD_PARAMETERS = [
     OpenApiParameter(
@@ -43,11 +54,45 @@ PERIOD_PARAMETERS = [
     ),
 ]
 
+SIDE_PARAMETER = OpenApiParameter(
+    "view",
+    str,
+    enum=list(selectors.SIDES),
+    description="The department as supplier (default) or as customer.",
+)
+
 
 class SideForm(forms.Form):
     """The side of a dashboard, `view` in the pages' URLs."""
 
     view = forms.ChoiceField(choices=[(side, side) for side in selectors.SIDES], required=False)
+
+
+class StrictDrillForm(DrillForm):
+    """The link behind a figure, as the pages' DrillForm reads its numbers and week; the words
+    the pages quietly ignore when unknown are refused here."""
+
+    target = forms.ChoiceField(choices=[(t, t) for t in TARGETS], required=False)
+    outcome = forms.ChoiceField(choices=[(o, o) for o in selectors.OUTCOMES], required=False)
+    state = forms.ChoiceField(choices=[(s, s) for s in selectors.STATES if s], required=False)
+    priority = forms.ChoiceField(choices=Priority.choices, required=False)
+
+
+DRILL_PARAMETERS = [
+    OpenApiParameter("target", str, enum=list(TARGETS)),
+    OpenApiParameter("outcome", str, enum=list(selectors.OUTCOMES)),
+    OpenApiParameter(
+        "state",
+        str,
+        enum=[state for state in selectors.STATES if state],
+        description="Open, overdue, unassigned and at_risk are the requests as they stand now, "
+        "whatever the period.",
+    ),
+    OpenApiParameter("service", int, description="A service's id."),
+    OpenApiParameter("other", int, description="The customer's (or supplier's) id."),
+    OpenApiParameter("priority", str, enum=Priority.values),
+    OpenApiParameter("week", str, description="The Monday of a week (YYYY-MM-DD)."),
+]
 
 
 def period_from(request: Request) -> Period:
@@ -79,12 +124,7 @@ def _form_errors(form: forms.Form) -> dict:
     retrieve=extend_schema(
         parameters=[
             *PERIOD_PARAMETERS,
-            OpenApiParameter(
-                "view",
-                str,
-                enum=list(selectors.SIDES),
-                description="The department as supplier (default) or as customer.",
-            ),
+            SIDE_PARAMETER,
         ],
         responses={200: DashboardSerializer},
         description="A department's dashboard: the figures of the period by week, service, "
@@ -111,6 +151,28 @@ class DashboardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             department, side_from(request), period_from(request), timezone.now()
         )
         return Response(DashboardSerializer(dashboard).data)
+
+    @extend_schema(
+        parameters=[*PERIOD_PARAMETERS, SIDE_PARAMETER, *DRILL_PARAMETERS],
+        responses={200: TicketSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"])
+    def requests(self, request: Request, code: str) -> Response:
+        """The requests behind a figure of the dashboard, as its links ask for them; only those
+        the person may see (HR and deputies see the figures, not every request)."""
+        department = self.get_queryset().filter(code__iexact=code).first()
+        if department is None:
+            raise Http404
+        side, period = side_from(request), period_from(request)
+        drill_form = StrictDrillForm(request.query_params)
+        if not drill_form.is_valid():
+            raise exceptions.ValidationError(_form_errors(drill_form))
+        drill = selectors.Drill.from_query(request.query_params)
+        tickets = selectors.drill_requests(
+            request.user, department, side, period, drill, timezone.now()
+        )
+        page = self.paginate_queryset(tickets)
+        return self.get_paginated_response(TicketSerializer(page, many=True).data)
 
 
 class ScorecardPagination(PageNumberPagination):
@@ -159,3 +221,28 @@ class ScorecardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         self.paginator.period = period
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(parameters=PERIOD_PARAMETERS, responses={200: HeatCellSerializer(many=True)})
+    @action(detail=False, methods=["get"], url_path="heat-map")
+    def heat_map(self, request: Request) -> Response:
+        """Compliance of every supplier for every customer that filed with it in the period
+        (the scorecard page's heat map), supplier by supplier."""
+        if not may_see_scorecard(request.user, timezone.localdate()):
+            raise Http404
+        period = period_from(request)
+        cells = [
+            HeatCell(supplier, customer, figures)
+            for supplier, row in heat_map(company_facts(period, timezone.now())).rows()
+            for customer, figures in row
+            if figures is not None
+        ]
+        self.paginator.period = period
+        page = self.paginate_queryset(cells)
+        return self.get_paginated_response(HeatCellSerializer(page, many=True).data)
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    supplier: Department
+    customer: Department
+    figures: Compliance

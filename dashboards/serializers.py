@@ -142,3 +142,12 @@ class ScoreRowSerializer(serializers.Serializer):
     )
     current = ComplianceSerializer(read_only=True)
     previous = ComplianceSerializer(read_only=True)
+
+
+class HeatCellSerializer(serializers.Serializer):
+    """A cell of the heat map: a supplier's figures for one customer in the period."""
+
+    supplier = DepartmentSummarySerializer(read_only=True)
+    customer = DepartmentSummarySerializer(read_only=True)
+    compliance = PercentField(source="figures.rate")
+    figures = ComplianceSerializer(read_only=True)

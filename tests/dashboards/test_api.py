@@ -150,3 +150,58 @@ def test_the_scorecard_comes_in_pages(hr, finance, sales, human_resources):
     assert answer.status_code == 404  # four departments fit on the first page
     first = api(hr).get("/api/scorecard/", {"period": "week"}).json()
     assert first["count"] == 4 and first["next"] is None
+
+
+def test_the_requests_behind_a_figure_are_the_pages(client, head, finance_week, finance):
+    query = {**WEEK, "view": "supplier", "target": "resolution", "outcome": "breached"}
+    client.force_login(head)
+    page = client.get(reverse("dashboards:requests", args=[finance.code]), query)
+    served = api(head).get(f"/api/dashboards/{finance.code}/requests/", query)
+    assert served.status_code == 200
+    titles = [ticket["title"] for ticket in served.json()["results"]]
+    assert titles == [ticket.title for ticket in page.context["page"].object_list]
+    assert sorted(titles) == ["B", "D", "F"]
+
+
+def test_hr_sees_the_figures_but_only_the_requests_they_take_part_in(hr, finance_week, finance):
+    served = api(hr).get(f"/api/dashboards/{finance.code}/requests/", WEEK)
+    assert served.status_code == 200 and served.json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"target": "lunch"}, {"state": "asleep"}, {"service": "0"}, {"week": "1999-01-04"}],
+)
+def test_a_drill_out_of_bounds_is_a_400(head, finance, query):
+    answer = api(head).get(f"/api/dashboards/{finance.code}/requests/", query)
+    assert answer.status_code == 400 and set(query) <= set(answer.json())
+
+
+def test_nobody_else_reads_the_requests_behind_a_figure(staff, outsider, finance):
+    for person in (staff, outsider):
+        assert api(person).get(f"/api/dashboards/{finance.code}/requests/").status_code == 404
+
+
+def test_the_heat_map_in_the_api_has_the_cells_of_the_page(client, hr, finance_week):
+    client.force_login(hr)
+    page = client.get(reverse("dashboards:scorecard"), WEEK)
+    served = api(hr).get("/api/scorecard/heat-map/", WEEK)
+    assert served.status_code == 200
+    shown = [
+        (supplier.code, customer.code, cell)
+        for supplier, row in page.context["heat_map"].rows()
+        for customer, cell in row
+        if cell is not None
+    ]
+    cells = served.json()["results"]
+    assert [(c["supplier"]["code"], c["customer"]["code"]) for c in cells] == [
+        (supplier, customer) for supplier, customer, _cell in shown
+    ]
+    for cell, (_supplier, _customer, figures_shown) in zip(cells, shown, strict=True):
+        same_figures(cell["figures"], figures_shown)
+        assert cell["compliance"] == number(figures.percent(figures_shown.rate))
+
+
+def test_the_heat_map_is_a_404_for_whoever_may_not_see_the_scorecard(staff, agent):
+    for person in (staff, agent):
+        assert api(person).get("/api/scorecard/heat-map/").status_code == 404
