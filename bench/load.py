@@ -12,7 +12,9 @@ database unless --reuse-database):
 
 The last line printed is JSON: {"users", "requests", "errors", "p50_ms", "p95_ms", "rps",
 "pages": {"<page>": {"requests", "errors", "p50_ms", "p95_ms"}, …}, "one_user": {"<page>":
-{"median_ms", …}}, "seeded_requests", "duration_s"}.
+{"median_ms", …}}, "seeded_requests", "duration_s", "cpu_ms_per_request": {"web", "database"},
+"load_average": {"before", "after"}, "commit"}. On a shared machine compare the CPU per request,
+which the other processes do not change, rather than the response times.
 """
 
 import argparse
@@ -23,6 +25,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from statistics import median
@@ -32,6 +35,8 @@ BENCH = Path(__file__).resolve().parent
 # keep this folder last on the path.
 sys.path[:] = [entry for entry in sys.path if entry != str(BENCH)] + [str(BENCH)]
 
+import psutil  # noqa: E402  (Locust's dependency: the bench extra)
+import psycopg  # noqa: E402
 from _django import ROOT, setup_django  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/accord_bench_load"
@@ -65,18 +70,26 @@ def main() -> None:
     ids["BENCH_SESSIONS"] = json.dumps(signed_in_sessions())
     connection.close()
 
+    load_before = os.getloadavg()
     port = free_port()
     server = start_gunicorn(args.database_url, port, args.workers)
     try:
         base = f"http://127.0.0.1:{port}"
         wait_until_up(base)
-        stats = run_locust(base, args, ids)
+        with CpuMeter(server.pid, args.database_url) as cpu:
+            stats = run_locust(base, args, ids)
         one_user = one_person_alone(base, args.one_user_runs)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     result = summarise(stats, args)
+    result["cpu_ms_per_request"] = cpu.per_request(result["requests"])
     result["one_user"] = one_user
+    # The machine is shared: the load average (1, 5, 15 min) says how busy it was besides us.
+    result["load_average"] = {"before": load_before, "after": os.getloadavg()}
+    result["commit"] = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     print(json.dumps(result, ensure_ascii=False))
 
 
@@ -180,6 +193,59 @@ def wait_until_up(base: str) -> None:
             pass
         time.sleep(0.5)
     raise SystemExit("gunicorn did not answer in 60 s")
+
+
+class CpuMeter(threading.Thread):
+    """The CPU time gunicorn's workers and the PostgreSQL backends of the bench database used
+    while the people were served (psutil, polled every second; a backend that ends between two
+    polls loses at most its last second). On a shared machine this, per request, is what a page
+    costs; the response times also hold the waits for other people's processes."""
+
+    def __init__(self, gunicorn_pid: int, database_url: str) -> None:
+        super().__init__(daemon=True)
+        self.gunicorn = psutil.Process(gunicorn_pid)
+        self.database = psycopg.conninfo.conninfo_to_dict(database_url)["dbname"]
+        self.seen: dict[tuple[str, int], tuple[float, float]] = {}  # (kind, pid): (first, last)
+        self.stopping = threading.Event()
+
+    def __enter__(self) -> "CpuMeter":
+        self.poll()
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopping.set()
+        self.join()
+        self.poll()
+
+    def run(self) -> None:
+        while not self.stopping.wait(1):
+            self.poll()
+
+    def poll(self) -> None:
+        processes = [("web", child) for child in self.gunicorn.children()]
+        for process in psutil.process_iter(["name", "cmdline"]):
+            if process.info["name"] == "postgres" and self.database in " ".join(
+                process.info["cmdline"] or ()
+            ):
+                processes.append(("database", process))
+        for kind, process in processes:
+            try:
+                times = process.cpu_times()
+            except psutil.Error:  # ended meanwhile
+                continue
+            used = times.user + times.system
+            first, _ = self.seen.get((kind, process.pid), (used, used))
+            self.seen[kind, process.pid] = (first, used)
+
+    def per_request(self, requests_made: int) -> dict[str, float]:
+        totals = {"web": 0.0, "database": 0.0}
+        for (kind, _), (first, last) in self.seen.items():
+            totals[kind] += last - first
+        return {
+            kind: round(seconds * 1000 / max(requests_made, 1), 1)
+            for kind, seconds in totals.items()
+        }
 
 
 def run_locust(base: str, args, ids: dict[str, str]) -> list[dict]:

@@ -66,6 +66,7 @@ def main() -> None:
     parser.add_argument("--profile", help="a page's name: print its cProfile instead")
     parser.add_argument("--page", action="append", help="only these pages (repeatable)")
     parser.add_argument("--queries", action="store_true", help="print each query's time")
+    parser.add_argument("--sort", default="cumulative", help="cProfile's order: tottime…")
     args = parser.parse_args()
     setup_django(args.database_url)
     from django.conf import settings
@@ -101,7 +102,7 @@ def main() -> None:
             for _ in range(args.runs):
                 client.get(url)
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(profiler).sort_stats(args.sort).print_stats(45)
             return
         walls, cpus, sqls, queries = [], [], [], 0
         for _ in range(args.runs):
