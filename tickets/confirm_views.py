@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -15,6 +16,7 @@ from departments.models import preferred_language
 from tickets import services
 from tickets.confirm_links import ticket_from_confirm_token
 from tickets.forms import ConfirmLinkForm
+from tickets.kudos import kudos_on_confirming
 from tickets.models import Ticket
 
 LINK_STATUS = {"invalid": 404, "expired": 410, "confirmed": 410, "reopened": 410}
@@ -36,13 +38,19 @@ def confirm_link(request: HttpRequest, token: str) -> HttpResponse:
             status = 400
             if form.is_valid():
                 try:
-                    services.ticket_confirm(
-                        ticket_id=ticket.pk,
-                        by=ticket.requester,
-                        expected_version=None,
-                        rating=form.cleaned_data["rating"],
-                        comment=form.cleaned_data["comment"],
-                    )
+                    with transaction.atomic():
+                        services.ticket_confirm(
+                            ticket_id=ticket.pk,
+                            by=ticket.requester,
+                            expected_version=None,
+                            rating=form.cleaned_data["rating"],
+                            comment=form.cleaned_data["comment"],
+                        )
+                        kudos_on_confirming(
+                            ticket_id=ticket.pk,
+                            by=ticket.requester,
+                            message=form.cleaned_data["kudos"],
+                        )
                 except services.StaleTicket:
                     # Confirmed (by itself) or reopened between the page and the button.
                     ticket.refresh_from_db()

@@ -251,3 +251,7 @@ class ConfirmLinkForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # Thanks to the agent and the department along with confirming (tickets.kudos).
+    kudos = forms.CharField(
+        required=False, max_length=KUDOS_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -75,3 +75,11 @@ def kudos_give(*, ticket_id: int, by, message: str) -> Kudos:
     if agent is not None and agent.pk != by.pk:
         queue(letters.THANKED, event, [agent])
     return kudos
+
+
+def kudos_on_confirming(*, ticket_id: int, by, message: str) -> Kudos | None:
+    """The thanks written in a confirm form, if any (a closed request is never reopened, so
+    confirming is always before any thanks)."""
+    if not message.strip():
+        return None
+    return kudos_give(ticket_id=ticket_id, by=by, message=message)

@@ -169,8 +169,9 @@ def ticket_act(request: HttpRequest, pk: int) -> HttpResponse:
                     rating=data["rating"],
                     comment=data["comment"],
                 )
-                if data["kudos"].strip():
-                    kudos.kudos_give(ticket_id=ticket.pk, by=request.user, message=data["kudos"])
+                kudos.kudos_on_confirming(
+                    ticket_id=ticket.pk, by=request.user, message=data["kudos"]
+                )
             return
         return services.ticket_transition(
             ticket_id=ticket.pk,

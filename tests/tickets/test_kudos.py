@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from outbox.models import Message
 from tickets import services
+from tickets.confirm_links import confirm_link_path
 from tickets.kudos import AlreadyThanked, kudos_give
 from tickets.models import Event, Kudos, Status
 from tickets.services import TicketError
@@ -146,6 +147,32 @@ def test_thanks_before_confirming_are_refused_on_the_page(resolved, staff, clien
 
     assert response.status_code == 400
     assert not Kudos.objects.exists()
+
+
+# The signed link that confirms without logging in
+
+
+def test_the_confirm_link_takes_thanks_along(resolved, agent, client):
+    path = confirm_link_path(resolved)
+    assert 'name="kudos"' in client.get(path).content.decode()
+
+    done = client.post(path, {"rating": "5", "kudos": "Spot on, thanks"})
+
+    assert done.status_code == 200 and "Your thanks were passed on." in done.content.decode()
+    kudos = Kudos.objects.get()
+    assert (kudos.message, kudos.agent, kudos.given_by_id) == (
+        "Spot on, thanks",
+        agent,
+        resolved.requester_id,
+    )
+
+
+def test_the_confirm_link_bounds_the_thanks_and_confirms_nothing_then(resolved, client):
+    response = client.post(confirm_link_path(resolved), {"kudos": "x" * 501})
+
+    assert response.status_code == 400
+    resolved.refresh_from_db()
+    assert resolved.status == Status.RESOLVED and not Kudos.objects.exists()
 
 
 # The API
