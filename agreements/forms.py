@@ -8,7 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.clock import BusinessClock
 from agreements.models import Agreement, BusinessCalendar, Priority, Service
-from agreements.models.agreement import DEFAULT_CONFIRM_WITHIN_DAYS, MAX_WORKING_DURATION
+from agreements.models.agreement import (
+    DEFAULT_CONFIRM_WITHIN_DAYS,
+    DEFAULT_DISPUTE_WINDOW,
+    MAX_WORKING_DURATION,
+)
 from agreements.weekly_hours import (
     WEEKDAY_NAMES,
     WEEKDAYS,
@@ -110,6 +114,7 @@ class AgreementForm(forms.ModelForm):
             "warning_threshold",
             "escalation_after",
             "confirm_within_days",
+            "dispute_window",
             "valid_from",
             "valid_until",
             "notes",
@@ -132,6 +137,12 @@ class AgreementForm(forms.ModelForm):
         )
         # Left empty (or not sent by an older form): the default period.
         self.fields["confirm_within_days"].required = False
+        self.fields["dispute_window"] = DurationInHoursField(
+            label=_("Disputes decided within (working hours)"),
+            required=False,
+            initial=self.instance.dispute_window,
+            help_text=Agreement._meta.get_field("dispute_window").help_text,
+        )
         if self.instance.pk:
             self.fields["services"].initial = list(self.instance.services.all())
             self.fields["customers"].initial = list(self.instance.customers.all())
@@ -165,6 +176,10 @@ class AgreementForm(forms.ModelForm):
         days = self.cleaned_data.get("confirm_within_days")
         return DEFAULT_CONFIRM_WITHIN_DAYS if days is None else days
 
+    def clean_dispute_window(self):
+        """Left empty: the default window, as for an agreement made through the API."""
+        return self.cleaned_data.get("dispute_window") or DEFAULT_DISPUTE_WINDOW
+
     def general_fields(self):
         names = ["title", "relationship", "calendar", "services", "customers", "all_customers"]
         return [self[name] for name in names]
@@ -174,6 +189,7 @@ class AgreementForm(forms.ModelForm):
             "warning_threshold",
             "escalation_after",
             "confirm_within_days",
+            "dispute_window",
             "valid_from",
             "valid_until",
             "notes",

@@ -400,6 +400,7 @@ class AgreementSerializer(serializers.ModelSerializer):
             "warning_threshold",
             "escalation_after",
             "confirm_within_days",
+            "dispute_window",
             "valid_from",
             "valid_until",
             "notes",

@@ -16,6 +16,7 @@ from agreements.api import AgreementViewSet, CalendarViewSet, ServiceViewSet
 from common.api import UnknownEndpoint
 from dashboards.api import DashboardViewSet, ScorecardViewSet
 from directory.api import DepartmentViewSet, MembershipViewSet
+from disputes.api import DisputeViewSet
 from recognition.api import AwardViewSet, CycleViewSet
 from surveys.api import CampaignViewSet, InvitationViewSet, WaveViewSet
 from tickets.alert_api import BreachViewSet, EscalationViewSet, WarningViewSet
@@ -73,6 +74,7 @@ router.register("dashboards", DashboardViewSet, basename="dashboard")
 router.register("scorecard", ScorecardViewSet, basename="scorecard")
 router.register("recognition/cycles", CycleViewSet, basename="recognition-cycle")
 router.register("recognition/awards", AwardViewSet, basename="recognition-award")
+router.register("disputes", DisputeViewSet, basename="dispute")
 
 urlpatterns = [
     *router.urls,

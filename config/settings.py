@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "webhooks",
     "agreements",
     "tickets",
+    "disputes",
     "surveys",
     "directory",
     "dashboards",
@@ -274,6 +275,10 @@ CELERY_BEAT_SCHEDULE = {
     "confirm-resolved": {"task": "tickets.confirm_resolved", "schedule": timedelta(minutes=1)},
     # On the hour (UTC): each digest gathers the alerts queued before the hour it is sent.
     "send-alert-digests": {"task": "tickets.send_alert_digests", "schedule": crontab(minute=0)},
+    "send-up-lapsed-disputes": {
+        "task": "disputes.send_up_lapsed",
+        "schedule": timedelta(minutes=5),
+    },
     "heartbeat": {"task": "config.celery.heartbeat", "schedule": timedelta(minutes=1)},
     "expire-agreements": {"task": "agreements.expire_agreements", "schedule": timedelta(hours=1)},
     "remind-signers": {"task": "agreements.remind_signers", "schedule": timedelta(hours=1)},

@@ -15,6 +15,7 @@ urlpatterns = [
     path("departments/", include("chats.urls")),
     path("", include("agreements.urls")),
     path("requests/", include("tickets.urls")),
+    path("disputes/", include("disputes.urls")),
     path("surveys/", include("surveys.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("", include("recognition.urls")),

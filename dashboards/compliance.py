@@ -7,6 +7,9 @@ For each target of a request (first response, resolution):
   open request past its due time (the scan flags those within a minute). A breach stays a breach
   when the request is later done, reopened or re-prioritised.
 - **met**: met at or before its due time, and never breached.
+- **waived**: breached, but a dispute of that breach was decided in the provider's favour
+  (disputes app): the breach stays on record, the target leaves met, breached and pending alike,
+  so compliance is met / (met + breached) without it everywhere these figures are read.
 - **pending**: on an open request, neither met nor breached yet (running, paused, or waiting on
   approvals).
 - Requests with no agreement have no targets: they count as received, never in compliance.
@@ -47,6 +50,14 @@ TARGETS = {
 }
 
 
+def waived_q(target: str) -> Q:
+    return Q(**{f"{target}_waived_at__isnull": False})
+
+
+def not_waived_q(target: str) -> Q:
+    return Q(**{f"{target}_waived_at__isnull": True})
+
+
 def breached_q(target: str, now: datetime) -> Q:
     met = TARGETS[target]
     due = f"{target}_due_at"
@@ -54,7 +65,7 @@ def breached_q(target: str, now: datetime) -> Q:
         Q(**{f"{target}_breached_at__isnull": False})
         | Q(**{f"{met}__isnull": False, f"{met}__gt": F(due)})
         | Q(**{f"{met}__isnull": True, f"{due}__lt": now, "status__in": OPEN_STATUSES})
-    )
+    ) & not_waived_q(target)
 
 
 def met_q(target: str) -> Q:
@@ -65,6 +76,7 @@ def met_q(target: str) -> Q:
             f"{target}_due_at__isnull": False,
             f"{met}__lte": F(f"{target}_due_at"),
             f"{target}_breached_at__isnull": True,
+            f"{target}_waived_at__isnull": True,
         }
     )
 
@@ -74,13 +86,17 @@ def pending_q(target: str, now: datetime) -> Q:
         Q(agreement__isnull=False, status__in=OPEN_STATUSES)
         & ~met_q(target)
         & ~breached_q(target, now)
+        & not_waived_q(target)
     )
 
 
 def outcome_q(outcome: str, target: str, now: datetime) -> Q:
-    """The requests behind one figure: `outcome` met, breached or pending for `target`."""
+    """The requests behind one figure: `outcome` met, breached, pending or waived for
+    `target`."""
     if outcome == "met":
         return met_q(target)
+    if outcome == "waived":
+        return waived_q(target)
     return {"breached": breached_q, "pending": pending_q}[outcome](target, now)
 
 
@@ -96,6 +112,8 @@ class Compliance:
     resolution_met: int = 0
     resolution_breached: int = 0
     resolution_pending: int = 0
+    first_response_waived: int = 0
+    resolution_waived: int = 0
     rated: int = 0
     rating_sum: int = 0
     resolved: int = 0
@@ -139,6 +157,11 @@ class Compliance:
         return self.first_response_breached + self.resolution_breached
 
     @property
+    def waived(self) -> int:
+        """Breaches waived by a dispute: on record, but counted neither as met nor breached."""
+        return self.first_response_waived + self.resolution_waived
+
+    @property
     def decided(self) -> int:
         return self.met + self.breached
 
@@ -168,6 +191,7 @@ def figure_aggregates(now: datetime) -> dict:
         aggregates[f"{target}_met"] = Count("pk", filter=met_q(target))
         aggregates[f"{target}_breached"] = Count("pk", filter=breached_q(target, now))
         aggregates[f"{target}_pending"] = Count("pk", filter=pending_q(target, now))
+        aggregates[f"{target}_waived"] = Count("pk", filter=waived_q(target))
     return aggregates
 
 

@@ -16,6 +16,8 @@ FIGURES = (
     "resolution_met",
     "resolution_breached",
     "resolution_pending",
+    "first_response_waived",
+    "resolution_waived",
     "rated",
     "rating_sum",
     "resolved",
@@ -35,6 +37,9 @@ class Figures(models.Model):
     resolution_met = models.PositiveIntegerField(default=0)
     resolution_breached = models.PositiveIntegerField(default=0)
     resolution_pending = models.PositiveIntegerField(default=0)
+    # Breaches waived by a dispute: neither met nor breached, out of compliance (disputes app).
+    first_response_waived = models.PositiveIntegerField(default=0, db_default=0)
+    resolution_waived = models.PositiveIntegerField(default=0, db_default=0)
     rated = models.PositiveIntegerField(default=0)
     rating_sum = models.PositiveIntegerField(default=0)
     # Confirmation (rule of the clock 7): requests with a result delivered (resolved, or closed

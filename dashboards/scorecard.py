@@ -31,6 +31,11 @@ class ScoreRow:
     survey: DepartmentSatisfaction | None = None  # None: no survey results to show
 
     @property
+    def waived(self) -> int:
+        """Breaches of the period waived by a dispute, shown beside the score (not in it)."""
+        return self.current.waived
+
+    @property
     def trend(self) -> float | None:
         """Change of compliance against the previous period, in percentage points."""
         if self.current.rate is None or self.previous.rate is None:

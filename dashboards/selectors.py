@@ -184,7 +184,7 @@ def department_dashboard(
 
 # The requests behind a figure ---------------------------------------------------------------
 
-OUTCOMES = ("met", "breached", "pending")
+OUTCOMES = ("met", "breached", "pending", "waived")
 STATES = ("", "no_agreement", "rated", "open", "overdue", "unassigned", "at_risk")
 
 
@@ -193,7 +193,7 @@ class Drill:
     """Which requests of a dashboard a link asks for; every part optional."""
 
     target: str = ""  # "first_response", "resolution" or "" (any)
-    outcome: str = ""  # met, breached, pending: of `target`, or of either target when ""
+    outcome: str = ""  # met, breached, pending, waived: of `target`, or of either when ""
     state: str = ""  # one of STATES
     service: int | None = None
     other: int | None = None  # the customer (supplier side) or the supplier (customer side)

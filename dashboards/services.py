@@ -45,6 +45,14 @@ def rollup_refresh(*, now: datetime, everything: bool = False) -> int:
     return len(days)
 
 
+def rollup_reopen_day(*, ticket: Ticket) -> None:
+    """A settled request's figures changed after all (a dispute waived one of its breaches):
+    its day is no longer settled, so pages count it from the requests until the next run of
+    the job, which counts it again (its requests are all settled) and settles it anew."""
+    day = timezone.localdate(ticket.filed_at)
+    CountedDay.objects.filter(day=day, settled=True).update(settled=False)
+
+
 def _filed_day() -> TruncDate:
     return TruncDate("filed_at", tzinfo=timezone.get_current_timezone())
 

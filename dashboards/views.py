@@ -126,7 +126,12 @@ def _describe(drill: selectors.Drill, side: str) -> list[str]:
     target = {"first_response": _("First response"), "resolution": _("Resolution")}.get(
         drill.target, _("Either target")
     )
-    outcome = {"met": _("met"), "breached": _("breached"), "pending": _("pending")}
+    outcome = {
+        "met": _("met"),
+        "breached": _("breached"),
+        "pending": _("pending"),
+        "waived": _("waived"),
+    }
     if drill.outcome:
         labels.append(f"{target}: {outcome[drill.outcome]}")
     states = {

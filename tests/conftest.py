@@ -20,6 +20,7 @@ pytest_plugins = [
     "tests.support.dashboards",
     "tests.support.surveys",
     "tests.support.alerts",
+    "tests.support.disputes",
     "tests.support.smtp",
     "tests.support.celery",
     "tests.support.slapd",

@@ -30,7 +30,7 @@ from tickets.forms import (
     PriorityForm,
     TransitionForm,
 )
-from tickets.models import KUDOS_MAX_LENGTH, OPEN_STATUSES, Attachment, Ticket
+from tickets.models import KUDOS_MAX_LENGTH, OPEN_STATUSES, Attachment, Target, Ticket
 from tickets.services import StaleTicket, TicketError
 from tickets.views import INCOMPLETE
 from tickets.workflow import Action, Role, allowed_actions
@@ -87,6 +87,10 @@ def _render_detail(
         "answers": _answers(ticket, attachments),
         "targets": selectors.target_clocks(ticket, timezone.now()),
         "approvals": approvals,
+        # The provider's own missed targets: a dispute (disputes app) may be opened from here.
+        "breaches": list(
+            ticket.breaches.filter(target__in=[Target.FIRST_RESPONSE, Target.RESOLUTION])
+        ),
         "current_approval": next((a for a in approvals if a.is_current), None)
         if Role.APPROVER in roles
         else None,

@@ -28,6 +28,11 @@ DEFAULT_CONFIRM_WITHIN_DAYS = 3
 MAX_CONFIRM_WITHIN_DAYS = 20
 
 
+# Two working days of eight hours: time to look into a dispute, short enough to settle it the
+# same week.
+DEFAULT_DISPUTE_WINDOW = timedelta(hours=16)
+
+
 def validate_working_duration(value: timedelta) -> None:
     """Refuse a duration of working time longer than MAX_WORKING_DURATION."""
     if value > MAX_WORKING_DURATION:
@@ -131,6 +136,17 @@ class Agreement(models.Model):
         help_text=_(
             "A resolved request waits this many working days for its requester to confirm it "
             "(or reopen it); then it confirms itself, without a rating."
+        ),
+    )
+    dispute_window = models.DurationField(
+        _("disputes decided within (working time)"),
+        default=DEFAULT_DISPUTE_WINDOW,
+        db_default=DEFAULT_DISPUTE_WINDOW,
+        validators=[MinValueValidator(timedelta(minutes=1)), validate_working_duration],
+        help_text=_(
+            "How long the customer's head has to accept or reject the provider's dispute of a "
+            "breach, in working time on the agreement's calendar. Undecided by then, the dispute "
+            "goes to the nearest head above both departments."
         ),
     )
     valid_from = models.DateField(_("valid from"), default=timezone.localdate)

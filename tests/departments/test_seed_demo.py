@@ -49,3 +49,19 @@ def test_seed_demo_gives_the_logins_their_roles(db):
     assert User.objects.get(username="hr").has_perm("departments.view_company_reports")
     assert User.objects.get(username="admin").is_superuser
     assert Department.objects.count() >= 8
+
+
+def test_seed_demo_shows_a_dispute_accepted_and_one_decided_by_the_common_superior(db):
+    from disputes.models import Dispute, DisputeStep
+
+    seed_demo()
+
+    trails = [
+        list(dispute.steps.values_list("action", flat=True))
+        for dispute in Dispute.objects.order_by("pk")
+    ]
+    Action = DisputeStep.Action
+    assert trails == [
+        [Action.OPENED, Action.ACCEPTED],
+        [Action.OPENED, Action.REJECTED, Action.WAIVED],
+    ]

@@ -164,6 +164,10 @@ class Ticket(models.Model):
     resolution_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
     first_response_breached_at = models.DateTimeField(null=True, blank=True, editable=False)
     resolution_breached_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set when a dispute waived the target's breach (disputes app): the breach stays on record
+    # and the target leaves the compliance figures (dashboards.compliance).
+    first_response_waived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution_waived_at = models.DateTimeField(null=True, blank=True, editable=False)
     first_responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
     # The earliest due time of the unmet targets of an open request (None when no clock runs),
     # kept by save(): the queue is read in this order through its indexes.
@@ -419,6 +423,7 @@ class Event(models.Model):
         RATED = "rated", _("rated the service")
         THANKED = "thanked", _("said thanks")
         AUTO_CONFIRMED = "autoconfirm", _("was confirmed automatically")
+        DISPUTE = "dispute", _("disputed a breach")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind)

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DisputesConfig(AppConfig):
+    name = "disputes"
+    verbose_name = _("Disputes")
+
+    def ready(self):
+        from disputes import letters  # noqa: F401 (declares the messages of disputes)

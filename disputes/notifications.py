@@ -1,0 +1,38 @@
+"""Who is told what about a dispute: each function writes outbox messages (disputes.letters) in
+the caller's transaction; they are sent after the commit."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+
+from disputes import letters
+from disputes.models import Dispute, DisputeStep
+from outbox.services import queue
+
+
+def to_decide(dispute: Dispute, step: DisputeStep) -> None:
+    """The person now asked to decide (the administrators when nobody else may), and the
+    provider's head who opened it when the dispute was sent up."""
+    deciders = [dispute.decider] if dispute.decider else list(_administrators(dispute))
+    queue(letters.TO_DECIDE, step, deciders)
+    if step.action != DisputeStep.Action.OPENED:
+        queue(letters.MOVED_ON, step, [dispute.opened_by])
+
+
+def decided(dispute: Dispute, step: DisputeStep) -> None:
+    """Everyone who took part in it but the one who decided."""
+    people = {dispute.opened_by_id: dispute.opened_by}
+    for earlier in dispute.steps.select_related("actor", "asked"):
+        for person in (earlier.actor, earlier.asked):
+            if person is not None:
+                people[person.pk] = person
+    people.pop(step.actor_id, None)
+    queue(letters.MOVED_ON, step, people.values())
+
+
+def _administrators(dispute: Dispute):
+    return (
+        get_user_model()
+        .objects.filter(is_superuser=True, is_active=True)
+        .exclude(pk=dispute.opened_by_id)
+    )

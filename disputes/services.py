@@ -1,0 +1,232 @@
+"""Operations on disputes of breaches: open, decide, and send up those whose window lapsed.
+Each is one transaction that locks the dispute (or the breach), writes a step of the trail and
+an event on the request's timeline, and queues the messages (disputes.notifications).
+
+Who decides (PRODUCT.md, rule 9):
+- first the customer department's acting head, within the agreement's dispute window (working
+  time on the provider's calendar);
+- when they reject it, or let the window pass, the acting head of the nearest department above
+  both (departments.heads.nearest_common_superior). Silence is neither consent nor refusal: the
+  breach keeps counting while the dispute waits, and an undecided window sends it up, so that
+  the provider is not left waiting and the customer's silence waives nothing by itself;
+- nobody decides a dispute they are a party to (who opened it, the heads of either
+  department) or decide it twice: such a person is skipped for the head one level further up,
+  and when nobody is left, an administrator decides."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from http import HTTPStatus
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.errors import DomainError
+from departments.heads import acting_head, deciding_head, nearest_common_superior
+from departments.models import Membership
+from disputes import notifications
+from disputes.models import DISPUTABLE_TARGETS, Dispute, DisputeStep, Reason
+from disputes.signals import breach_waived
+from tickets.models import Breach, Event, Ticket
+
+Action = DisputeStep.Action
+Stage = Dispute.Stage
+
+
+class DisputeError(DomainError):
+    """A dispute operation refused now; the message says why."""
+
+
+class StaleDispute(DisputeError):
+    """The dispute (or the breach) changed since the person acting on it loaded it."""
+
+    status_code = HTTPStatus.CONFLICT
+
+
+def may_open(user, breach: Breach) -> bool:
+    """The provider department's head, or its acting head while it has none."""
+    if not user.is_authenticated or breach.target not in DISPUTABLE_TARGETS:
+        return False
+    provider = breach.ticket.provider
+    return provider.is_headed_by(user) or acting_head(provider) == user
+
+
+def may_decide(user, dispute: Dispute) -> bool:
+    """The person the dispute waits on; an administrator who is no party when nobody is."""
+    if not dispute.is_open or not user.is_authenticated:
+        return False
+    if dispute.decider_id is not None:
+        return dispute.decider_id == user.pk
+    return user.is_superuser and user.pk not in _parties(dispute)
+
+
+@transaction.atomic
+def dispute_open(*, breach_id: int, by, reason: str, text: str) -> Dispute:
+    """Contest a breach of the provider's own targets; the customer's head is asked to decide
+    within the agreement's dispute window."""
+    breach = (
+        Breach.objects.select_for_update(of=("self",))
+        .select_related("ticket__provider", "ticket__customer", "agreement__calendar")
+        .get(pk=breach_id)
+    )
+    ticket = breach.ticket
+    if breach.target not in DISPUTABLE_TARGETS:
+        raise DisputeError(
+            _("Only a missed first response or resolution can be disputed by the provider.")
+        )
+    if not may_open(by, breach):
+        raise PermissionDenied(_("Only the head of the provider department disputes a breach."))
+    if Dispute.objects.filter(breach=breach).exists():
+        raise StaleDispute(_("This breach is already disputed."))
+    errors = {}
+    if reason not in Reason.values:
+        errors["reason"] = _("Choose a reason.")
+    if not text.strip():
+        errors["text"] = _("Explain why the breach should be waived.")
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    agreement = breach.agreement or ticket.agreement
+    dispute = Dispute(
+        breach=breach,
+        ticket=ticket,
+        provider=ticket.provider,
+        customer=ticket.customer,
+        reason=reason,
+        text=text.strip(),
+        opened_by=by,
+        opened_at=now,
+        stage=Stage.CUSTOMER,
+        due_at=agreement.calendar.as_clock().add(now, agreement.dispute_window),
+    )
+    dispute.decider = deciding_head(ticket.customer, excluding=[by.pk])
+    dispute.save()
+    step = _step(dispute, Action.OPENED, by, now, f"{dispute.get_reason_display()}: {dispute.text}")
+    notifications.to_decide(dispute, step)
+    return dispute
+
+
+@transaction.atomic
+def dispute_decide(
+    *, dispute_id: int, by, waive: bool, comment: str, expected_version: int | None = None
+) -> Dispute:
+    """Accept (waive the breach) or reject the dispute, as the person it waits on. The
+    customer's rejection sends it to the head above both departments; theirs is final."""
+    dispute = _locked(dispute_id, expected_version)
+    if not may_decide(by, dispute):
+        raise PermissionDenied(_("This dispute is not yours to decide."))
+    if not comment.strip():
+        raise ValidationError({"comment": _("Say why you decide so.")})
+    now = timezone.now()
+    if dispute.stage == Stage.CUSTOMER:
+        if waive:
+            _waive(dispute, by, now, Action.ACCEPTED, comment)
+        else:
+            _send_up(dispute, by, now, Action.REJECTED, comment)
+    elif waive:
+        _waive(dispute, by, now, Action.WAIVED, comment)
+    else:
+        dispute.stage, dispute.outcome = Stage.DECIDED, Dispute.Outcome.UPHELD
+        dispute.decided_at, dispute.decider = now, None
+        _save(dispute)
+        step = _step(dispute, Action.UPHELD, by, now, comment.strip())
+        notifications.decided(dispute, step)
+    return dispute
+
+
+def disputes_send_up_lapsed(*, now: datetime) -> int:
+    """Send up every dispute whose customer's window ended undecided; returns how many. Each in
+    its own transaction, claimed by its row lock: run twice or by two workers, each dispute is
+    sent up once."""
+    lapsed = Dispute.objects.filter(stage=Stage.CUSTOMER, due_at__lte=now)
+    sent = 0
+    for dispute_id in lapsed.values_list("pk", flat=True):
+        with transaction.atomic():
+            dispute = (
+                Dispute.objects.select_for_update(skip_locked=True)
+                .filter(pk=dispute_id, stage=Stage.CUSTOMER, due_at__lte=now)
+                .first()
+            )
+            if dispute is not None:
+                _send_up(dispute, None, now, Action.LAPSED, "")
+                sent += 1
+    return sent
+
+
+def _send_up(dispute: Dispute, by, now: datetime, action: str, comment: str) -> None:
+    common = nearest_common_superior(dispute.provider, dispute.customer)
+    asked_before = dispute.decider_id
+    dispute.stage, dispute.due_at = Stage.SUPERIOR, None
+    excluded = _parties(dispute) | {asked_before, by.pk if by else None} - {None}
+    dispute.decider = deciding_head(common, excluding=excluded) if common else None
+    _save(dispute)
+    step = _step(dispute, action, by, now, comment.strip())
+    notifications.to_decide(dispute, step)
+
+
+def _waive(dispute: Dispute, by, now: datetime, action: str, comment: str) -> None:
+    dispute.stage, dispute.outcome = Stage.DECIDED, Dispute.Outcome.WAIVED
+    dispute.decided_at, dispute.decider = now, None
+    _save(dispute)
+    target = dispute.breach.target
+    Ticket.objects.filter(pk=dispute.ticket_id).update(**{f"{target}_waived_at": now})
+    step = _step(dispute, action, by, now, comment.strip())
+    notifications.decided(dispute, step)
+    breach_waived.send(sender=Dispute, ticket=dispute.ticket)
+
+
+def _parties(dispute: Dispute) -> set[int]:
+    """Who may not decide: whoever opened it, decided in it, and the heads of both sides."""
+    heads = Membership.objects.heads().filter(
+        department__in=[dispute.provider_id, dispute.customer_id]
+    )
+    actors = dispute.steps.exclude(action=Action.OPENED).exclude(actor=None)
+    return (
+        {dispute.opened_by_id}
+        | set(heads.values_list("user_id", flat=True))
+        | set(actors.values_list("actor_id", flat=True))
+    )
+
+
+def _locked(dispute_id: int, expected_version: int | None) -> Dispute:
+    dispute = (
+        Dispute.objects.select_for_update(of=("self",))
+        .select_related("breach", "ticket", "provider", "customer")
+        .get(pk=dispute_id)
+    )
+    if not dispute.is_open:
+        raise StaleDispute(_("This dispute was already decided."))
+    if expected_version is not None and dispute.version != expected_version:
+        raise StaleDispute(
+            _("This dispute moved on since you opened it. Reload the page and decide again.")
+        )
+    return dispute
+
+
+def _save(dispute: Dispute) -> None:
+    dispute.version += 1
+    dispute.save()
+
+
+def _step(dispute: Dispute, action: str, by, now: datetime, text: str) -> DisputeStep:
+    """The step of the trail, and the same on the request's timeline (its audit trail)."""
+    step = DisputeStep.objects.create(
+        dispute=dispute, action=action, actor=by, at=now, text=text, asked=dispute.decider
+    )
+    target = dispute.breach.get_target_display()
+    Event.objects.create(
+        ticket=dispute.ticket,
+        kind=Event.Kind.DISPUTE,
+        actor=by,
+        at=now,
+        text=f"{target}: {step.get_action_display()}" + (f" ({text})" if text else ""),
+    )
+    return step
+
+
+def administrators():
+    """Those who decide a dispute nobody else may: the active superusers."""
+    return get_user_model().objects.filter(is_superuser=True, is_active=True)
