@@ -27,14 +27,19 @@ class ComplianceSerializer(serializers.Serializer):
     first_response_met = serializers.IntegerField(read_only=True)
     first_response_breached = serializers.IntegerField(read_only=True)
     first_response_pending = serializers.IntegerField(read_only=True)
+    first_response_waived = serializers.IntegerField(
+        read_only=True, help_text="Breaches waived by a dispute: neither met nor breached."
+    )
     first_response_rate = PercentField()
     resolution_met = serializers.IntegerField(read_only=True)
     resolution_breached = serializers.IntegerField(read_only=True)
     resolution_pending = serializers.IntegerField(read_only=True)
+    resolution_waived = serializers.IntegerField(read_only=True)
     resolution_rate = PercentField()
     met = serializers.IntegerField(read_only=True)
     breached = serializers.IntegerField(read_only=True)
     decided = serializers.IntegerField(read_only=True)
+    waived = serializers.IntegerField(read_only=True)
     rate = PercentField(help_text="Both targets together: met / decided, in percent.")
     rated = serializers.IntegerField(read_only=True)
     mean_rating = RatingField()
@@ -134,6 +139,9 @@ class ScoreRowSerializer(serializers.Serializer):
     rank = serializers.IntegerField(read_only=True, allow_null=True)
     department = DepartmentSummarySerializer(read_only=True)
     compliance = PercentField(source="current.rate")
+    waived = serializers.IntegerField(
+        read_only=True, help_text="Breaches of the period waived by a dispute, beside the score."
+    )
     previous_compliance = PercentField(source="previous.rate")
     trend = PercentField(help_text="Change against the previous period, in points.")
     survey_score = RatingField(source="survey.score")
