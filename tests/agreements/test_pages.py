@@ -118,6 +118,7 @@ def test_the_service_page_shows_targets_in_working_hours(client, staff, in_force
     assert "4 working hours" in page
     assert "22.5 working hours" in page
     assert "Which month" in page
+    assert "A disputed breach is decided by the customer's head within 16 working hours." in page
 
 
 def test_the_service_page_says_when_no_agreement_is_in_force(client, staff, payroll_extract):
