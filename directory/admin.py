@@ -86,4 +86,5 @@ class DirectoryAccountAdmin(admin.ModelAdmin):
         return False
 
 
-from directory import user_admin  # noqa: E402, F401 (people; deactivating hands over)
+# Registered on import: a head removed there is flagged; deactivating a person hands over.
+from directory import membership_admin, user_admin  # noqa: E402, F401

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.admin import AccordUserAdmin
 from directory.leavers import deactivate_person
+from directory.membership_admin import FlagsLostHeads
 from directory.models import Handover, HandoverItem
 
 User = get_user_model()
@@ -55,7 +56,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class LeaverUserAdmin(AccordUserAdmin):
+class LeaverUserAdmin(FlagsLostHeads, AccordUserAdmin):
     actions = ["deactivate_and_hand_over"]
 
     def save_model(self, request, obj, form, change) -> None:

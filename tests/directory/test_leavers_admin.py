@@ -2,18 +2,16 @@
 action "Deactivate and hand over", hands over what they hold as deactivate_person does; the
 hand-overs are read-only there; and `manage.py deactivate_person` does the same from a shell."""
 
-from datetime import date, datetime, time
-
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
-from django.forms import MultiWidget
 from django.urls import reverse
 
 from departments.models import Membership
 from directory.leavers import deactivate_person
 from directory.models import Handover, HandoverItem
 from tests.factories import UserFactory
+from tests.support.admin_forms import form_data
 from tickets import services
 from tickets.models import Ticket
 
@@ -22,35 +20,6 @@ CHANGELIST = reverse("admin:auth_user_changelist")
 
 def change_page(person) -> str:
     return reverse("admin:auth_user_change", args=[person.pk])
-
-
-def form_data(response) -> dict:
-    """What the admin's change form posts back unchanged: its fields and its inlines'."""
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        forms += [inline.formset.management_form, *inline.formset.forms]
-    data = {}
-    for form in forms:
-        for name, field in form.fields.items():
-            key, value = form.add_prefix(name), form[name].value()
-            if field.disabled or value is None or value is False:
-                continue
-            if isinstance(field.widget, MultiWidget):
-                for index, part in enumerate(field.widget.decompress(value)):
-                    data[f"{key}_{index}"] = _text(part)
-            elif isinstance(value, list | tuple):
-                data[key] = [str(getattr(item, "pk", item)) for item in value]
-            else:
-                data[key] = "on" if value is True else _text(value)
-    return data
-
-
-def _text(value) -> str:
-    if isinstance(value, time):
-        return value.strftime("%H:%M:%S")
-    if isinstance(value, datetime | date):
-        return value.strftime("%Y-%m-%d")
-    return str(getattr(value, "pk", value if value is not None else ""))
 
 
 @pytest.fixture
