@@ -263,6 +263,7 @@ class DemoAgreement:
     calendar: str = CHINA_OFFICE
     approval_windows: tuple[tuple[int, timedelta], ...] = ()
     stage: str = Agreement.Status.ACTIVE  # how far through the life cycle it goes
+    pauses_for_hand_offs: bool = False
 
 
 AGREEMENTS = [
@@ -271,6 +272,8 @@ AGREEMENTS = [
         "Finance services for Sales and Marketing",
         ("Payroll data extract", "Expense reimbursement"),
         ("SALES", "MKT"),
+        # Finance hands the IT part of an extract (a laptop for a new hire) off to IT.
+        pauses_for_hand_offs=True,
     ),
     DemoAgreement(
         "HR",
@@ -448,6 +451,7 @@ def _seed_agreement(
             title=demo.title,
             calendar=calendars[demo.calendar],
             relationship=demo.relationship,
+            pauses_for_hand_offs=demo.pauses_for_hand_offs,
             all_customers=not customers,
             valid_from=timezone.localdate(signed_at) if in_force else timezone.localdate(),
         ),

@@ -401,6 +401,7 @@ class AgreementSerializer(serializers.ModelSerializer):
             "escalation_after",
             "confirm_within_days",
             "dispute_window",
+            "pauses_for_hand_offs",
             "valid_from",
             "valid_until",
             "notes",

@@ -17,6 +17,7 @@ from tests.factories import DepartmentFactory, MembershipFactory, UserFactory
 pytest_plugins = [
     "tests.support.clock",
     "tests.support.world",
+    "tests.support.hand_offs",
     "tests.support.dashboards",
     "tests.support.surveys",
     "tests.support.alerts",

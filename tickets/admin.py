@@ -52,7 +52,8 @@ class TicketAdmin(admin.ModelAdmin):
 
     list_display = ["reference", "title", "service", "customer", "status", "priority",
                     "filed_at", "first_response_due_at", "resolution_due_at"]  # fmt: skip
-    list_filter = ["status", "priority", ("provider", admin.RelatedOnlyFieldListFilter),
+    list_filter = ["status", "priority", "agreement__relationship",
+                   ("provider", admin.RelatedOnlyFieldListFilter),
                    ("customer", admin.RelatedOnlyFieldListFilter)]  # fmt: skip
     search_fields = ["title", "requester__username", "requester__last_name", "service__name"]
     list_select_related = ["provider", "customer", "service__provider"]

@@ -34,11 +34,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
-from agreements.models import Priority
+from agreements.models import Agreement, Priority
 from common.api import ErrorSerializer
 from common.filters import valid_filters
 from common.parsers import FormParser
-from tickets import conversation, selectors, services
+from tickets import conversation, hand_offs, selectors, services
 from tickets.bulk import bulk_act
 from tickets.filters import ORDERINGS, TicketFilter
 from tickets.kudos import kudos_give
@@ -50,11 +50,14 @@ from tickets.serializers import (
     ApprovalSerializer,
     AssignmentSerializer,
     AttachmentSerializer,
+    ChildSerializer,
     CommentSerializer,
     ConfirmationSerializer,
     DecisionSerializer,
+    DetachSerializer,
     EventSerializer,
     FilingSerializer,
+    HandOffSerializer,
     LinkBodySerializer,
     LinkSerializer,
     PriorityChangeSerializer,
@@ -86,6 +89,13 @@ TICKET_FILTERS = [
     OpenApiParameter("priority", str, enum=Priority.values),
     OpenApiParameter("assignee", str, description="A username, or “me”."),
     OpenApiParameter("mine", bool, description="Only the requests I filed."),
+    OpenApiParameter(
+        "kind",
+        str,
+        enum=Agreement.Relationship.values,
+        description="The kind of relationship of the agreement the request was filed under.",
+    ),
+    OpenApiParameter("parent", int, description="The hand-offs of this request (its id)."),
     OpenApiParameter(
         "ordering",
         str,
@@ -183,6 +193,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             "watch": WatchSerializer,
             "kudos": KudosBodySerializer,
             "links": LinkBodySerializer,
+            "children": HandOffSerializer,
+            "detach": DetachSerializer,
             **dict.fromkeys(STEPS, TransitionSerializer),
         }
         return bodies.get(self.action, TicketSerializer)
@@ -353,6 +365,44 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             return Response(LinkSerializer(row).data, status=status.HTTP_201_CREATED)
         rows = conversation.links_seen(ticket, request.user, timezone.now())
         return Response(LinkSerializer(rows, many=True).data)
+
+    @extend_schema(
+        methods=["GET"],
+        operation_id="tickets_children_list",
+        request=None,
+        responses={200: ChildSerializer(many=True), 404: ERRORS[404]},
+        description="The request's hand-offs, oldest first, with their status and clock; "
+        "`visible` says whether the reader may open one.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=HandOffSerializer,
+        responses={201: TicketDetailSerializer, **ERRORS},
+        description="Hand part of the request off to another department (its provider's "
+        "agents): a child request on that department's service, filed by the reader for the "
+        "provider department as the customer, under the agreement in force between them (400 "
+        "when none covers it). The parent may pause while it waits (its agreement's "
+        "`pauses_for_hand_offs`) and is not resolved while a hand-off is open.",
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def children(self, request: Request, pk: str) -> Response:
+        ticket = self.get_object()
+        if request.method == "GET":
+            rows = hand_offs.children_seen(ticket, request.user)
+            return Response(ChildSerializer(rows, many=True).data)
+        child = hand_offs.ticket_open_child(parent_id=ticket.pk, by=request.user, **self.body())
+        return self.present(child.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=DetachSerializer, responses={200: TicketDetailSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def detach(self, request: Request, pk: str) -> Response:
+        """Stop waiting on a hand-off (the provider's agents): the request may then be resolved
+        without it; both timelines say so."""
+        ticket = self.get_object()
+        hand_offs.ticket_detach_child(
+            parent_id=ticket.pk, child_id=self.body()["child"], by=request.user
+        )
+        return self.present(ticket.pk)
 
     @extend_schema(request=WatchSerializer, responses={200: WatchSerializer, 404: ERRORS[404]})
     @action(detail=True, methods=["post"])

@@ -265,6 +265,8 @@ def ticket_close_as_duplicate(
     queue(letters.CLOSED_AS_DUPLICATE, event, [ticket.requester])
     notifications.tell_watchers(event, letters.STATUS_CHANGED, skip=[by, ticket.requester])
     _move_watchers(ticket, original, now)
+    if ticket.parent_id and ticket.detached_at is None:
+        services.parent_follow_children(parent_id=ticket.parent_id, by=by, at=now)
     return ticket
 
 

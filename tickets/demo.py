@@ -45,6 +45,59 @@ def seed(log) -> None:
             if filed_at < now and _file(rng, service, customer, filed_at, now):
                 created += 1
     log(f"requests: {created} over the last {DAYS} days")
+    _seed_chain(log)
+
+
+def _seed_chain(log) -> None:
+    """A chain to follow (Rules of the clock 10): `staff` asks Finance for a payroll extract for
+    a new hire; `agent` acknowledges it and hands the laptop off to IT, which `it.agent` can
+    resolve; Finance's agreement with Sales pauses the extract's clock meanwhile. Filed now,
+    through the services, as people would."""
+    from django.contrib.auth import get_user_model
+
+    from tickets import hand_offs, services
+    from tickets.workflow import Action
+
+    people = get_user_model().objects.in_bulk(["staff", "agent"], field_name="username")
+    extract = Service.objects.filter(provider__code="FIN", name="Payroll data extract").first()
+    laptop = Service.objects.filter(provider__code="IT", name="New laptop").first()
+    sales = Department.objects.filter(code="SALES").first()
+    if len(people) < 2 or not (extract and laptop and sales):
+        log("requests: no chain (the demo company is incomplete)")
+        return
+    staff, agent = people["staff"], people["agent"]
+    today = timezone.localdate().isoformat()
+    parent = services.ticket_file(
+        requester=staff,
+        service=extract,
+        customer=sales,
+        title="Payroll data for the new sales engineer",
+        answers=_answers(extract, today),
+    )
+    services.ticket_transition(
+        ticket_id=parent.pk, by=agent, action=Action.ACKNOWLEDGE, expected_version=None
+    )
+    child = hand_offs.ticket_open_child(
+        parent_id=parent.pk,
+        by=agent,
+        service=laptop,
+        title="Laptop for the new sales engineer",
+        answers=_answers(laptop, today),
+    )
+    log(f"requests: a chain, {parent.reference} waiting on its hand-off {child.reference}")
+
+
+def _answers(service: Service, today: str) -> dict:
+    """An answer to each required question of a demo service."""
+    samples = {"date": today, "number": "1", "long_text": "For the new hire.", "file": ""}
+    answers = {}
+    for question in service.form_fields:
+        if question.get("required") and question["type"] != "file":
+            kind = question["type"]
+            answers[question["name"]] = (
+                question["choices"][0] if kind == "choice" else samples.get(kind, "Li Wei")
+            )
+    return answers
 
 
 def _service_customer_pairs() -> list[tuple[Service, Department]]:

@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from agreements.models import Priority
+from agreements.models import Agreement, Priority
 from common.filters import IdFilter, YesNoFilter
 from tickets.models import OPEN_STATUSES, Status, Ticket
 
@@ -29,6 +29,10 @@ class TicketFilter(django_filters.FilterSet):
     priority = django_filters.ChoiceFilter(choices=Priority.choices)
     assignee = django_filters.CharFilter(method="by_assignee")
     mine = YesNoFilter(method="by_requester")
+    kind = django_filters.ChoiceFilter(
+        field_name="agreement__relationship", choices=Agreement.Relationship.choices
+    )
+    parent = IdFilter(field_name="parent_id")
     ordering = django_filters.ChoiceFilter(
         choices=[(name, name) for name in ORDERINGS], method="order"
     )

@@ -40,6 +40,7 @@ WARNING = "tickets.warning"
 ESCALATION = "tickets.escalation"
 CONFIRM_REMINDER = "tickets.confirm_reminder"
 DIGEST = "tickets.digest"
+HAND_OFF_RESOLVED = "tickets.hand_off_resolved"
 
 # What every request e-mail shows of its request, read with the row it is about.
 TICKET = (
@@ -307,6 +308,23 @@ register(
     )
 )
 register(Kind(DIGEST, "tickets/digest", _digest_context))
+
+
+def _hand_off_context(message: Message) -> dict:
+    return {**_event_context(message), "parent": message.about.ticket.parent}
+
+
+register(
+    Kind(
+        HAND_OFF_RESOLVED,
+        "tickets/hand_off_resolved",
+        _hand_off_context,
+        _while_status(Status.RESOLVED),
+        (*TICKET, "actor", "ticket__parent__provider"),
+        label=_("A hand-off your request waits on is resolved"),
+        link=lambda message: message.about.ticket.parent.get_absolute_url(),
+    )
+)
 
 # The conversation: watchers and people mentioned hear of what they follow --------------------
 

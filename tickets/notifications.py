@@ -47,6 +47,13 @@ def status_changed(ticket: Ticket, event: Event) -> None:
     tell_watchers(event, letters.STATUS_CHANGED, skip=[*recipients, event.actor])
 
 
+def hand_off_resolved(child: Ticket, event: Event) -> None:
+    """The parent's assignee (or, with nobody assigned, whoever opened the hand-off) hears that
+    the hand-off their request waits on is resolved."""
+    parent = Ticket.objects.select_related("assignee").get(pk=child.parent_id)
+    queue(letters.HAND_OFF_RESOLVED, event, [parent.assignee or child.requester])
+
+
 def tell_watchers(event: Event, kind: str, *, skip: Iterable = ()) -> None:
     """The request's watchers who may read `event` (an internal note: the provider's agents and
     head only), but those in `skip`, hear of it as `kind`."""

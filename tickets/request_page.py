@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from agreements.models import Priority
 from departments.models import Membership
-from tickets import canned_replies, conversation, kudos, selectors, services
+from tickets import canned_replies, conversation, hand_offs, kudos, selectors, services
 from tickets.conversation_forms import CommentWithFilesForm
 from tickets.forms import (
     AssignForm,
@@ -33,7 +33,7 @@ from tickets.forms import (
 from tickets.models import KUDOS_MAX_LENGTH, OPEN_STATUSES, Attachment, Target, Ticket
 from tickets.services import StaleTicket, TicketError
 from tickets.views import INCOMPLETE
-from tickets.workflow import Action, Role, allowed_actions
+from tickets.workflow import Action, HandOffAction, Role, allowed_actions, may_hand_off
 
 # What an action asks besides its button (a comment, and its label); the others ask nothing.
 ACTION_COMMENTS = {
@@ -101,6 +101,10 @@ def _render_detail(
         "kudos_max_length": KUDOS_MAX_LENGTH,
         "problem": problem,
         "stale": stale,
+        "children": hand_offs.children_seen(ticket, request.user),
+        "parent": hand_offs.parent_seen(ticket, request.user),
+        "can_hand_off": may_hand_off(ticket.status, HandOffAction.OPEN_CHILD, roles),
+        "can_detach": may_hand_off(ticket.status, HandOffAction.DETACH, roles),
         **conversation.page_context(request.user, ticket, roles),
     }
     if is_agent:

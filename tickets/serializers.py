@@ -29,6 +29,7 @@ from departments.models import Department
 from tickets.answers import clean_answers
 from tickets.conversation import COMMENT_FILES_MAX
 from tickets.forms import validate_upload
+from tickets.hand_offs import children_seen
 from tickets.models import (
     ATTACHMENT_EXTENSIONS,
     ATTACHMENT_MAX_BYTES,
@@ -230,6 +231,8 @@ class TicketSerializer(serializers.ModelSerializer):
             "confirmed_automatically",
             "closed_at",
             "rating",
+            "parent",
+            "detached_at",
         ]
         read_only_fields = fields
         extra_kwargs = {
@@ -242,6 +245,46 @@ class TicketSerializer(serializers.ModelSerializer):
                 "help_text": "Confirmed at the end of the agreement's confirmation period, "
                 "without a rating."
             },
+            "parent": {
+                "help_text": "A hand-off: the id of the request it was opened for (readable only "
+                "by those who may see that request)."
+            },
+        }
+
+
+class ChildSerializer(serializers.Serializer):
+    """A hand-off as its parent shows it: whoever sees the parent sees what it waits on."""
+
+    id = serializers.IntegerField(read_only=True)
+    reference = serializers.CharField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    status = StatusField(read_only=True)
+    provider = DepartmentSummarySerializer(read_only=True)
+    next_due_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    paused = serializers.BooleanField(read_only=True, help_text="Its clock waits.")
+    detached_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="No longer waited on, since then."
+    )
+    visible = serializers.BooleanField(
+        read_only=True, help_text="Whether the reader may open it (GET /api/tickets/{id}/)."
+    )
+
+    def to_representation(self, row) -> dict:
+        child = row.ticket
+        return {
+            "id": child.pk,
+            "reference": child.reference,
+            "title": child.title,
+            "status": child.status,
+            "provider": DepartmentSummarySerializer(child.provider).data,
+            "next_due_at": serializers.DateTimeField().to_representation(child.next_due_at)
+            if child.next_due_at
+            else None,
+            "paused": child.paused_at is not None,
+            "detached_at": serializers.DateTimeField().to_representation(child.detached_at)
+            if child.detached_at
+            else None,
+            "visible": row.linked,
         }
 
 
@@ -259,6 +302,9 @@ class TicketDetailSerializer(TicketSerializer):
         help_text="The steps of the life cycle the reader may take now (approve and reject go "
         "through /api/approvals/)."
     )
+    children = serializers.SerializerMethodField(
+        help_text="Its hand-offs, oldest first (GET/POST /api/tickets/{id}/children/)."
+    )
 
     class Meta(TicketSerializer.Meta):
         fields = [
@@ -272,7 +318,12 @@ class TicketDetailSerializer(TicketSerializer):
             "events",
             "roles",
             "actions",
+            "children",
         ]
+
+    @extend_schema_field(ChildSerializer(many=True))
+    def get_children(self, ticket: Ticket) -> list[dict]:
+        return ChildSerializer(children_seen(ticket, self.context["request"].user), many=True).data
 
     @extend_schema_field(AttachmentSerializer(many=True))
     def get_attachments(self, ticket: Ticket) -> list[dict]:
@@ -377,15 +428,36 @@ class FilingSerializer(StrictBody):
             raise serializers.ValidationError(
                 {"customer": _("You can file requests only for a department you belong to.")}
             )
-        if nul := [name for name, value in attrs["answers"].items() if "\x00" in str(value)]:
-            # PostgreSQL refuses them in JSON.
-            message = ProhibitNullCharactersValidator.message
-            raise serializers.ValidationError({"answers": {name: [message] for name in nul}})
-        try:
-            clean_answers(attrs["service"].form_fields, attrs["answers"])
-        except DjangoValidationError as error:
-            raise serializers.ValidationError({"answers": error.message_dict}) from error
-        return attrs
+        return _with_valid_answers(attrs)
+
+
+def _with_valid_answers(attrs: dict) -> dict:
+    """`attrs` once its answers pass the service's form (400 on "answers" otherwise)."""
+    if nul := [name for name, value in attrs["answers"].items() if "\x00" in str(value)]:
+        # PostgreSQL refuses them in JSON.
+        message = ProhibitNullCharactersValidator.message
+        raise serializers.ValidationError({"answers": {name: [message] for name in nul}})
+    try:
+        clean_answers(attrs["service"].form_fields, attrs["answers"])
+    except DjangoValidationError as error:
+        raise serializers.ValidationError({"answers": error.message_dict}) from error
+    return attrs
+
+
+class HandOffSerializer(FilingSerializer):
+    """A hand-off: a request on another department's service, filed by the parent's provider
+    (its department is the customer, so none is named)."""
+
+    customer = None
+
+    def validate(self, attrs: dict) -> dict:
+        return _with_valid_answers(attrs)
+
+
+class DetachSerializer(StrictBody):
+    child = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="The id of the hand-off to detach."
+    )
 
 
 class VersionedBody(StrictBody):

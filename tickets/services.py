@@ -21,7 +21,7 @@ from departments.models import Department, Membership, acting_for
 from tickets import assignment, notifications
 from tickets.answers import clean_answers
 from tickets.confirmation import clear_confirmation, schedule_confirmation
-from tickets.models import Approval, Attachment, Event, Pause, Status, Ticket
+from tickets.models import OPEN_STATUSES, Approval, Attachment, Event, Pause, Status, Ticket
 from tickets.sla import due_time
 from tickets.uploads import atomic_with_files, store_file, validate_upload
 from tickets.workflow import VISIBLE_TO_REQUESTER, Action, Role, TransitionNotAllowed, next_status
@@ -100,8 +100,10 @@ def ticket_file(
     description: str = "",
     priority: str | None = None,
     answers: Mapping[str, object] | None = None,
+    parent: Ticket | None = None,
 ) -> Ticket:
-    """File a request: pin the agreement in force, start the clock, open the approval chain."""
+    """File a request: pin the agreement in force, start the clock, open the approval chain.
+    A hand-off names its `parent` (tickets.hand_offs checks it may be opened)."""
     if not service.is_active or service.provider.archived_at is not None:
         raise TicketError(_("This service is no longer offered."))
     if customer.archived_at is not None:
@@ -127,6 +129,7 @@ def ticket_file(
         status=Status.APPROVAL_PENDING if steps else Status.NEW,
         filed_at=now,
         resolution_started_at=None if steps else now,
+        parent=parent,
     )
     _open_approvals(ticket, steps, now)
     _recompute_due_times(ticket)
@@ -153,6 +156,8 @@ def ticket_transition(
         raise PermissionDenied(str(error)) from error
     except TransitionNotAllowed as error:
         raise StaleTicket(str(error)) from error
+    if action == Action.RESOLVE:
+        _refuse_open_children(ticket)
     now = timezone.now()
     old_status = ticket.status
     if Role.AGENT in roles and action in VISIBLE_TO_REQUESTER and not ticket.first_responded_at:
@@ -171,6 +176,10 @@ def ticket_transition(
     elif action == Action.REOPEN and assignment.assign_on_reopening(ticket):
         ticket.save(update_fields=["assignee"])
     notifications.status_changed(ticket, event)
+    if ticket.parent_id and ticket.detached_at is None:
+        parent_follow_children(parent_id=ticket.parent_id, by=by, at=now)
+        if new_status == Status.RESOLVED:
+            notifications.hand_off_resolved(ticket, event)
     return ticket
 
 
@@ -336,6 +345,8 @@ def _finish_approvals(ticket: Ticket, by, now: datetime, status: str, comment: s
     _save(ticket)
     event = _log(ticket, Event.Kind.TRANSITION, by, now, old_status, status, comment)
     notifications.status_changed(ticket, event)
+    if ticket.parent_id and ticket.detached_at is None:
+        parent_follow_children(parent_id=ticket.parent_id, by=by, at=now)
 
 
 def _open_approvals(ticket: Ticket, steps: list[ApprovalStep], now: datetime) -> None:
@@ -395,9 +406,11 @@ def _apply_clock_effects(ticket: Ticket, action: str, by, now: datetime) -> None
             ticket=ticket, reason=Pause.Reason.WAITING, started_at=now, started_by=by
         )
         ticket.paused_at = now
-    elif action in (Action.ANSWER, Action.RESOLVE, Action.REOPEN, Action.CONFIRM):
-        ticket.pauses.filter(ended_at__isnull=True).update(ended_at=now, ended_by=by)
-        ticket.paused_at = None
+    elif action == Action.ANSWER:
+        # A wait on a hand-off goes on after the requester answers.
+        _end_pauses(ticket, by, now, reason=Pause.Reason.WAITING)
+    elif action in (Action.RESOLVE, Action.REOPEN, Action.CONFIRM):
+        _end_pauses(ticket, by, now)
     if action == Action.REOPEN:
         ticket.resolved_at = None
         clear_confirmation(ticket)
@@ -415,6 +428,59 @@ def _apply_clock_effects(ticket: Ticket, action: str, by, now: datetime) -> None
         )
 
 
+def _end_pauses(ticket: Ticket, by, now: datetime, reason: str | None = None) -> None:
+    """End the open pauses of `ticket` (of one `reason` only, when given); `paused_at` is then
+    the start of the one still open, if any."""
+    open_pauses = ticket.pauses.filter(ended_at__isnull=True)
+    (open_pauses.filter(reason=reason) if reason else open_pauses).update(ended_at=now, ended_by=by)
+    ticket.paused_at = (
+        ticket.pauses.filter(ended_at__isnull=True)
+        .order_by("started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+
+
+def open_children(ticket: Ticket):
+    """The hand-offs `ticket` still waits on: attached, and not yet resolved or over."""
+    return ticket.children.filter(detached_at__isnull=True, status__in=OPEN_STATUSES)
+
+
+def _refuse_open_children(ticket: Ticket) -> None:
+    waiting_on = list(open_children(ticket).select_related("provider"))
+    if waiting_on:
+        raise TicketError(
+            _("This request waits on its hand-offs %(references)s: have them resolved, cancel "
+              "them or detach them first.")
+            % {"references": ", ".join(child.reference for child in waiting_on)}
+        )  # fmt: skip
+
+
+@transaction.atomic
+def parent_follow_children(*, parent_id: int, by, at: datetime) -> Ticket:
+    """Pause the parent's resolution clock while it waits on an open hand-off, when its
+    agreement says so, and resume it once none is left open (Rules of the clock 10)."""
+    parent = _locked(parent_id, None)
+    waits = (
+        parent.status in OPEN_STATUSES
+        and parent.resolution_started_at is not None
+        and parent.agreement is not None
+        and parent.agreement.pauses_for_hand_offs
+        and open_children(parent).exists()
+    )
+    paused = parent.pauses.filter(reason=Pause.Reason.CHILD, ended_at__isnull=True).exists()
+    if waits == paused:
+        return parent
+    if waits:
+        Pause.objects.create(ticket=parent, reason=Pause.Reason.CHILD, started_at=at, started_by=by)
+        parent.paused_at = min(filter(None, [parent.paused_at, at]))
+    else:
+        _end_pauses(parent, by, at, reason=Pause.Reason.CHILD)
+    _recompute_due_times(parent)
+    _save(parent)
+    return parent
+
+
 def _recompute_due_times(ticket: Ticket) -> None:
     """Due times (and warning times) of the targets not yet met, from their start, without the
     paused spans."""
@@ -425,13 +491,16 @@ def _recompute_due_times(ticket: Ticket) -> None:
         return
     clock = ticket.agreement.calendar.as_clock()
     share = ticket.agreement.warning_threshold / 100
-    pauses = list(ticket.pauses.values_list("started_at", "ended_at")) if ticket.pk else []
+    spans = list(ticket.pauses.values_list("reason", "started_at", "ended_at")) if ticket.pk else []
+    pauses = [(start, end) for _reason, start, end in spans]
     if ticket.first_responded_at is None:
+        # Waiting on a hand-off holds the resolution clock only.
+        answering = [(start, end) for reason, start, end in spans if reason != Pause.Reason.CHILD]
         ticket.first_response_due_at = due_time(
-            clock, ticket.filed_at, target.first_response, pauses
+            clock, ticket.filed_at, target.first_response, answering
         )
         ticket.first_response_warn_at = due_time(
-            clock, ticket.filed_at, target.first_response * share, pauses
+            clock, ticket.filed_at, target.first_response * share, answering
         )
     if ticket.resolved_at is None and ticket.resolution_started_at is not None:
         start = ticket.resolution_started_at

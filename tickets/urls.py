@@ -4,6 +4,7 @@ from tickets import (
     canned_replies,
     confirm_views,
     conversation_views,
+    hand_off_views,
     live,
     queue_actions,
     request_page,
@@ -44,6 +45,8 @@ urlpatterns = [
     path("<int:pk>/watch/", conversation_views.ticket_watch, name="watch"),
     path("<int:pk>/link/", conversation_views.ticket_link, name="link"),
     path("<int:pk>/unlink/", conversation_views.ticket_unlink, name="unlink"),
+    path("<int:pk>/hand-off/", hand_off_views.hand_off_new, name="hand_off"),
+    path("<int:pk>/detach/", hand_off_views.hand_off_detach, name="detach"),
     path("<int:pk>/duplicate/", conversation_views.ticket_close_as_duplicate, name="duplicate"),
     path(
         "<int:pk>/attachments/<int:attachment_id>/",

@@ -62,6 +62,42 @@ TRANSITIONS: dict[tuple[Status, Action], tuple[Status, Role]] = {
     (Status.REOPENED, Action.RESOLVE): (Status.RESOLVED, Role.AGENT),
 }
 
+
+class HandOffAction(models.TextChoices):
+    """Actions on a request's hand-offs (tickets.hand_offs): they change no status."""
+
+    OPEN_CHILD = "open_child", _("Hand off to another department")
+    DETACH = "detach", _("Detach the hand-off")
+
+
+# Where a request may open or detach hand-offs, and who may: its provider works on it (after
+# any approvals), and a request over waits on nothing.
+HAND_OFFS: dict[HandOffAction, tuple[set[Status], Role]] = {
+    HandOffAction.OPEN_CHILD: (
+        {
+            Status.NEW,
+            Status.APPROVED,
+            Status.ACKNOWLEDGED,
+            Status.IN_PROGRESS,
+            Status.WAITING,
+            Status.REOPENED,
+        },
+        Role.AGENT,
+    ),
+    HandOffAction.DETACH: (
+        {
+            Status.NEW,
+            Status.APPROVED,
+            Status.ACKNOWLEDGED,
+            Status.IN_PROGRESS,
+            Status.WAITING,
+            Status.REOPENED,
+            Status.RESOLVED,
+        },
+        Role.AGENT,
+    ),
+}
+
 # Agent actions the requester sees: the first of them is the first response.
 VISIBLE_TO_REQUESTER = {Action.ACKNOWLEDGE, Action.START, Action.ASK, Action.RESOLVE}
 
@@ -82,6 +118,23 @@ def next_status(status: str, action: str, roles: set[Role]) -> Status:
     if role not in roles:
         raise PermissionError(_("Only the %(role)s can do that.") % {"role": ROLE_LABELS[role]})
     return target
+
+
+def check_hand_off(status: str, action: HandOffAction, roles: set[Role]) -> None:
+    """TransitionNotAllowed or PermissionError when `action` may not be taken now."""
+    statuses, role = HAND_OFFS[action]
+    if status not in statuses:
+        raise TransitionNotAllowed(
+            _("“%(action)s” is not possible on a request that is “%(status)s”.")
+            % {"status": Status(status).label, "action": action.label}
+        )
+    if role not in roles:
+        raise PermissionError(_("Only the %(role)s can do that.") % {"role": ROLE_LABELS[role]})
+
+
+def may_hand_off(status: str, action: HandOffAction, roles: set[Role]) -> bool:
+    statuses, role = HAND_OFFS[action]
+    return status in statuses and role in roles
 
 
 def allowed_actions(status: str, roles: set[Role]) -> list[Action]:

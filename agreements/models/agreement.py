@@ -149,6 +149,15 @@ class Agreement(models.Model):
             "goes to the nearest head above both departments."
         ),
     )
+    pauses_for_hand_offs = models.BooleanField(
+        _("pause while waiting on a hand-off"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "The resolution clock of a request stops while it waits on a hand-off its provider "
+            "opened to another department, and runs again once the last one is resolved."
+        ),
+    )
     valid_from = models.DateField(_("valid from"), default=timezone.localdate)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)

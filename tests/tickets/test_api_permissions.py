@@ -34,6 +34,9 @@ REQUEST_ENDPOINTS = [
     ("ticket-watch", "post", {"watch": True}),
     ("ticket-links", "get", None),
     ("ticket-links", "post", {"other": 1, "kind": "related"}),
+    ("ticket-children", "get", None),
+    ("ticket-children", "post", {"service": 1, "title": "A laptop"}),
+    ("ticket-detach", "post", {"child": 1}),
     ("approval-approve", "post", {"comment": ""}),
     ("approval-reject", "post", {"comment": "Too expensive"}),
 ]

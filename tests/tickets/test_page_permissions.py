@@ -25,6 +25,9 @@ REQUEST_PAGES = [
     ("tickets:link", "post"),
     ("tickets:unlink", "post"),
     ("tickets:duplicate", "post"),
+    ("tickets:hand_off", "get"),
+    ("tickets:hand_off", "post"),
+    ("tickets:detach", "post"),
 ]
 # Pages that list requests or file new ones.
 LIST_PAGES = [
@@ -93,6 +96,7 @@ def posted_data(name, ticket):
         "tickets:link": {"other": ticket.pk + 1, "kind": "related"},
         "tickets:unlink": {"link": 1},
         "tickets:duplicate": {"original": ticket.pk + 1, "version": ticket.version},
+        "tickets:detach": {"child": ticket.pk + 1},
     }.get(name, {})
 
 

@@ -90,6 +90,8 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
         return self.filter(
             Q(requester=user)
             | Q(provider__in=provider_side.values("department"))
+            # The hand-offs a department opened for its own requests (tickets.hand_offs).
+            | Q(customer__in=provider_side.values("department"), parent__isnull=False)
             | Q(customer__in=customer_heads.values("department"))
             | Q(pk__in=approved_by.values("ticket_id"))
         )
@@ -192,6 +194,17 @@ class Ticket(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     rating_comment = models.TextField(_("rating comment"), blank=True)
+    # A hand-off along a process: this request was opened by the parent's provider, as a
+    # customer, for the parent's sake (tickets.hand_offs). Detached: no longer waited on.
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent request"),
+    )
+    detached_at = models.DateTimeField(_("detached from its parent"), null=True, blank=True)
     # Title, description and form answers as one text, kept by save(), for search (tickets.search).
     search_text = models.TextField(editable=False, blank=True, db_default="")
 
@@ -318,6 +331,7 @@ class Pause(models.Model):
     class Reason(models.TextChoices):
         WAITING = "waiting", _("Waiting on the requester")
         RESOLVED = "resolved", _("Resolved until reopened")
+        CHILD = "child", _("Waiting on a hand-off")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="pauses")
     reason = models.CharField(max_length=10, choices=Reason)
@@ -333,10 +347,11 @@ class Pause(models.Model):
     class Meta:
         ordering = ["started_at"]
         constraints = [
+            # Waiting on the requester and on a hand-off may overlap: one open pause of each.
             models.UniqueConstraint(
-                fields=["ticket"],
+                fields=["ticket", "reason"],
                 condition=Q(ended_at__isnull=True),
-                name="pause_one_open_per_ticket",
+                name="pause_one_open_per_ticket_and_reason",
             ),
             models.CheckConstraint(
                 condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
@@ -424,6 +439,8 @@ class Event(models.Model):
         THANKED = "thanked", _("said thanks")
         AUTO_CONFIRMED = "autoconfirm", _("was confirmed automatically")
         DISPUTE = "dispute", _("disputed a breach")
+        HAND_OFF = "hand_off", _("opened a hand-off")
+        DETACHED = "detached", _("detached a hand-off")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind)

@@ -1,0 +1,291 @@
+"""Hand-offs along a process (Rules of the clock 10): Sales asks Finance for a payroll extract;
+Finance's `agent` hands part of it off to IT (a new laptop) under IT's agreement with Finance.
+Time is frozen in Shanghai on the week of Monday 23 November 2026 (office hours 09:00-12:00 and
+13:30-18:00)."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from agreements.models import Priority
+from outbox.models import Message
+from tests.factories import ServiceFactory
+from tests.support.clock import at
+from tickets import hand_offs, letters, services
+from tickets.models import Event, Pause, Status, Ticket
+from tickets.services import StaleTicket, TicketError
+from tickets.workflow import Action
+
+
+@pytest.fixture
+def parent(agreement, payroll_extract, file_request, clock_at):
+    clock_at(at(23, 9))
+    return file_request(payroll_extract, priority=Priority.P2)
+
+
+def act(ticket, by, action, when, clock_at):
+    clock_at(when)
+    return services.ticket_transition(
+        ticket_id=ticket.pk, by=by, action=action, expected_version=None
+    )
+
+
+def test_an_agent_hands_off_a_child_filed_by_their_department_as_the_customer(
+    parent, hand_off, agent, finance, it, it_agreement
+):
+    child = hand_off(parent)
+
+    assert child.parent == parent
+    assert (child.customer, child.provider, child.requester) == (finance, it, agent)
+    assert child.agreement == it_agreement
+    assert child.resolution_due_at == at(24, 9, 30)  # its own clock, from its own filing
+    assert parent.events.filter(kind=Event.Kind.HAND_OFF, text__startswith=child.reference)
+
+
+def test_a_hand_off_is_announced_to_its_provider_like_any_new_request(parent, hand_off, it_agent):
+    child = hand_off(parent)
+
+    assert Message.objects.filter(
+        kind=letters.FILED, recipient=it_agent, about_id=child.events.get().pk
+    ).exists()
+
+
+def test_a_hand_off_needs_an_agreement_covering_the_department_as_a_customer(
+    parent, hand_off, it, it_agreement
+):
+    printers = ServiceFactory(provider=it, name="Printer toner")
+
+    with pytest.raises(TicketError, match="No agreement in force covers Finance"):
+        hand_off(parent, service=printers)
+    assert not Ticket.objects.filter(parent=parent).exists()
+
+
+def test_a_hand_off_goes_to_another_department(parent, hand_off, unagreed_service):
+    with pytest.raises(TicketError, match="another department"):
+        hand_off(parent, service=unagreed_service)
+
+
+def test_the_requester_of_the_parent_may_not_open_a_hand_off(parent, hand_off, staff):
+    with pytest.raises(PermissionDenied):
+        hand_off(parent, by=staff)
+
+
+def test_the_provider_of_the_child_may_not_open_a_hand_off_of_the_parent(
+    parent, hand_off, it_agent
+):
+    with pytest.raises(PermissionDenied):
+        hand_off(parent, by=it_agent)
+
+
+def test_a_request_that_is_over_opens_no_hand_off(parent, hand_off, staff, clock_at):
+    act(parent, staff, Action.CANCEL, at(23, 10), clock_at)
+
+    with pytest.raises(StaleTicket):
+        hand_off(parent)
+
+
+def test_the_parent_is_not_resolved_while_a_hand_off_is_open(parent, hand_off, agent, clock_at):
+    child = hand_off(parent)
+
+    with pytest.raises(TicketError, match=child.reference):
+        act(parent, agent, Action.RESOLVE, at(23, 11), clock_at)
+
+
+def test_the_parent_is_resolved_once_its_hand_off_is_resolved(
+    parent, hand_off, agent, it_agent, clock_at
+):
+    child = hand_off(parent)
+    act(child, it_agent, Action.RESOLVE, at(23, 10), clock_at)
+
+    assert act(parent, agent, Action.RESOLVE, at(23, 11), clock_at).status == Status.RESOLVED
+
+
+def test_the_parent_is_resolved_once_its_hand_off_is_cancelled(parent, hand_off, agent, clock_at):
+    child = hand_off(parent)
+    act(child, agent, Action.CANCEL, at(23, 10), clock_at)
+
+    assert act(parent, agent, Action.RESOLVE, at(23, 11), clock_at).status == Status.RESOLVED
+
+
+def test_detaching_a_hand_off_lets_the_parent_be_resolved_and_is_on_both_timelines(
+    parent, hand_off, agent, clock_at
+):
+    child = hand_off(parent)
+    clock_at(at(23, 10))
+
+    hand_offs.ticket_detach_child(parent_id=parent.pk, child_id=child.pk, by=agent)
+
+    child.refresh_from_db()
+    assert child.detached_at == at(23, 10) and child.status == Status.NEW
+    assert parent.events.filter(kind=Event.Kind.DETACHED, actor=agent).exists()
+    assert child.events.filter(kind=Event.Kind.DETACHED, actor=agent).exists()
+    assert act(parent, agent, Action.RESOLVE, at(23, 11), clock_at).status == Status.RESOLVED
+
+
+def test_a_hand_off_is_detached_once(parent, hand_off, agent):
+    child = hand_off(parent)
+    hand_offs.ticket_detach_child(parent_id=parent.pk, child_id=child.pk, by=agent)
+
+    with pytest.raises(StaleTicket):
+        hand_offs.ticket_detach_child(parent_id=parent.pk, child_id=child.pk, by=agent)
+
+
+def test_only_the_parents_agents_detach_a_hand_off(parent, hand_off, staff, it_agent):
+    child = hand_off(parent)
+
+    for person in (staff, it_agent):
+        with pytest.raises(PermissionDenied):
+            hand_offs.ticket_detach_child(parent_id=parent.pk, child_id=child.pk, by=person)
+
+
+# The clock -----------------------------------------------------------------------------------
+
+
+def test_the_parent_pauses_while_it_waits_on_its_hand_off_and_resumes_when_it_is_resolved(
+    parent, hand_off, pausing, it_agent, clock_at
+):
+    assert parent.resolution_due_at == at(24, 9, 30)
+    clock_at(at(23, 10))
+    child = hand_off(parent)
+
+    parent.refresh_from_db()
+    assert parent.paused_at == at(23, 10) and parent.resolution_due_at is None
+    assert parent.first_response_due_at == at(23, 14, 30)  # the first response still runs
+    assert parent.pauses.get().reason == Pause.Reason.CHILD
+
+    act(child, it_agent, Action.RESOLVE, at(23, 15), clock_at)
+
+    parent.refresh_from_db()
+    # Paused 10:00-12:00 and 13:30-15:00: 3.5 working hours later than Tuesday 09:30.
+    assert parent.paused_at is None
+    assert parent.resolution_due_at == at(24, 14, 30)
+
+
+def test_the_parent_resumes_only_when_its_last_hand_off_is_over(
+    parent, hand_off, pausing, agent, it_agent, clock_at
+):
+    first = hand_off(parent)
+    second = hand_off(parent, title="A second screen")
+    act(first, it_agent, Action.RESOLVE, at(23, 10), clock_at)
+
+    parent.refresh_from_db()
+    assert parent.resolution_due_at is None
+
+    act(second, agent, Action.CANCEL, at(23, 11), clock_at)
+
+    parent.refresh_from_db()
+    assert parent.resolution_due_at == at(24, 11, 30)  # paused 09:00-11:00
+
+
+def test_the_parent_waits_again_when_its_hand_off_is_reopened(
+    parent, hand_off, pausing, agent, it_agent, clock_at
+):
+    child = hand_off(parent)
+    act(child, it_agent, Action.RESOLVE, at(23, 10), clock_at)
+    act(child, agent, Action.REOPEN, at(23, 11), clock_at)
+
+    parent.refresh_from_db()
+    assert parent.resolution_due_at is None and parent.paused_at == at(23, 11)
+    with pytest.raises(TicketError):
+        act(parent, agent, Action.RESOLVE, at(23, 11, 30), clock_at)
+
+
+def test_without_its_agreement_saying_so_the_parent_clock_runs_while_it_waits(
+    parent, hand_off, agreement
+):
+    assert not agreement.pauses_for_hand_offs
+    hand_off(parent)
+
+    parent.refresh_from_db()
+    assert parent.paused_at is None and parent.resolution_due_at == at(24, 9, 30)
+
+
+def test_an_answer_of_the_requester_does_not_end_the_wait_on_a_hand_off(
+    parent, hand_off, pausing, agent, staff, clock_at
+):
+    act(parent, agent, Action.ASK, at(23, 10), clock_at)
+    clock_at(at(23, 11))
+    hand_off(parent)
+    act(parent, staff, Action.ANSWER, at(23, 13, 30), clock_at)
+
+    parent.refresh_from_db()
+    assert parent.status == Status.IN_PROGRESS
+    assert parent.paused_at == at(23, 11) and parent.resolution_due_at is None
+    assert parent.pauses.filter(ended_at__isnull=True).get().reason == Pause.Reason.CHILD
+
+
+def test_detaching_the_last_hand_off_resumes_the_parent(parent, hand_off, pausing, agent, clock_at):
+    child = hand_off(parent)
+    clock_at(at(23, 10))
+    hand_offs.ticket_detach_child(parent_id=parent.pk, child_id=child.pk, by=agent)
+
+    parent.refresh_from_db()
+    assert parent.resolution_due_at == at(24, 10, 30)
+
+
+def test_following_the_hand_offs_twice_changes_nothing_more(
+    parent, hand_off, pausing, agent, clock_at
+):
+    hand_off(parent)
+    clock_at(at(23, 10))
+    for _ in range(2):
+        services.parent_follow_children(parent_id=parent.pk, by=agent, at=at(23, 10))
+
+    assert parent.pauses.count() == 1
+    assert parent.pauses.get().ended_at is None
+
+
+# Who hears of it ------------------------------------------------------------------------------
+
+
+def test_a_resolved_hand_off_is_told_to_the_parents_assignee(
+    parent, hand_off, agent, head, it_agent, clock_at
+):
+    services.ticket_assign(ticket_id=parent.pk, by=head, assignee=head, expected_version=None)
+    child = hand_off(parent)
+    act(child, it_agent, Action.RESOLVE, at(23, 10), clock_at)
+
+    told = Message.objects.filter(kind=letters.HAND_OFF_RESOLVED)
+    assert [message.recipient for message in told] == [head]
+
+
+def test_a_resolved_hand_off_of_an_unassigned_parent_is_told_to_whoever_opened_it(
+    parent, hand_off, agent, it_agent, clock_at
+):
+    child = hand_off(parent)
+    act(child, it_agent, Action.RESOLVE, at(23, 10), clock_at)
+
+    told = Message.objects.filter(kind=letters.HAND_OFF_RESOLVED)
+    assert [message.recipient for message in told] == [agent]
+
+
+# Who sees what --------------------------------------------------------------------------------
+
+
+def test_the_childs_provider_sees_the_child_but_not_the_parent(parent, hand_off, it_agent):
+    child = hand_off(parent)
+
+    assert Ticket.objects.visible_to(it_agent).filter(pk=child.pk).exists()
+    assert not Ticket.objects.visible_to(it_agent).filter(pk=parent.pk).exists()
+    assert hand_offs.parent_seen(child, it_agent) is None
+
+
+def test_the_parents_agents_see_the_hand_offs_of_their_department(parent, hand_off, head, finance):
+    from tests.factories import MembershipFactory, UserFactory
+
+    colleague = UserFactory(username="colleague")
+    MembershipFactory(user=colleague, department=finance, role="agent")
+    child = hand_off(parent)
+
+    assert Ticket.objects.visible_to(colleague).filter(pk=child.pk).exists()
+    assert hand_offs.parent_seen(child, colleague) == parent
+
+
+def test_the_parents_requester_sees_its_hand_offs_listed_but_may_not_open_them(
+    parent, hand_off, staff, outsider
+):
+    child = hand_off(parent)
+
+    [row] = hand_offs.children_seen(parent, staff)
+    assert row.ticket == child and not row.linked
+    assert not Ticket.objects.visible_to(staff).filter(pk=child.pk).exists()
+    assert not Ticket.objects.visible_to(outsider).filter(pk=child.pk).exists()
