@@ -37,6 +37,7 @@ REQUEST_ENDPOINTS = [
     ("ticket-children", "get", None),
     ("ticket-children", "post", {"service": 1, "title": "A laptop"}),
     ("ticket-detach", "post", {"child": 1}),
+    ("ticket-kudos", "post", {"message": "Thanks!"}),
     ("approval-approve", "post", {"comment": ""}),
     ("approval-reject", "post", {"comment": "Too expensive"}),
 ]

@@ -28,6 +28,7 @@ REQUEST_PAGES = [
     ("tickets:hand_off", "get"),
     ("tickets:hand_off", "post"),
     ("tickets:detach", "post"),
+    ("tickets:thank", "post"),
 ]
 # Pages that list requests or file new ones.
 LIST_PAGES = [
@@ -97,6 +98,7 @@ def posted_data(name, ticket):
         "tickets:unlink": {"link": 1},
         "tickets:duplicate": {"original": ticket.pk + 1, "version": ticket.version},
         "tickets:detach": {"child": ticket.pk + 1},
+        "tickets:thank": {"message": "Thanks!"},
     }.get(name, {})
 
 
