@@ -8,6 +8,7 @@ export, or two pages, never disagree by a last digit."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -47,3 +48,10 @@ def percent_of(part: int | None, whole: int | None) -> Decimal | None:
 def rating(value: Number | None) -> Decimal | None:
     """A rating or a survey score (1-5), to two decimals."""
     return rounded(value, RATING_PLACES)
+
+
+def hours(value: timedelta | None) -> Decimal | None:
+    """A duration in (working) hours, to one decimal, for exports and the API."""
+    if value is None:
+        return None
+    return rounded(Fraction(int(value.total_seconds() * 1_000_000), 3_600_000_000), 1)

@@ -17,6 +17,7 @@ from common.api import UnknownEndpoint
 from dashboards.api import DashboardViewSet, ScorecardViewSet
 from directory.api import DepartmentViewSet, MembershipViewSet
 from disputes.api import DisputeViewSet
+from feedback.api import FeedbackViewSet
 from recognition.api import AwardViewSet, CycleViewSet
 from surveys.api import CampaignViewSet, InvitationViewSet, WaveViewSet
 from tickets.alert_api import BreachViewSet, EscalationViewSet, WarningViewSet
@@ -75,6 +76,7 @@ router.register("scorecard", ScorecardViewSet, basename="scorecard")
 router.register("recognition/cycles", CycleViewSet, basename="recognition-cycle")
 router.register("recognition/awards", AwardViewSet, basename="recognition-award")
 router.register("disputes", DisputeViewSet, basename="dispute")
+router.register("feedback", FeedbackViewSet, basename="feedback")
 
 urlpatterns = [
     *router.urls,

@@ -27,6 +27,7 @@ class Navigation:
     surveys: bool = False  # HR
     recognition: bool = False  # HR: recognition cycles
     awards: bool = False  # everyone, once a recognition cycle is published
+    feedback: bool = False  # everyone signed in: complaints and suggestions
 
 
 def navigation_for(user) -> Navigation:
@@ -41,6 +42,7 @@ def navigation_for(user) -> Navigation:
             surveys=True,
             recognition=True,
             awards=Cycle.objects.published().exists(),
+            feedback=True,
         )
     today = timezone.localdate()
     person = OuterRef("pk")
@@ -87,6 +89,7 @@ def navigation_for(user) -> Navigation:
         surveys=hr,
         recognition=hr,
         awards=roles["awards_published"],
+        feedback=True,
     )
 
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "tickets",
     "disputes",
     "surveys",
+    "feedback",
     "directory",
     "dashboards",
     "recognition",
@@ -287,6 +288,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-survey-reminders": {
         "task": "surveys.send_due_reminders",
         "schedule": timedelta(hours=1),
+    },
+    "scan-feedback-responses": {
+        "task": "feedback.scan_responses",
+        "schedule": timedelta(minutes=1),
     },
     "refresh-dashboard-rollup": {
         "task": "dashboards.refresh_rollup",

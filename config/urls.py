@@ -17,6 +17,7 @@ urlpatterns = [
     path("requests/", include("tickets.urls")),
     path("disputes/", include("disputes.urls")),
     path("surveys/", include("surveys.urls")),
+    path("feedback/", include("feedback.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("", include("recognition.urls")),
     path("webhooks/", include("webhooks.urls")),

@@ -145,6 +145,9 @@ def scorecard_rows(rows: list[ScoreRow]) -> Iterator[list]:
         _("Trend (points)"),
         _("Survey score"),
         _("Survey responses"),
+        _("Complaints"),
+        _("Suggestions"),
+        _("Median response to complaints (working hours)"),
         *_figure_header(),
     ]
     for row in rows:
@@ -159,6 +162,9 @@ def scorecard_rows(rows: list[ScoreRow]) -> Iterator[list]:
             figures.percent(row.trend),
             figures.rating(row.survey.score) if row.survey else None,
             row.survey.responses if row.survey else None,
+            row.complaints,
+            row.feedback.suggestions if row.feedback else 0,
+            figures.hours(row.complaint_response),
             *_figures(row.current),
         ]
 

@@ -9,7 +9,7 @@ from the requests (dashboards.rollup), for named and custom periods alike."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import BooleanField, Case, Value, When
 
@@ -18,6 +18,7 @@ from dashboards.models import DailyPairCount
 from dashboards.periods import Period
 from dashboards.rollup import Source, period_facts
 from departments.models import Department
+from feedback.selectors import FeedbackFigures, figures_by_department
 from surveys.selectors import DepartmentSatisfaction, satisfaction_by_department
 from tickets.models import Ticket
 
@@ -29,6 +30,19 @@ class ScoreRow:
     current: Compliance
     previous: Compliance
     survey: DepartmentSatisfaction | None = None  # None: no survey results to show
+    # Complaints and suggestions filed about the department in the period, and how fast it
+    # responded (feedback.selectors).
+    feedback: FeedbackFigures | None = None
+
+    @property
+    def complaints(self) -> int:
+        """Complaints filed about the department in the period."""
+        return self.feedback.complaints if self.feedback else 0
+
+    @property
+    def complaint_response(self) -> timedelta | None:
+        """Median working time to respond to complaints and suggestions in the period."""
+        return self.feedback.median_response if self.feedback else None
 
     @property
     def waived(self) -> int:
@@ -90,12 +104,14 @@ def scorecard(company: CompanyFacts) -> list[ScoreRow]:
         for pk in current.keys() | before.keys()
     }
     surveys = satisfaction_by_department(since=period.since, until=period.until)
+    feedback = figures_by_department(period.since, period.until)
     scored = [
         ScoreRow(
             None,
             department,
             *figures.get(department.pk, (Compliance(), Compliance())),
             survey=surveys.get(department.pk),
+            feedback=feedback.get(department.pk),
         )
         for department in Department.objects.order_by("name")
     ]

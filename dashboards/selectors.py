@@ -35,6 +35,7 @@ from dashboards.periods import DrillForm, Period, week_of_filing
 from dashboards.rollup import Source, period_facts
 from dashboards.working_hours import Durations, working_durations
 from departments.models import Department
+from feedback.selectors import FeedbackFigures, figures_by_department
 from tickets.models import OPEN_STATUSES, Ticket
 from tickets.selectors import about_to_breach_q, clocks_by_calendar, for_lists, with_next_due
 
@@ -128,6 +129,8 @@ class Dashboard:
     at_risk_count: int
     source: Source
     durations: dict[str, Durations] = field(default_factory=dict)
+    # Complaints and suggestions about the department in the period (the supplier side).
+    feedback: FeedbackFigures | None = None
 
 
 def department_dashboard(
@@ -179,6 +182,13 @@ def department_dashboard(
         at_risk_count=(at_risk.count() if len(at_risk_rows) > AT_RISK_SHOWN else len(at_risk_rows)),
         durations=working_durations(in_period, all_clocks()),
         source=source,
+        feedback=(
+            figures_by_department(period.since, period.until, [department.pk]).get(
+                department.pk, FeedbackFigures()
+            )
+            if side == SUPPLIER
+            else None
+        ),
     )
 
 

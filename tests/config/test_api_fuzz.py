@@ -20,6 +20,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from agreements.models import Priority
 from departments.models import Membership
+from feedback.services import feedback_file
 from recognition import services as recognition
 from surveys.models import Invitation, Wave
 from tests.factories import ServiceFactory, agreement_in_force
@@ -59,7 +60,11 @@ def world(staff, agent, head, hr, admin_user, finance, sales, campaign):
     award = recognition.award_add(cycle_id=cycle.pk, by=hr, person=agent, title="T", reason="R")
     recognition.award_add(cycle_id=cycle.pk, by=hr, department=finance, title="T", reason="R")
     recognition.cycle_publish(cycle_id=cycle.pk, by=hr)
+    complaint = feedback_file(
+        by=staff, kind="complaint", ticket=ticket, subject="Slow", text="Late.", anonymous=True
+    )
     return {
+        "/api/feedback/": complaint.pk,
         "/api/tickets/": ticket.pk,
         "/api/agreements/": agreement.pk,
         "/api/services/": service.pk,

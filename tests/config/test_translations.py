@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ["common", "config", "outbox", "chats", "webhooks", "departments", "agreements",
-           "tickets", "disputes", "surveys", "directory", "dashboards", "recognition",
+           "tickets", "disputes", "surveys", "feedback", "directory", "dashboards", "recognition",
            "templates", "static", "locale",
            "manage.py"]  # fmt: skip
 CATALOGUES = ["django.po", "djangojs.po"]

@@ -1,0 +1,78 @@
+"""Complaints and suggestions in the admin: read-only (they change through their life cycle on
+the pages and the API, which keep the clock and the trail right). Who filed an anonymous one is
+shown only to those who see it on the pages too: HR, that is the company-reports permission,
+which superusers hold like every permission (see the README)."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from common.admin import ReadOnlyInline
+from departments.models import sees_company_reports
+from feedback.models import Feedback, FeedbackEvent
+
+HIDDEN = _("Anonymous")
+
+
+class FeedbackEventInline(ReadOnlyInline):
+    model = FeedbackEvent
+    fields = ["at", "action", "round", "actor_unless_anonymous", "text"]
+    readonly_fields = fields
+
+    def get_fields(self, request, obj=None):
+        return _for_hr(request, self.fields, "actor_unless_anonymous", "actor")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description=_("by"))
+    def actor_unless_anonymous(self, event):
+        feedback = event.feedback
+        if feedback.anonymous and event.actor_id == feedback.complainant_id:
+            return HIDDEN
+        return event.actor or "—"
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["reference", "subject", "kind", "department", "status", "outcome",
+                    "filed_at", "response_due_at"]  # fmt: skip
+    list_filter = ["kind", "status", "outcome", ("department", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["subject"]
+    list_select_related = ["department"]
+    date_hierarchy = "filed_at"
+    inlines = [FeedbackEventInline]
+    fields = ["kind", "department", "ticket", "complainant_unless_anonymous", "anonymous",
+              "subject", "text", "status", "outcome", "response", "responded_at", "responded_by",
+              "escalated_to", "escalated_at", "reopened_at", "closed_at", "round",
+              "calendar", "round_started_at", "warn_at", "response_due_at", "escalate_at",
+              "warned_at", "breached_at", "parent_told_at"]  # fmt: skip
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_search_fields(self, request):
+        # HR may look people up; others could find an anonymous complainant by searching.
+        if sees_company_reports(request.user):
+            return ["subject", "complainant__username", "complainant__last_name"]
+        return self.search_fields
+
+    def get_fields(self, request, obj=None):
+        return _for_hr(request, self.fields, "complainant_unless_anonymous", "complainant")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description=_("filed by"))
+    def complainant_unless_anonymous(self, feedback):
+        return HIDDEN if feedback.anonymous else feedback.complainant
+
+
+def _for_hr(request, fields: list[str], hidden: str, plain: str) -> list[str]:
+    """HR sees the person itself where others see it unless it is anonymous."""
+    if sees_company_reports(request.user):
+        return [plain if name == hidden else name for name in fields]
+    return list(fields)

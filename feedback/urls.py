@@ -1,0 +1,14 @@
+from django.urls import path
+
+from feedback import views
+
+app_name = "feedback"
+urlpatterns = [
+    path("", views.feedback_list, name="list"),
+    path("new/", views.feedback_new, name="new"),
+    path("<int:pk>/", views.feedback_detail, name="detail"),
+    path("<int:pk>/respond/", views.feedback_respond, name="respond"),
+    path("<int:pk>/accept/", views.feedback_accept, name="accept"),
+    path("<int:pk>/reopen/", views.feedback_reopen, name="reopen"),
+    path("<int:pk>/escalate/", views.feedback_escalate, name="escalate"),
+]
