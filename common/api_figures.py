@@ -38,3 +38,13 @@ class RatingField(_Figure):
     """A rating or survey score, to two decimals."""
 
     places = figures.RATING_PLACES
+
+
+class HoursField(_Figure):
+    """A duration in (working) hours, to one decimal (`common.figures.hours`)."""
+
+    places = 1
+
+    def to_representation(self, value) -> float | None:
+        shown = figures.hours(value)
+        return None if shown is None else float(shown)

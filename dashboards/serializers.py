@@ -9,7 +9,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from agreements.serializers import DepartmentSummarySerializer
-from common.api_figures import PercentField, RatingField
+from common.api_figures import HoursField, PercentField, RatingField
 
 
 class PeriodSerializer(serializers.Serializer):
@@ -150,6 +150,13 @@ class ScoreRowSerializer(serializers.Serializer):
     )
     current = ComplianceSerializer(read_only=True)
     previous = ComplianceSerializer(read_only=True)
+    complaints = serializers.IntegerField(
+        read_only=True, help_text="Complaints filed about the department in the period."
+    )
+    complaint_response_hours = HoursField(
+        source="complaint_response",
+        help_text="Median working hours to respond to complaints and suggestions.",
+    )
 
 
 class HeatCellSerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ import io
 from datetime import date
 
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from dashboards.periods import Period
 from dashboards.scorecard import company_facts, scorecard
@@ -67,3 +68,16 @@ def test_the_departments_dashboard_shows_its_complaints_without_names(
 
     assert "2 complaints, 1 suggestion" in page
     assert "Sam Li" not in page
+
+
+def test_the_scorecard_in_the_api_carries_the_same_complaints(
+    agreement, file_complaint, head, hr, finance
+):
+    complaints_of_the_week(file_complaint, head, finance)
+    client = APIClient()
+    client.force_authenticate(hr)
+
+    rows = client.get("/api/scorecard/", QUERY).json()["results"]
+
+    finance_row = next(row for row in rows if row["department"]["code"] == "FIN")
+    assert (finance_row["complaints"], finance_row["complaint_response_hours"]) == (2, 2.0)
