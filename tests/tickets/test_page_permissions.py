@@ -40,6 +40,8 @@ LIST_PAGES = [
 ]
 SERVICE_PAGES = ["tickets:new", "tickets:due_preview"]
 LINK_PAGE = "tickets:approval_link"
+# Signed links that work without logging in (who may use them: test_confirmation).
+SIGNED_LINK_PAGES = ["tickets:confirm_link"]
 # The queue's tools (who may use them: test_bulk_actions, test_saved_views and
 # test_canned_replies); the number in a path is any.
 QUEUE_TOOL_PAGES = [
@@ -187,5 +189,5 @@ def test_the_tests_above_cover_every_requests_page():
     names = {f"tickets:{pattern.name}" for pattern in get_resolver("tickets.urls").url_patterns}
 
     covered = {name for name, _ in REQUEST_PAGES} | {*LIST_PAGES, *SERVICE_PAGES, LINK_PAGE}
-    covered |= set(QUEUE_TOOL_PAGES)
+    covered |= {*QUEUE_TOOL_PAGES, *SIGNED_LINK_PAGES}
     assert names == covered
