@@ -1,7 +1,7 @@
 """The candidates of a recognition cycle: every department with its scorecard figures over the
-cycle's period (compliance and its trend, mean rating, survey score, breaches waived by a
-dispute) and the kudos it received, and every person thanked in the period with their kudos
-and the requests they resolved.
+cycle's period (compliance and its trend, mean rating, survey score, complaints, breaches
+waived by a dispute) and the kudos it received, and every person thanked in the period with
+their kudos and the requests they resolved.
 
 A department's figures are those of the scorecard (dashboards.scorecard), which HR and heads
 see; a person's figures are theirs, seen by them, their heads and HR (recognition.access)."""
@@ -30,6 +30,7 @@ DEPARTMENT_FIGURES = {
     "trend": _("Trend"),
     "mean_rating": _("Mean rating"),
     "survey_score": _("Survey score"),
+    "complaints": _("Complaints"),
     "waived": _("Waived"),
     "kudos": _("Kudos"),
 }
@@ -77,6 +78,7 @@ def department_figures(row: ScoreRow, kudos: int) -> dict[str, float | int | Non
         "trend": _number(figures.percent(row.trend)),
         "mean_rating": _number(figures.rating(row.current.mean_rating)),
         "survey_score": _number(figures.rating(row.survey.score if row.survey else None)),
+        "complaints": row.complaints,
         "waived": row.waived,
         "kudos": kudos,
     }

@@ -57,7 +57,7 @@ def test_departments_are_candidates_in_scorecard_order_with_their_kudos(november
     assert finance_row.figures["compliance"] == 100.0
     assert finance_row.figures["mean_rating"] == 5.0
     assert finance_row.figures["kudos"] == 1
-    assert finance_row.figures["waived"] == 0
+    assert finance_row.figures["complaints"] == finance_row.figures["waived"] == 0
 
 
 def test_the_people_thanked_are_candidates_with_what_they_resolved(november, agent):
