@@ -175,3 +175,21 @@ def test_the_list_is_paginated(client, file_complaint, staff):
 
     assert "Page 1 of 2" in first
     assert "Complaint 0<" in second
+
+
+def test_a_request_page_leads_to_a_complaint_about_it(
+    client, staff, head, file_request, payroll_extract, agreement
+):
+    ticket = file_request(payroll_extract)
+    client.force_login(staff)
+
+    request_page = client.get(ticket.get_absolute_url()).content.decode()
+    filing = client.get(reverse("feedback:new"), {"ticket": ticket.pk}).content.decode()
+    client.post(
+        reverse("feedback:new") + f"?ticket={ticket.pk}",
+        {"kind": "complaint", "ticket": ticket.pk, "subject": "Late", "text": "Again."},
+    )
+
+    assert f"/feedback/new/?ticket={ticket.pk}" in request_page
+    assert f"About the request {ticket.reference}" in filing
+    assert Feedback.objects.get().ticket == ticket
