@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -17,6 +19,7 @@ from agreements.models import (
     Service,
     SignOff,
 )
+from agreements.models.catalogue import validate_approval_chain
 from common.admin import ReadOnlyInline
 
 
@@ -81,10 +84,41 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
                 )
 
 
+class ApprovalChainFormSet(BaseInlineFormSet):
+    """The chain is checked whole, against the form the service has once this save is done."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        steps = [
+            form.instance
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        try:
+            validate_approval_chain(self.instance.form_fields, steps)
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+
+
 class ApprovalStepInline(admin.TabularInline):
     model = ApprovalStep
+    formset = ApprovalChainFormSet
     extra = 0
     autocomplete_fields = ["person", "department"]
+    fields = [
+        "position",
+        "approver",
+        "person",
+        "department",
+        "condition_field",
+        "condition_operator",
+        "condition_value",
+        "with_previous",
+        "group_rule",
+        "description",
+    ]
 
 
 @admin.register(Service)

@@ -17,7 +17,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from agreements.holidays import default_years, import_public_holidays
-from agreements.models import Agreement, ApprovalStep, BusinessCalendar, Priority, Service
+from agreements.models import (
+    Agreement,
+    ApprovalStep,
+    BusinessCalendar,
+    GroupRule,
+    Priority,
+    Service,
+)
 from agreements.services import Targets, agreement_accept, agreement_propose, agreement_save_draft
 from agreements.weekly_hours import default_weekly_hours
 from departments.models import Department
@@ -300,7 +307,7 @@ AGREEMENTS = [
         ("Purchase request", "Supplier onboarding"),
         ("FIN", "RND", "MKT", "IT"),
         relationship=Agreement.Relationship.PROCESS,
-        approval_windows=((1, 8 * HOUR), (2, 16 * HOUR)),
+        approval_windows=((1, 8 * HOUR), (2, 16 * HOUR), (3, 16 * HOUR)),
     ),
     DemoAgreement(
         "MKT",
@@ -413,22 +420,33 @@ def _form_field(
 
 
 def _seed_approval_chain(purchase: Service, finance: Department) -> None:
-    """Purchases over 10,000: the head of Finance approves, then the CFO."""
+    """Every purchase: the requester's own head; over 10,000, then the head of Finance or the
+    CFO, whichever decides first (a parallel "any of" group)."""
     cfo = get_user_model().objects.get(username="cfo")
+    over = {"condition_field": "amount", "condition_operator": "gt", "condition_value": "10000"}
     steps = [
-        (ApprovalStep.Approver.DEPARTMENT_HEAD, None, finance),
-        (ApprovalStep.Approver.PERSON, cfo, None),
+        {"approver": ApprovalStep.Approver.REQUESTER_HEAD, "description": ""},
+        {
+            "approver": ApprovalStep.Approver.DEPARTMENT_HEAD,
+            "department": finance,
+            "group_rule": GroupRule.ANY,
+            "description": PURCHASE_CONDITION,
+            **over,
+        },
+        {
+            "approver": ApprovalStep.Approver.PERSON,
+            "person": cfo,
+            "with_previous": True,
+            "group_rule": GroupRule.ANY,
+            "description": PURCHASE_CONDITION,
+            **over,
+        },
     ]
-    for position, (approver, person, department) in enumerate(steps, start=1):
+    for position, step in enumerate(steps, start=1):
         ApprovalStep.objects.update_or_create(
             service=purchase,
             position=position,
-            defaults={
-                "approver": approver,
-                "person": person,
-                "department": department,
-                "condition": PURCHASE_CONDITION,
-            },
+            defaults={"person": None, "department": None, **step},
         )
 
 

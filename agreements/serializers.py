@@ -8,7 +8,9 @@ from collections import Counter
 from copy import copy
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -16,6 +18,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agreements import services
+from agreements.conditions import Operator
 from agreements.form_schema import validate_form_schema
 from agreements.models import (
     Agreement,
@@ -30,6 +33,7 @@ from agreements.models import (
     SignOff,
 )
 from agreements.models.agreement import validate_working_duration
+from agreements.models.catalogue import validate_approval_chain
 from agreements.weekly_hours import WEEKDAYS
 from common.api import model_errors
 from departments.models import Department
@@ -231,24 +235,92 @@ class FormFieldsField(serializers.JSONField):
     pass
 
 
+MAX_APPROVAL_STEPS = 20
+
+
+class StepConditionSerializer(serializers.Serializer):
+    """Only for the schema: the condition of an approval step (agreements.conditions)."""
+
+    field = serializers.CharField(help_text="The name of a question of the service's form.")
+    operator = serializers.ChoiceField(choices=Operator.choices)
+    value = serializers.CharField(
+        help_text="The value to compare with; for `in`, values separated by commas."
+    )
+
+
+@extend_schema_field(StepConditionSerializer(allow_null=True))
+class StepConditionField(serializers.Field):
+    """A step's condition as {field, operator, value}, or null: the step always applies."""
+
+    default_error_messages = {
+        "invalid": _("Give the condition as an object of field, operator and value, or null."),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", **kwargs)
+
+    def to_representation(self, step: ApprovalStep) -> dict | None:
+        if not step.condition:
+            return None
+        return {
+            "field": step.condition_field,
+            "operator": step.condition_operator,
+            "value": step.condition_value,
+        }
+
+    def to_internal_value(self, data: object) -> dict:
+        if data is None:
+            return {"condition_field": "", "condition_operator": "", "condition_value": ""}
+        if not isinstance(data, dict) or set(data) != {"field", "operator", "value"}:
+            self.fail("invalid")
+        if not all(isinstance(v, str) and len(v) <= 200 and "\x00" not in v for v in data.values()):
+            self.fail("invalid")
+        return {
+            "condition_field": data["field"].strip()[:40],
+            "condition_operator": data["operator"].strip()[:8],
+            "condition_value": data["value"].strip(),
+        }
+
+
 class ApprovalStepSerializer(serializers.ModelSerializer):
+    """A step of a service's approval chain; a service's edit replaces its chain whole."""
+
     person = serializers.SlugRelatedField(
         slug_field="username",
-        read_only=True,
+        queryset=get_user_model().objects.filter(is_active=True),
         allow_null=True,
+        required=False,
         help_text="The approver's username, for a person.",
     )
-    department = DepartmentSummarySerializer(read_only=True, allow_null=True)
+    department = DepartmentField(
+        allow_null=True, required=False, help_text="For the head of a department: its code."
+    )
+    condition = StepConditionField(required=False, allow_null=True)
 
     class Meta:
         model = ApprovalStep
-        fields = ["position", "approver", "person", "department", "condition"]
+        fields = [
+            "position",
+            "approver",
+            "person",
+            "department",
+            "condition",
+            "with_previous",
+            "group_rule",
+            "description",
+        ]
+        validators = []  # positions are checked over the whole chain, by the service
 
 
 class ServiceSerializer(serializers.ModelSerializer):
     provider = DepartmentField()
     form_fields = FormFieldsField(required=False, validators=[validate_form_schema])
-    approval_steps = ApprovalStepSerializer(many=True, read_only=True)
+    approval_steps = ApprovalStepSerializer(
+        many=True,
+        required=False,
+        max_length=MAX_APPROVAL_STEPS,
+        help_text="The ordered approval chain; sent, it replaces the whole chain.",
+    )
 
     class Meta:
         model = Service
@@ -285,7 +357,44 @@ class ServiceSerializer(serializers.ModelSerializer):
                     % {"provider": provider}
                 }
             )
+        self._validate_chain(attrs)
         return attrs
+
+    def _validate_chain(self, attrs: dict) -> None:
+        """The chain (sent, or kept) must fit the form (sent, or kept)."""
+        form_fields = attrs.get("form_fields", self.instance.form_fields if self.instance else [])
+        if "approval_steps" in attrs:
+            steps = [ApprovalStep(**step) for step in attrs["approval_steps"]]
+            key = "approval_steps"
+        elif self.instance is not None and "form_fields" in attrs:
+            steps, key = list(self.instance.approval_steps.all()), "form_fields"
+        else:
+            return
+        positions = [step.position for step in steps]
+        if len(set(positions)) != len(positions):
+            raise serializers.ValidationError({key: _("Two steps have the same position.")})
+        try:
+            for step in steps:
+                step.full_clean(exclude=["service"], validate_unique=False)
+            validate_approval_chain(form_fields, steps)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({key: error.messages}) from None
+
+    @transaction.atomic
+    def create(self, validated_data: dict) -> Service:
+        steps = validated_data.pop("approval_steps", [])
+        service = super().create(validated_data)
+        ApprovalStep.objects.bulk_create(ApprovalStep(service=service, **s) for s in steps)
+        return service
+
+    @transaction.atomic
+    def update(self, service: Service, validated_data: dict) -> Service:
+        steps = validated_data.pop("approval_steps", None)
+        service = super().update(service, validated_data)
+        if steps is not None:
+            service.approval_steps.all().delete()
+            ApprovalStep.objects.bulk_create(ApprovalStep(service=service, **s) for s in steps)
+        return service
 
 
 # Agreements

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from common import figures
+from dashboards.approvals import ApprovalFigures, ApproverRow
 from dashboards.compliance import Compliance, Group
 from dashboards.scorecard import HeatMap, ScoreRow
 from dashboards.selectors import CUSTOMER, Dashboard
@@ -95,6 +96,31 @@ def dashboard_rows(dashboard: Dashboard, table: str) -> Iterator[list]:
         yield from _groups(_("Priority"), dashboard.by_priority)
 
 
+def _approval_header() -> list[str]:
+    return [
+        _("Approvals met"),
+        _("Approvals breached"),
+        _("Approvals pending"),
+        _("Approval compliance (%)"),
+    ]
+
+
+def _approval_figures(a: ApprovalFigures) -> list:
+    return [a.met, a.breached, a.pending, figures.percent(a.rate)]
+
+
+def approval_rows(approvers: list[ApproverRow]) -> Iterator[list]:
+    """The approvers of a department with their approval windows met and breached."""
+    yield [_("Approver"), _("Username"), *_approval_header()]
+    for row in approvers:
+        person = row.approver
+        yield [
+            person.get_full_name() or person.get_username(),
+            person.get_username(),
+            *_approval_figures(row.figures),
+        ]
+
+
 def request_rows(tickets: QuerySet[Ticket]) -> Iterator[list]:
     """The requests behind a figure, read in chunks: a long period streams in constant memory."""
     yield [
@@ -149,6 +175,7 @@ def scorecard_rows(rows: list[ScoreRow]) -> Iterator[list]:
         _("Suggestions"),
         _("Median response to complaints (working hours)"),
         *_figure_header(),
+        *_approval_header(),
     ]
     for row in rows:
         yield [
@@ -166,6 +193,7 @@ def scorecard_rows(rows: list[ScoreRow]) -> Iterator[list]:
             row.feedback.suggestions if row.feedback else 0,
             figures.hours(row.complaint_response),
             *_figures(row.current),
+            *_approval_figures(row.approval),
         ]
 
 

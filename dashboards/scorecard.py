@@ -8,11 +8,14 @@ from the requests (dashboards.rollup), for named and custom periods alike."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import BooleanField, Case, Value, When
+from django.utils import timezone
 
+from dashboards.approvals import ApprovalFigures
+from dashboards.approvals import by_department as approval_figures
 from dashboards.compliance import Compliance, grouped
 from dashboards.models import DailyPairCount
 from dashboards.periods import Period
@@ -33,6 +36,8 @@ class ScoreRow:
     # Complaints and suggestions filed about the department in the period, and how fast it
     # responded (feedback.selectors).
     feedback: FeedbackFigures | None = None
+    # Its members' approval steps decided within their windows (dashboards.approvals).
+    approval: ApprovalFigures = field(default_factory=ApprovalFigures)
 
     @property
     def complaints(self) -> int:
@@ -65,6 +70,7 @@ class CompanyFacts:
     period: Period
     rows: list[dict]
     source: Source
+    now: datetime | None = None
 
 
 def company_facts(period: Period, now: datetime) -> CompanyFacts:
@@ -88,14 +94,14 @@ def company_facts(period: Period, now: datetime) -> CompanyFacts:
         live={"this_period": this_period("filed_at", period.since)},
         counted={"this_period": this_period("day", period.first)},
     )
-    return CompanyFacts(period, rows, source)
+    return CompanyFacts(period, rows, source, now)
 
 
 def scorecard(company: CompanyFacts) -> list[ScoreRow]:
-    """Two queries besides the facts: the departments and the survey scores of the period
+    """Four queries besides the facts: the departments, the survey scores of the period
     (surveys.selectors; departments with fewer respondents than a campaign's anonymity threshold
-    have none). Ranked by compliance, then by the number of targets decided (more evidence
-    first)."""
+    have none) and the approval figures (two). Ranked by compliance, then by the number of
+    targets decided (more evidence first)."""
     period, rows = company.period, company.rows
     current = grouped((r for r in rows if r["this_period"]), lambda r: r["provider_id"])
     before = grouped((r for r in rows if not r["this_period"]), lambda r: r["provider_id"])
@@ -105,6 +111,7 @@ def scorecard(company: CompanyFacts) -> list[ScoreRow]:
     }
     surveys = satisfaction_by_department(since=period.since, until=period.until)
     feedback = figures_by_department(period.since, period.until)
+    approvals = approval_figures(period, company.now or timezone.now())
     scored = [
         ScoreRow(
             None,
@@ -112,6 +119,7 @@ def scorecard(company: CompanyFacts) -> list[ScoreRow]:
             *figures.get(department.pk, (Compliance(), Compliance())),
             survey=surveys.get(department.pk),
             feedback=feedback.get(department.pk),
+            approval=approvals.get(department.pk, ApprovalFigures()),
         )
         for department in Department.objects.order_by("name")
     ]

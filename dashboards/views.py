@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from agreements.models import Priority, Service
 from common.spreadsheets import csv_response, xlsx_response
-from dashboards import charts, exports, selectors
+from dashboards import approvals, charts, exports, selectors
 from dashboards.access import dashboard_departments, may_see_scorecard
 from dashboards.periods import Period, PeriodForm
 from dashboards.scorecard import company_facts, heat_map, scorecard
@@ -66,10 +66,13 @@ def department_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     context = _choices(request)
     context["department"] = department
     dashboard = _recent_dashboard(department, context["side"], context["period"])
+    approvers = approvals.department_approvers(department, context["period"], timezone.now())
     context.update(
         dashboard=dashboard,
         trend_chart=charts.trend_chart(dashboard),
         services_chart=charts.services_chart(dashboard),
+        approvers=approvers,
+        approvals_total=approvals.total(approvers),
     )
     template = "dashboards/_dashboard.html" if request.htmx else "dashboards/dashboard.html"
     response = render(request, template, context)
@@ -169,6 +172,9 @@ def export(request: HttpRequest, code: str, table: str, fmt: str) -> HttpRespons
             request.user, department, context["side"], context["period"], drill, now
         )
         rows = exports.request_rows(tickets)
+    elif table == "approvals":
+        approvers = approvals.department_approvers(department, context["period"], now)
+        rows = exports.approval_rows(approvers)
     elif table in exports.DASHBOARD_TABLES:
         dashboard = selectors.department_dashboard(
             department, context["side"], context["period"], now

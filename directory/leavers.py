@@ -2,9 +2,9 @@
 record (a `Handover` with its items), and a department left without a head is flagged.
 
 Where an approval step waiting on a leaver goes: to their delegate in force today, else to "their
-head", read as approvers are chosen (tickets.services._approver) once the leaver's memberships
-have ended: for a step that asked the head of a department the leaver headed, that department's
-acting head (now the head one level up); otherwise the acting head of the leaver's own
+head", read as approvers are chosen (tickets.approval_chain.approver_of) once the leaver's
+memberships have ended: for a step that asked the head of a department the leaver headed, that
+department's acting head (now the head one level up); otherwise the acting head of the leaver's own
 department (the request's customer or provider department if they belonged to it, else their
 first by name). With nobody there either, it goes to an administrator. Steps not yet current
 move too, so that the chain never reaches an inactive approver."""
@@ -237,7 +237,7 @@ def _head_steps(service_ids: Iterable[int]) -> dict[tuple[int, int], int | None]
     for step in ApprovalStep.objects.filter(service__in=service_ids).order_by(
         "service", "position"
     ):
-        # Approvals are numbered 1, 2… in the chain's order (tickets.services._open_approvals).
+        # Approvals are numbered 1, 2… in the chain's order (tickets.approval_chain.open_chain).
         positions[step.service_id] = positions.get(step.service_id, 0) + 1
         if step.approver == ApprovalStep.Approver.DEPARTMENT_HEAD:
             steps[(step.service_id, positions[step.service_id])] = step.department_id

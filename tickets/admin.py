@@ -20,6 +20,8 @@ class ApprovalInline(ReadOnlyInline):
     model = Approval
     fields = [
         "position",
+        "stage",
+        "group_rule",
         "approver",
         "current_since",
         "due_at",

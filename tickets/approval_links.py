@@ -44,6 +44,8 @@ def approval_from_token(token: str) -> Approval:
     )
     if approval is None:
         raise InvalidApprovalLink("invalid")
+    if approval.decision == Approval.Decision.CLOSED:
+        raise InvalidApprovalLink("closed")
     if approval.decision:
         raise InvalidApprovalLink("used")
     return approval

@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from agreements.models import Agreement, Coverage, Service
+from agreements.models import Agreement, Coverage, GroupRule, Service
 from departments.models import Department, Membership
+from tickets import approval_chain
 from tickets.models import Approval, Breach, Event, Pause, Status, Target, Ticket
 from tickets.sla import due_time
 
@@ -19,6 +20,7 @@ PER_WORKING_DAY = 6
 PRIORITIES = ["P1", "P2", "P3", "P3", "P3", "P4"]
 # How long work takes, as a share of the target: most on time, some late.
 PACE = [0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.3, 2.0]
+AMOUNTS = [800, 4_500, 9_800, 12_000, 36_000]
 COMMENTS = ["Please use the template from last quarter.", "Attached the details.", "Thanks!"]
 
 
@@ -132,6 +134,7 @@ def _file(
     ticket = Ticket.objects.create(
         title=f"{service.name} for {customer.name}",
         description="Demo request.",
+        answers=_demo_answers(service, filed_at),
         priority=priority,
         service=service,
         provider=service.provider,
@@ -288,18 +291,44 @@ def _move(ticket: Ticket, events: list[Event], actor_id, at: datetime, status: s
 
 
 def _approvals(ticket: Ticket, service: Service, filed_at: datetime) -> None:
-    """Past approval chains, all approved within the hour (the demo keeps approvers prompt)."""
-    for position, step in enumerate(service.approval_steps.all(), start=1):
+    """Past approval chains: the steps whose condition is false skipped, the others approved
+    within the hour (the demo keeps approvers prompt); in an "any of" group the first approver
+    decides and the others' steps are closed."""
+    steps = list(service.approval_steps.select_related("service", "person", "department"))
+    settled: set[int] = set()
+    for planned in approval_chain.plan(steps, ticket.answers):
+        step = planned.step
+        if not planned.verdict.applies:
+            Event.objects.create(
+                ticket=ticket,
+                kind=Event.Kind.SKIPPED,
+                at=filed_at,
+                text=approval_chain.skipped_text(planned),
+            )
+            continue
         approver = step.person or (step.department or ticket.customer).head
         if approver is None:
             continue
-        decided = filed_at + timedelta(minutes=10 * position)
+        closed = planned.group_rule == GroupRule.ANY and planned.stage in settled
         Approval.objects.create(
             ticket=ticket,
-            position=position,
+            position=planned.position,
+            stage=planned.stage,
+            group_rule=planned.group_rule,
+            description=step.description,
             approver=approver,
             current_since=filed_at,
-            decision=Approval.Decision.APPROVED,
-            decided_by=approver,
-            decided_at=decided,
+            decision=Approval.Decision.CLOSED if closed else Approval.Decision.APPROVED,
+            decided_by=None if closed else approver,
+            decided_at=filed_at + timedelta(minutes=10 * planned.position),
         )
+        settled.add(planned.stage)
+
+
+def _demo_answers(service: Service, filed_at: datetime) -> dict:
+    """Amounts and counts for the number questions (a purchase over 10,000 or not), read off
+    the filing time so that the random sequence of the rest of the demo stays as it was."""
+    amount = AMOUNTS[(filed_at.hour * 60 + filed_at.minute) % len(AMOUNTS)]
+    return {
+        field["name"]: str(amount) for field in service.form_fields if field.get("type") == "number"
+    }

@@ -7,6 +7,7 @@ changed meanwhile), 400 (not allowed now, or invalid) or 403 (not yours)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agreements.models import Priority
-from departments.models import Membership
+from departments.models import Membership, acting_for
 from tickets import canned_replies, conversation, hand_offs, kudos, selectors, services
 from tickets.conversation_forms import CommentWithFilesForm
 from tickets.forms import (
@@ -73,6 +74,9 @@ def _render_detail(
         events = events.filter(is_internal=False)
     events = conversation.timeline(events)
     approvals = list(ticket.approvals.select_related("approver", "decided_by"))
+    stages = Counter(a.stage for a in approvals)
+    for approval in approvals:
+        approval.group_size = stages[approval.stage]
     attachments = list(conversation.attachments_seen(ticket, roles))
     actions = [
         {"action": action, "label": action.label, "comment": ACTION_COMMENTS.get(action, "")}
@@ -91,9 +95,7 @@ def _render_detail(
         "breaches": list(
             ticket.breaches.filter(target__in=[Target.FIRST_RESPONSE, Target.RESOLUTION])
         ),
-        "current_approval": next((a for a in approvals if a.is_current), None)
-        if Role.APPROVER in roles
-        else None,
+        "current_approval": _yours(request.user, approvals) if Role.APPROVER in roles else None,
         "events": events,
         "attachments": attachments,
         "can_comment": bool(roles & {Role.REQUESTER, Role.AGENT}),
@@ -114,6 +116,13 @@ def _render_detail(
         context["can_change_priority"] = ticket.status in OPEN_STATUSES
         context.update(canned_replies.comment_box(request, ticket))
     return render(request, "tickets/ticket_detail.html", context, status=status)
+
+
+def _yours(user, approvals: list) -> object:
+    """The current step `user` decides (their own, or as a delegate): in a parallel group
+    several steps are current at once."""
+    acting = set(acting_for(user, timezone.localdate()))
+    return next((a for a in approvals if a.is_current and a.approver_id in acting), None)
 
 
 def _answers(ticket: Ticket, attachments: list[Attachment]) -> list[dict]:

@@ -140,8 +140,10 @@ class TicketApprovalSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "position",
+            "stage",
+            "group_rule",
             "approver",
-            "condition",
+            "description",
             "window",
             "current_since",
             "due_at",

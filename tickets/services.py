@@ -14,11 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agreements.models import Agreement, ApprovalStep, Service
+from agreements.models import Agreement, Service
 from common.errors import DomainError
-from departments.heads import acting_head
 from departments.models import Department, Membership, acting_for
-from tickets import assignment, notifications
+from tickets import approval_chain, assignment, notifications
 from tickets.answers import clean_answers
 from tickets.confirmation import clear_confirmation, schedule_confirmation
 from tickets.models import OPEN_STATUSES, Approval, Attachment, Event, Pause, Status, Ticket
@@ -80,14 +79,22 @@ def roles_of(user, ticket: Ticket) -> set[Role]:
         ).exists()
     ):
         roles.add(Role.AGENT)
-    current = current_approval(ticket)
-    if current and current.approver_id in acting_for(user, timezone.localdate()):
+    if (
+        current_approvals(ticket)
+        .filter(approver__in=acting_for(user, timezone.localdate()))
+        .exists()
+    ):
         roles.add(Role.APPROVER)
     return roles
 
 
+def current_approvals(ticket: Ticket):
+    """The approvals awaiting decision now: those of the current stage not yet decided."""
+    return ticket.approvals.filter(current_since__isnull=False, decision="")
+
+
 def current_approval(ticket: Ticket) -> Approval | None:
-    return ticket.approvals.filter(current_since__isnull=False, decision="").first()
+    return current_approvals(ticket).first()
 
 
 @transaction.atomic
@@ -115,28 +122,31 @@ def ticket_file(
     if not title.strip():
         raise ValidationError({"title": _("Give the request a title.")})
     now = timezone.now()
-    steps = list(service.approval_steps.select_related("department", "person"))
+    cleaned = clean_answers(service.form_fields, dict(answers or {}))
+    steps = list(service.approval_steps.select_related("service", "department", "person"))
+    planned = approval_chain.plan(steps, cleaned)
+    needs_approval = approval_chain.needs_approval(planned)
     ticket = Ticket.objects.create(
         title=title.strip(),
         description=description,
-        answers=clean_answers(service.form_fields, dict(answers or {})),
+        answers=cleaned,
         priority=priority or service.default_priority,
         service=service,
         provider=service.provider,
         customer=customer,
         requester=requester,
         agreement=Agreement.for_request(customer, service, now),
-        status=Status.APPROVAL_PENDING if steps else Status.NEW,
+        status=Status.APPROVAL_PENDING if needs_approval else Status.NEW,
         filed_at=now,
-        resolution_started_at=None if steps else now,
+        resolution_started_at=None if needs_approval else now,
         parent=parent,
     )
-    _open_approvals(ticket, steps, now)
+    event = _log(ticket, Event.Kind.FILED, requester, now, to_status=ticket.status)
+    approval_chain.open_chain(ticket, planned, now)
     _recompute_due_times(ticket)
     ticket.save()
-    event = _log(ticket, Event.Kind.FILED, requester, now, to_status=ticket.status)
     notifications.request_filed(ticket, event)
-    if not steps and assignment.assign_automatically(ticket):
+    if not needs_approval and assignment.assign_automatically(ticket):
         ticket.save(update_fields=["assignee"])
     return ticket
 
@@ -301,11 +311,14 @@ def ticket_change_priority(
 
 @transaction.atomic
 def approval_decide(*, approval_id: int, by, approve: bool, comment: str = "") -> Ticket:
-    """Approve or reject the current step (as its approver or their delegate). The last
-    approval starts the resolution clock; a rejection ends the request with the reason."""
+    """Approve or reject a current step (as its approver or their delegate). Once its stage is
+    settled (tickets.approval_chain) the next stage becomes current; the last approval starts
+    the resolution clock; a rejection of the stage ends the request with the reason."""
     ticket_id = Approval.objects.values_list("ticket_id", flat=True).get(pk=approval_id)
     ticket = _locked(ticket_id, None)
     approval = Approval.objects.get(pk=approval_id)
+    if approval.decision == Approval.Decision.CLOSED:
+        raise StaleTicket(_("This step is no longer needed: its group was settled."))
     if approval.decision or ticket.status != Status.APPROVAL_PENDING:
         raise StaleTicket(_("This approval was already decided."))
     if not approval.is_current:
@@ -322,14 +335,12 @@ def approval_decide(*, approval_id: int, by, approve: bool, comment: str = "") -
     _log(
         ticket, Event.Kind.APPROVAL, by, now, text=f"{decision}: {comment}" if comment else decision
     )
-    following = ticket.approvals.filter(position__gt=approval.position).order_by("position").first()
-    if not approve:
+    outcome = approval_chain.settle_stage(ticket, approval, now)
+    if outcome is None:
+        return ticket
+    if outcome == Approval.Decision.REJECTED:
         _finish_approvals(ticket, by, now, Status.REJECTED, comment)
-    elif following:
-        _make_current(ticket, following, now)
-        following.save()
-        notifications.approval_needed(ticket, following)
-    else:
+    elif not approval_chain.open_next_stage(ticket, approval.stage, now):
         ticket.resolution_started_at = now
         _recompute_due_times(ticket)
         _finish_approvals(ticket, by, now, Status.APPROVED, "")
@@ -347,55 +358,6 @@ def _finish_approvals(ticket: Ticket, by, now: datetime, status: str, comment: s
     notifications.status_changed(ticket, event)
     if ticket.parent_id and ticket.detached_at is None:
         parent_follow_children(parent_id=ticket.parent_id, by=by, at=now)
-
-
-def _open_approvals(ticket: Ticket, steps: list[ApprovalStep], now: datetime) -> None:
-    windows = {}
-    if ticket.agreement:
-        windows = {w.position: w.window for w in ticket.agreement.approval_windows.all()}
-    approvals = [
-        Approval(
-            ticket=ticket,
-            position=number,
-            approver=_approver(step, ticket),
-            condition=step.condition,
-            window=windows.get(number),
-        )
-        for number, step in enumerate(steps, start=1)
-    ]
-    if approvals:
-        _make_current(ticket, approvals[0], now)
-    Approval.objects.bulk_create(approvals)
-    if approvals:
-        notifications.approval_needed(ticket, approvals[0])
-
-
-def _approver(step: ApprovalStep, ticket: Ticket):
-    if step.approver == ApprovalStep.Approver.PERSON:
-        return step.person
-    department = (
-        step.department
-        if step.approver == ApprovalStep.Approver.DEPARTMENT_HEAD
-        else ticket.customer
-    )
-    # A department without a head (its head left): the head one level up, and so on.
-    head = acting_head(department)
-    if head is None:
-        raise TicketError(
-            _("This service needs the approval of the head of %(department)s, which has none; "
-              "ask an administrator to name one.") % {"department": department}
-        )  # fmt: skip
-    return head
-
-
-def _make_current(ticket: Ticket, approval: Approval, now: datetime) -> None:
-    approval.current_since = now
-    if approval.window and ticket.agreement:
-        clock = ticket.agreement.calendar.as_clock()
-        approval.due_at = clock.add(now, approval.window)
-        approval.warn_at = clock.add(
-            now, approval.window * ticket.agreement.warning_threshold / 100
-        )
 
 
 def _apply_clock_effects(ticket: Ticket, action: str, by, now: datetime) -> None:

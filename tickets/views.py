@@ -200,7 +200,7 @@ def _page(request: HttpRequest, rows):
 
 # Approval links ---------------------------------------------------------------------------------
 
-LINK_STATUS = {"expired": 410, "used": 410, "invalid": 404}
+LINK_STATUS = {"expired": 410, "used": 410, "closed": 410, "invalid": 404}
 
 
 # The page is the approver's own wherever it is served: not kept by browsers or proxies.

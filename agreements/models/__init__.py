@@ -15,7 +15,7 @@ from agreements.models.calendars import (
     CalendarDay,
     validate_time_zone,
 )
-from agreements.models.catalogue import ApprovalStep, AutoAssign, Priority, Service
+from agreements.models.catalogue import ApprovalStep, AutoAssign, GroupRule, Priority, Service
 
 __all__ = [
     "Agreement",
@@ -28,6 +28,7 @@ __all__ = [
     "CalendarClosure",
     "CalendarDay",
     "Coverage",
+    "GroupRule",
     "Priority",
     "Service",
     "SignOff",

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from agreements.conditions import (
+    Condition,
+    Operator,
+    Verdict,
+    describe,
+    evaluate,
+    validate_condition,
+)
 from agreements.form_schema import validate_form_schema
 from departments.models import Department
 
@@ -83,8 +92,16 @@ class Service(models.Model):
         return reverse("agreements:service", args=[self.pk])
 
 
+class GroupRule(models.TextChoices):
+    """How a parallel group of approval steps is satisfied."""
+
+    ALL = "all", _("All of them approve")
+    ANY = "any", _("Any one of them approves")
+
+
 class ApprovalStep(models.Model):
-    """One step of a service's ordered approval chain."""
+    """One step of a service's ordered approval chain. It applies when its condition on the
+    form answers holds (always, without one); steps decided together form a parallel group."""
 
     class Approver(models.TextChoices):
         PERSON = "person", _("A named person")
@@ -112,11 +129,46 @@ class ApprovalStep(models.Model):
         related_name="+",
         verbose_name=_("department"),
     )
-    condition = models.CharField(
-        _("when"),
+    description = models.CharField(
+        _("description"),
         max_length=200,
         blank=True,
         help_text=_("Shown to requesters, e.g. “purchases over 10,000”."),
+    )
+    condition_field = models.CharField(
+        _("only if the answer to"),
+        max_length=40,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "The name of a question of the service's form; empty: the step always applies."
+        ),
+    )
+    condition_operator = models.CharField(
+        _("is"), max_length=8, choices=Operator, blank=True, default="", db_default=""
+    )
+    condition_value = models.CharField(
+        _("value"),
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("For “is one of”, separate the values with commas."),
+    )
+    with_previous = models.BooleanField(
+        _("together with the step before"),
+        default=False,
+        db_default=False,
+        help_text=_("Decided at the same time as the step before it: a parallel group."),
+    )
+    group_rule = models.CharField(
+        _("a parallel group needs"),
+        max_length=3,
+        choices=GroupRule,
+        default=GroupRule.ALL,
+        db_default=GroupRule.ALL,
+        help_text=_("The same for every step of a group."),
     )
 
     class Meta:
@@ -147,3 +199,53 @@ class ApprovalStep(models.Model):
         if self.approver == self.Approver.DEPARTMENT_HEAD:
             return _("Head of %(department)s") % {"department": self.department}
         return str(self.get_approver_display())
+
+    @property
+    def condition(self) -> Condition:
+        return Condition(self.condition_field, self.condition_operator, self.condition_value)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.service_id is not None:
+            validate_condition(self.service.form_fields, self.condition)
+
+    @property
+    def condition_text(self) -> str:
+        """The condition in words ("Amount > 10,000"); empty when the step always applies."""
+        fields = {f.get("name"): f for f in self.service.form_fields}
+        return describe(fields.get(self.condition_field), self.condition)
+
+    def verdict(self, answers: dict) -> Verdict:
+        """Whether the step applies to a request with these form answers, and why."""
+        return evaluate(self.service.form_fields, answers, self.condition)
+
+
+def validate_approval_chain(form_fields: list[dict], steps: list[ApprovalStep]) -> None:
+    """Raise a ValidationError naming the step at fault when a chain does not hold together:
+    a condition that does not fit the form, a group without a first step, or a group whose
+    steps disagree on its rule (all of / any of)."""
+    first = None
+    for step in sorted(steps, key=lambda s: s.position):
+        params = {"position": step.position}
+        if step.with_previous and first is None:
+            raise ValidationError(
+                _("Step %(position)s: the first step has no step before it to go with."),
+                params=params,
+            )
+        if not step.with_previous:
+            first = step
+        elif step.group_rule != first.group_rule:
+            raise ValidationError(
+                _(
+                    "Step %(position)s: the steps of a parallel group need the same rule as "
+                    "step %(first)s, which starts it (%(rule)s)."
+                ),
+                params={**params, "first": first.position, "rule": first.get_group_rule_display()},
+            )
+        try:
+            validate_condition(form_fields, step.condition)
+        except ValidationError as error:
+            problem = " ".join(" ".join(messages) for messages in error.message_dict.values())
+            raise ValidationError(
+                _("Step %(position)s: %(problem)s"), params={**params, "problem": problem}
+            ) from None

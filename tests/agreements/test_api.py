@@ -144,7 +144,7 @@ def test_the_catalogue_lists_services_with_their_provider_and_approval_chain(
         position=1,
         approver=ApprovalStep.Approver.DEPARTMENT_HEAD,
         department=finance,
-        condition="always",
+        description="always",
     )
 
     response = api(staff).get("/api/services/")
@@ -161,7 +161,10 @@ def test_the_catalogue_lists_services_with_their_provider_and_approval_chain(
             "approver": "department_head",
             "person": None,
             "department": {"id": finance.pk, "code": "FIN", "name": "Finance"},
-            "condition": "always",
+            "condition": None,
+            "with_previous": False,
+            "group_rule": "all",
+            "description": "always",
         }
     ]
 

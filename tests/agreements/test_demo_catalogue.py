@@ -151,16 +151,25 @@ def test_legal_has_a_draft_not_yet_proposed(catalogue):
     assert Agreement.objects.get(provider=catalogue["LEGAL"], status=Agreement.Status.DRAFT)
 
 
-def test_purchase_requests_need_the_finance_head_then_the_cfo(catalogue):
+def test_purchases_over_10000_need_the_finance_head_or_the_cfo_after_the_requesters_head(
+    catalogue,
+):
     purchase = Service.objects.get(provider=catalogue["PROC"], name="Purchase request")
 
-    steps = list(purchase.approval_steps.values_list("position", "approver", "department__code"))
+    steps = list(
+        purchase.approval_steps.values_list(
+            "position", "approver", "department__code", "person__username", "with_previous"
+        )
+    )
     assert steps == [
-        (1, ApprovalStep.Approver.DEPARTMENT_HEAD, "FIN"),
-        (2, ApprovalStep.Approver.PERSON, None),
+        (1, ApprovalStep.Approver.REQUESTER_HEAD, None, None, False),
+        (2, ApprovalStep.Approver.DEPARTMENT_HEAD, "FIN", None, False),
+        (3, ApprovalStep.Approver.PERSON, None, "cfo", True),
     ]
-    assert purchase.approval_steps.get(position=2).person.username == "cfo"
-    assert purchase.approval_steps.get(position=1).condition == "purchases over 10,000"
+    over = purchase.approval_steps.get(position=2)
+    assert (over.condition_text, over.group_rule) == ("Estimated amount (CNY) > 10,000", "any")
+    assert over.description == "purchases over 10,000"
+    assert not purchase.approval_steps.get(position=1).condition
 
 
 def test_the_purchasing_agreement_gives_each_approval_step_its_window(catalogue):
@@ -172,6 +181,7 @@ def test_the_purchasing_agreement_gives_each_approval_step_its_window(catalogue)
     assert list(agreement.approval_windows.values_list("position", "window")) == [
         (1, timedelta(hours=8)),
         (2, timedelta(hours=16)),
+        (3, timedelta(hours=16)),
     ]
 
 

@@ -39,10 +39,11 @@ from tickets.workflow import Action
 # a dashboard reads its period from the requests in 17, one more when part of it comes from the
 # daily totals, and one more to count the requests about to breach when there are over 20. The
 # dashboard and the scorecard read complaints and suggestions in two more (feedback.selectors;
-# four more when some were responded to in the period: their round starts and calendars).
-DASHBOARD_QUERIES = 21
+# four more when some were responded to in the period: their round starts and calendars), and
+# their approvers' figures in two more (dashboards.approvals).
+DASHBOARD_QUERIES = 23
 REQUESTS_QUERIES = 16
-SCORECARD_QUERIES = 14  # 13, one more when part of the period comes from the daily totals
+SCORECARD_QUERIES = 16  # 15, one more when part of the period comes from the daily totals
 
 
 @pytest.fixture

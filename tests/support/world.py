@@ -76,7 +76,7 @@ def purchase(finance, head, cfo):
         position=1,
         approver=ApprovalStep.Approver.DEPARTMENT_HEAD,
         department=finance,
-        condition="any purchase",
+        description="any purchase",
     )
     ApprovalStep.objects.create(
         service=service, position=2, approver=ApprovalStep.Approver.PERSON, person=cfo

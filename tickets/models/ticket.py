@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agreements.models import Agreement, Priority, Service
+from agreements.models import Agreement, GroupRule, Priority, Service
 from departments.models import Delegation, Department, Membership
 
 ATTACHMENT_EXTENSIONS = [
@@ -369,6 +369,9 @@ class Approval(models.Model):
     class Decision(models.TextChoices):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
+        # Another approver of its "any of" group approved first, or one of its "all of" group
+        # rejected: nobody decided this step, and nobody needs to any more.
+        CLOSED = "closed", _("Closed: no longer needed")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="approvals")
     position = models.PositiveSmallIntegerField(_("step"))
@@ -378,7 +381,17 @@ class Approval(models.Model):
         related_name="approvals_to_decide",
         verbose_name=_("approver"),
     )
-    condition = models.CharField(max_length=200, blank=True)
+    description = models.CharField(max_length=200, blank=True)
+    # Steps of one parallel group share a stage (the position of the group's first step) and
+    # become current together; the rule says whether all of them or any one must approve.
+    stage = models.PositiveSmallIntegerField(_("stage"), null=True, blank=True)
+    group_rule = models.CharField(
+        _("group needs"),
+        max_length=3,
+        choices=GroupRule,
+        default=GroupRule.ALL,
+        db_default=GroupRule.ALL,
+    )
     window = models.DurationField(_("window (working time)"), null=True, blank=True)
     current_since = models.DateTimeField(_("current since"), null=True, blank=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
@@ -418,6 +431,11 @@ class Approval(models.Model):
     def __str__(self) -> str:
         return f"{self.ticket_id} #{self.position} {self.approver}"
 
+    def save(self, *args, **kwargs) -> None:
+        if self.stage is None:
+            self.stage = self.position
+        super().save(*args, **kwargs)
+
     @property
     def is_current(self) -> bool:
         return self.current_since is not None and not self.decision
@@ -434,6 +452,8 @@ class Event(models.Model):
         ASSIGNED = "assigned", _("assigned the request")
         PRIORITY = "priority", _("changed the priority")
         APPROVAL = "approval", _("decided an approval")
+        SKIPPED = "skipped", _("skipped an approval step")
+        CLOSED = "closed", _("closed an approval step")
         ATTACHMENT = "attachment", _("attached a file")
         RATED = "rated", _("rated the service")
         THANKED = "thanked", _("said thanks")
