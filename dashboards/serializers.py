@@ -133,6 +133,15 @@ class DashboardSerializer(serializers.Serializer):
     source = SourceSerializer(read_only=True)
 
 
+class ApprovalFiguresSerializer(serializers.Serializer):
+    """Approval windows of a department's members (dashboards.approvals.ApprovalFigures)."""
+
+    met = serializers.IntegerField(read_only=True)
+    breached = serializers.IntegerField(read_only=True)
+    pending = serializers.IntegerField(read_only=True, help_text="Windows still running.")
+    rate = PercentField(help_text="Met / (met + breached), in percent.")
+
+
 class ScoreRowSerializer(serializers.Serializer):
     """A row of the company scorecard (dashboards.scorecard.ScoreRow)."""
 
@@ -157,6 +166,7 @@ class ScoreRowSerializer(serializers.Serializer):
         source="complaint_response",
         help_text="Median working hours to respond to complaints and suggestions.",
     )
+    approval = ApprovalFiguresSerializer(read_only=True)
 
 
 class HeatCellSerializer(serializers.Serializer):

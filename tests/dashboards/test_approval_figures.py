@@ -19,6 +19,10 @@ QUERY = {"period": "custom", "from": "2026-11-23", "to": "2026-11-29"}
 NOW = at(25, 14)
 
 
+def text(response) -> str:
+    return b"".join(response.streaming_content).decode("utf-8-sig")
+
+
 def file_purchase(purchase, staff, sales, when, clock_at):
     clock_at(when)
     return services.ticket_file(requester=staff, service=purchase, customer=sales, title="Desk")
@@ -104,7 +108,7 @@ def test_the_approvers_table_downloads_with_the_same_rounding(
         reverse("dashboards:export", args=[finance.code, "approvals", "csv"]), QUERY
     )
 
-    lines = response.content.decode("utf-8-sig").splitlines()
+    lines = text(response).splitlines()
     assert lines[0].startswith("Approver,Username,Approvals met,Approvals breached")
     assert lines[1] == "Fang Liu,head,1,1,1,50.0"
 
@@ -124,7 +128,7 @@ def test_the_scorecard_export_has_the_approval_columns(client, approvals_week, h
 
     response = client.get(reverse("dashboards:scorecard_export", args=["scorecard", "csv"]), QUERY)
 
-    header, *rows = response.content.decode("utf-8-sig").splitlines()
+    header, *rows = text(response).splitlines()
     assert header.endswith(
         "Approvals met,Approvals breached,Approvals pending,Approval compliance (%)"
     )
@@ -141,3 +145,14 @@ def test_the_approvals_section_reads_in_chinese(client, approvals_week, head, fi
     ).content.decode()
 
     assert '<th scope="col">审批人</th><th scope="col">按时</th><th scope="col">超时</th>' in page
+
+
+def test_the_scorecard_api_serves_the_approval_figures_of_the_page(
+    client, approvals_week, hr, finance
+):
+    client.force_login(hr)
+
+    body = client.get("/api/scorecard/", QUERY).json()
+
+    row = next(r for r in body["results"] if r["department"]["code"] == finance.code)
+    assert row["approval"] == {"met": 1, "breached": 1, "pending": 1, "rate": 50.0}
