@@ -336,6 +336,7 @@ SPECTACULAR_SETTINGS = {
         "Priority": "agreements.models.Priority",
         "AgreementStatus": "agreements.models.Agreement.Status",
         "CampaignStatus": "surveys.models.Campaign.Status",
+        "DisputeOutcome": "disputes.models.Dispute.Outcome",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -80,9 +80,11 @@ class FeedbackSerializer(serializers.ModelSerializer):
                   "closed_at"]  # fmt: skip
         read_only_fields = fields
 
+    # No enum here: a second, nullable enum of the same values would collide with
+    # FeedbackOutcomeEnum in the schema's component names.
     @extend_schema_field(
-        {"type": "string", "enum": Outcome.values, "nullable": True,
-         "description": "Null until responded to."}
+        {"type": "string", "nullable": True,
+         "description": f"One of {', '.join(Outcome.values)}; null until responded to."}
     )  # fmt: skip
     def get_outcome(self, feedback: Feedback) -> str | None:
         return feedback.outcome or None
