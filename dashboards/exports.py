@@ -15,7 +15,7 @@ from dashboards.scorecard import HeatMap, ScoreRow
 from dashboards.selectors import CUSTOMER, Dashboard
 from tickets.models import Ticket
 
-DASHBOARD_TABLES = ("summary", "trend", "services", "departments", "priorities")
+DASHBOARD_TABLES = ("summary", "trend", "services", "departments", "priorities", "chains")
 SCORECARD_TABLES = ("scorecard", "heatmap")
 
 
@@ -94,6 +94,19 @@ def dashboard_rows(dashboard: Dashboard, table: str) -> Iterator[list]:
         yield from _groups(other, dashboard.by_department)
     elif table == "priorities":
         yield from _groups(_("Priority"), dashboard.by_priority)
+    elif table == "chains":
+        yield [_("Chain"), _("Finished"), _("Request"), _("Department"), _("Working hours"),
+               _("Targets met")]  # fmt: skip
+        for chain in dashboard.chains:
+            for segment in chain.segments:
+                yield [
+                    chain.parent.reference,
+                    chain.finished_at,
+                    segment.reference,
+                    segment.department.name,
+                    figures.hours(segment.working_time),
+                    segment.met,
+                ]
 
 
 def _approval_header() -> list[str]:

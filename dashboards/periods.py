@@ -11,6 +11,7 @@ from django.db.models.functions import Trunc
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agreements.models import Agreement
 from common.filters import BoundedDateField, IdField
 from common.widgets import DatePicker
 
@@ -99,6 +100,12 @@ class PeriodForm(forms.Form):
     )
     start = BoundedDateField(label=_("From"), required=False, widget=DatePicker())
     end = BoundedDateField(label=_("To"), required=False, widget=DatePicker())
+    kind = forms.ChoiceField(
+        label=_("Kind of relationship"),
+        choices=[("", _("Every kind")), *Agreement.Relationship.choices],
+        required=False,
+        help_text=_("Only the requests filed under agreements of this kind."),
+    )
 
     def __init__(self, data, *args, **kwargs):
         # The URL says from/to (readable when shared); the form's fields cannot be named "from".
@@ -106,6 +113,7 @@ class PeriodForm(forms.Form):
             "period": data.get("period", ""),
             "start": data.get("from", ""),
             "end": data.get("to", ""),
+            "kind": data.get("kind", ""),
         }
         super().__init__(data, *args, **kwargs)
 
@@ -134,6 +142,12 @@ class PeriodForm(forms.Form):
         if kind == PeriodKind.CUSTOM:
             return Period(kind, self.cleaned_data["start"], self.cleaned_data["end"])
         return period_of(kind, today)
+
+    def chosen_kind(self) -> str:
+        """The kind of relationship asked for; "" (every kind) when the form is invalid."""
+        if not self.is_valid():
+            return ""
+        return self.cleaned_data.get("kind") or ""
 
 
 class DrillForm(forms.Form):

@@ -70,7 +70,7 @@ def counted_on(runs: list[tuple[date, date]]) -> Q:
 
 def period_facts(
     tickets: QuerySet,
-    totals: QuerySet,
+    totals: QuerySet | None,
     first: date,
     last: date,
     now: datetime,
@@ -82,13 +82,14 @@ def period_facts(
     """FIGURES of the days `first` to `last` grouped by `keys`: rows of `totals` (daily totals
     already scoped like `tickets`) for the settled days, rows of `tickets` counted now for the
     others; `live` and `counted` are the expressions of computed keys on each. At most three
-    queries, whatever the length of the period.
+    queries, whatever the length of the period. Without `totals` (the requests are narrowed
+    further than the totals are kept, e.g. by kind of agreement) every day is counted now.
 
     `separately`: the totals are grouped by each key on its own where the database can (GROUPING
     SETS): a row of one grouping has None for the other keys (compliance.keyed picks the rows of a
     grouping). A year of a department is then some 80 rows rather than thousands."""
     settled = CountedDay.objects.filter(day__gte=first, day__lte=last, settled=True)
-    settled_days = dict(settled.values_list("day", "counted_at"))
+    settled_days = dict(settled.values_list("day", "counted_at")) if totals is not None else {}
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     live_runs = day_runs(day for day in days if day not in settled_days)
     rows: list[dict] = []

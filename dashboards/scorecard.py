@@ -73,8 +73,9 @@ class CompanyFacts:
     now: datetime | None = None
 
 
-def company_facts(period: Period, now: datetime) -> CompanyFacts:
-    """At most three queries (dashboards.rollup.period_facts)."""
+def company_facts(period: Period, now: datetime, kind: str = "") -> CompanyFacts:
+    """At most three queries (dashboards.rollup.period_facts); only the requests under
+    agreements of one `kind` of relationship when given (then counted from the requests)."""
     previous = period.previous()
 
     def this_period(day_field: str, first) -> Case:
@@ -84,9 +85,10 @@ def company_facts(period: Period, now: datetime) -> CompanyFacts:
             output_field=BooleanField(),
         )
 
+    tickets = Ticket.objects.filter(agreement__relationship=kind) if kind else Ticket.objects.all()
     rows, source = period_facts(
-        Ticket.objects.all(),
-        DailyPairCount.objects.all(),
+        tickets,
+        None if kind else DailyPairCount.objects.all(),
         previous.first,
         period.last,
         now,

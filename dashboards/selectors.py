@@ -18,6 +18,7 @@ from django.utils import timezone
 from agreements.clock import BusinessClock
 from agreements.models import Service
 from common.counts import subquery_count
+from dashboards.chains import Chain, finished_chains
 from dashboards.compliance import (
     TARGETS,
     Compliance,
@@ -49,6 +50,11 @@ def side_tickets(department: Department, side: str) -> QuerySet[Ticket]:
     if side == CUSTOMER:
         return Ticket.objects.filter(customer=department)
     return Ticket.objects.filter(provider=department)
+
+
+def of_kind(tickets: QuerySet[Ticket], kind: str) -> QuerySet[Ticket]:
+    """The requests filed under an agreement of this kind of relationship ("": all of them)."""
+    return tickets.filter(agreement__relationship=kind) if kind else tickets
 
 
 def all_clocks() -> dict[int, BusinessClock]:
@@ -131,17 +137,23 @@ class Dashboard:
     durations: dict[str, Durations] = field(default_factory=dict)
     # Complaints and suggestions about the department in the period (the supplier side).
     feedback: FeedbackFigures | None = None
+    chains: list[Chain] = field(default_factory=list)  # finished in the period, latest first
 
 
 def department_dashboard(
-    department: Department, side: str, period: Period, now: datetime
+    department: Department, side: str, period: Period, now: datetime, kind: str = ""
 ) -> Dashboard:
-    """The dashboard of `department` as supplier or customer, in a constant number of queries."""
-    tickets = side_tickets(department, side)
+    """The dashboard of `department` as supplier or customer, in a constant number of queries;
+    only the requests under agreements of one `kind` of relationship when given (counted from
+    the requests: the daily totals do not keep the kind)."""
+    tickets = of_kind(side_tickets(department, side), kind)
     other = "provider_id" if side == CUSTOMER else "customer_id"
+    totals = DailyCount.objects.filter(
+        **{"customer" if side == CUSTOMER else "provider": department}
+    )
     rows, source = period_facts(
         tickets,
-        DailyCount.objects.filter(**{"customer" if side == CUSTOMER else "provider": department}),
+        None if kind else totals,
         period.first,
         period.last,
         now,
@@ -167,6 +179,7 @@ def department_dashboard(
     )
     at_risk_rows = list(at_risk[: AT_RISK_SHOWN + 1])
     in_period = filed_within(tickets, period.since, period.until)
+    clocks = all_clocks()
     return Dashboard(
         department=department,
         side=side,
@@ -180,7 +193,7 @@ def department_dashboard(
         backlog=backlog(department, side, now),
         at_risk=at_risk_rows[:AT_RISK_SHOWN],
         at_risk_count=(at_risk.count() if len(at_risk_rows) > AT_RISK_SHOWN else len(at_risk_rows)),
-        durations=working_durations(in_period, all_clocks()),
+        durations=working_durations(in_period, clocks),
         source=source,
         feedback=(
             figures_by_department(period.since, period.until, [department.pk]).get(
@@ -188,6 +201,14 @@ def department_dashboard(
             )
             if side == SUPPLIER
             else None
+        ),
+        chains=finished_chains(
+            department,
+            side == CUSTOMER,
+            period.since,
+            period.until,
+            of_kind(Ticket.objects.all(), kind),
+            clocks,
         ),
     )
 
@@ -243,10 +264,11 @@ def drill_requests(
     period: Period,
     drill: Drill,
     now: datetime,
+    kind: str = "",
 ) -> QuerySet[Ticket]:
     """The requests behind one figure of a dashboard that `user` may see, newest first (the most
     pressing first for current states)."""
-    tickets = side_tickets(department, side) & Ticket.objects.visible_to(user)
+    tickets = of_kind(side_tickets(department, side), kind) & Ticket.objects.visible_to(user)
     if drill.is_current:
         tickets = tickets.filter(status__in=OPEN_STATUSES)
     else:

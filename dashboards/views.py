@@ -52,11 +52,14 @@ def _choices(request: HttpRequest) -> dict:
     """The period and side asked for in the URL, as the page and its links need them."""
     form = PeriodForm(request.GET)
     period = form.chosen(timezone.localdate())
+    kind = form.chosen_kind()
     side = request.GET.get("view", "")
     return {
         "form": form,
         "period": period,
-        "period_query": period.query(),
+        "kind": kind,
+        # Every link of the page (figures, exports) keeps the period and the kind.
+        "period_query": {**period.query(), **({"kind": kind} if kind else {})},
         "side": side if side in selectors.SIDES else selectors.SUPPLIER,
     }
 
@@ -65,7 +68,7 @@ def department_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     department = _department(request, code)
     context = _choices(request)
     context["department"] = department
-    dashboard = _recent_dashboard(department, context["side"], context["period"])
+    dashboard = _recent_dashboard(department, context["side"], context["period"], context["kind"])
     approvers = approvals.department_approvers(department, context["period"], timezone.now())
     context.update(
         dashboard=dashboard,
@@ -80,15 +83,17 @@ def department_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
-def _recent_dashboard(department: Department, side: str, period: Period) -> selectors.Dashboard:
+def _recent_dashboard(
+    department: Department, side: str, period: Period, kind: str = ""
+) -> selectors.Dashboard:
     """The dashboard of `department` counted within the last DASHBOARD_SECONDS, from Django's
     cache, or counted now. The dashboard is the same for everyone who may see it (the caller has
     checked that the reader may), so one count serves every reader of that minute; what the
     reader may open behind each figure is scoped again on the requests' page."""
-    key = f"dashboard:{department.pk}:{side}:{period.first}:{period.last}"
+    key = f"dashboard:{department.pk}:{side}:{period.first}:{period.last}:{kind}"
     dashboard = cache.get(key)
     if dashboard is None:
-        dashboard = selectors.department_dashboard(department, side, period, timezone.now())
+        dashboard = selectors.department_dashboard(department, side, period, timezone.now(), kind)
         cache.set(key, dashboard, DASHBOARD_SECONDS)
     return dashboard
 
@@ -106,6 +111,7 @@ def requests(request: HttpRequest, code: str) -> HttpResponse:
         context["period"],
         drill,
         now,
+        context["kind"],
     )
     page = Paginator(tickets, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
@@ -169,7 +175,13 @@ def export(request: HttpRequest, code: str, table: str, fmt: str) -> HttpRespons
     if table == "requests":
         drill = selectors.Drill.from_query(request.GET)
         tickets = selectors.drill_requests(
-            request.user, department, context["side"], context["period"], drill, now
+            request.user,
+            department,
+            context["side"],
+            context["period"],
+            drill,
+            now,
+            context["kind"],
         )
         rows = exports.request_rows(tickets)
     elif table == "approvals":
@@ -177,7 +189,7 @@ def export(request: HttpRequest, code: str, table: str, fmt: str) -> HttpRespons
         rows = exports.approval_rows(approvers)
     elif table in exports.DASHBOARD_TABLES:
         dashboard = selectors.department_dashboard(
-            department, context["side"], context["period"], now
+            department, context["side"], context["period"], now, context["kind"]
         )
         rows = exports.dashboard_rows(dashboard, table)
     else:
@@ -192,7 +204,7 @@ def company_scorecard(request: HttpRequest) -> HttpResponse:
         raise Http404
     context = _choices(request)
     now = timezone.now()
-    company = company_facts(context["period"], now)
+    company = company_facts(context["period"], now, context["kind"])
     context.update(rows=scorecard(company), heat_map=heat_map(company), company=company)
     context["previous"] = context["period"].previous()
     template = "dashboards/_scorecard.html" if request.htmx else "dashboards/scorecard.html"
@@ -204,12 +216,13 @@ def company_scorecard(request: HttpRequest) -> HttpResponse:
 def scorecard_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     if not may_see_scorecard(request.user, timezone.localdate()):
         raise Http404
-    period = _choices(request)["period"]
+    choices = _choices(request)
+    period, kind = choices["period"], choices["kind"]
     now = timezone.now()
     if table == "scorecard":
-        rows = exports.scorecard_rows(scorecard(company_facts(period, now)))
+        rows = exports.scorecard_rows(scorecard(company_facts(period, now, kind)))
     elif table == "heatmap":
-        rows = exports.heat_map_rows(heat_map(company_facts(period, now)))
+        rows = exports.heat_map_rows(heat_map(company_facts(period, now, kind)))
     else:
         raise Http404
     return _download(rows, f"{table}-{period.first}-{period.last}", fmt, sheet_title=table)

@@ -52,7 +52,8 @@ def test_the_summary_csv_holds_the_weeks_figures(as_head, finance_week, finance)
     assert figures["Resolution breached"] == "3"
 
 
-@pytest.mark.parametrize("table", DASHBOARD_TABLES)
+# The week has no chain of hand-offs: tests/dashboards/test_chains.py downloads that table.
+@pytest.mark.parametrize("table", [table for table in DASHBOARD_TABLES if table != "chains"])
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_every_dashboard_table_downloads_in_both_formats(
     as_head, finance_week, finance, table, fmt
