@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.admin import ReadOnlyInline
 from departments.models import sees_company_reports
-from feedback.models import Feedback, FeedbackEvent
+from feedback.models import Action, ActionPlan, Feedback, FeedbackEvent
 
 HIDDEN = _("Anonymous")
 
@@ -76,3 +76,48 @@ def _for_hr(request, fields: list[str], hidden: str, plain: str) -> list[str]:
     if sees_company_reports(request.user):
         return [plain if name == hidden else name for name in fields]
     return list(fields)
+
+
+class ActionInline(ReadOnlyInline):
+    model = Action
+    fields = ["question", "what", "owner", "due_on", "status", "reminded_at"]
+    readonly_fields = fields
+
+
+@admin.register(ActionPlan)
+class ActionPlanAdmin(admin.ModelAdmin):
+    """Read-only like complaints: plans and actions change on the pages, which check that the
+    wave is closed, the owner belongs to the department and the question to the wave."""
+
+    list_display = ["department", "wave", "created_at"]
+    list_filter = [("department", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["department", "wave__campaign"]
+    search_fields = ["department__name", "department__code"]
+    date_hierarchy = "created_at"
+    fields = ["wave", "department", "created_at"]
+    readonly_fields = fields
+    inlines = [ActionInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Action)
+class ActionAdmin(admin.ModelAdmin):
+    list_display = ["what", "plan", "owner", "due_on", "status", "reminded_at"]
+    list_filter = ["status", ("plan__department", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["plan__department", "plan__wave__campaign", "owner"]
+    search_fields = ["what"]
+    date_hierarchy = "due_on"
+    fields = ["plan", "question", "what", "owner", "due_on", "status", "created_at",
+              "updated_at", "reminded_at"]  # fmt: skip
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

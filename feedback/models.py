@@ -9,6 +9,7 @@ anyone else reads it through `Feedback.complainant_for(viewer)`, which hides the
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -263,3 +264,141 @@ class FeedbackEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.feedback_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ActionStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    DROPPED = "dropped", _("Dropped")
+
+
+OPEN_ACTION_STATUSES = [ActionStatus.PLANNED, ActionStatus.IN_PROGRESS]
+
+
+class ActionPlanQuerySet(models.QuerySet["ActionPlan"]):
+    def visible_to(self, user) -> ActionPlanQuerySet:
+        """The head of the rated department (and the heads above it), HR and administrators."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if sees_company_reports(user):
+            return self
+        return self.filter(heads_at_or_above("department", user))
+
+
+class ActionPlan(models.Model):
+    """What a rated department's head means to do about its weakest questions in a closed survey
+    wave: one plan per wave and department, holding its actions."""
+
+    wave = models.ForeignKey(
+        "surveys.Wave",
+        on_delete=models.PROTECT,
+        related_name="action_plans",
+        verbose_name=_("wave"),
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="action_plans",
+        verbose_name=_("department"),
+    )
+    created_at = models.DateTimeField(_("created"))
+
+    objects = ActionPlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("action plan")
+        verbose_name_plural = _("action plans")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wave", "department"], name="action_plan_one_per_wave_and_department"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} · {self.wave}"
+
+
+class ActionQuerySet(models.QuerySet["Action"]):
+    def visible_to(self, user) -> ActionQuerySet:
+        """Actions of the plans `user` sees, and those they own."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if sees_company_reports(user):
+            return self
+        return self.filter(heads_at_or_above("plan__department", user) | Q(owner=user))
+
+    def open(self) -> ActionQuerySet:
+        return self.filter(status__in=OPEN_ACTION_STATUSES)
+
+    def overdue(self, today) -> ActionQuerySet:
+        """Open actions whose due date has passed by `today`."""
+        return self.open().filter(due_on__lt=today)
+
+
+class Action(models.Model):
+    """One thing a department will do about one question of a wave, by an owner from the
+    department, by a due date."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="actions")
+    question = models.ForeignKey(
+        "surveys.CampaignQuestion",
+        on_delete=models.PROTECT,
+        related_name="actions",
+        verbose_name=_("question"),
+    )
+    what = models.TextField(_("what"), max_length=2000)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="actions_owned",
+        verbose_name=_("owner"),
+        help_text=_("A member of the department."),
+    )
+    due_on = models.DateField(_("due"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=ActionStatus, default=ActionStatus.PLANNED
+    )
+    created_at = models.DateTimeField(_("created"))
+    updated_at = models.DateTimeField(_("updated"))
+    # The owner's reminder before the due date goes out once; a new due date asks for a new one.
+    reminded_at = models.DateTimeField(_("owner reminded"), null=True, blank=True)
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        indexes = [
+            # The reminder scan reads only open actions not yet reminded, by due date.
+            models.Index(
+                fields=["due_on"],
+                condition=Q(status__in=["planned", "in_progress"], reminded_at=None),
+                name="action_to_remind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.what[:60]
+
+    def clean(self) -> None:
+        if (
+            self.owner_id
+            and self.plan_id
+            and not Membership.objects.filter(
+                department_id=self.plan.department_id, user_id=self.owner_id
+            ).exists()
+        ):
+            raise ValidationError({"owner": _("The owner must be a member of the department.")})
+        if (
+            self.question_id
+            and self.plan_id
+            and self.question.campaign_id != (self.plan.wave.campaign_id)
+        ):
+            raise ValidationError({"question": _("The question is not one of this wave's.")})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_ACTION_STATUSES
