@@ -1,7 +1,7 @@
 """The REST API of the dashboards: a department's dashboard (as supplier or customer, with its
 trend) and the company scorecard, with exactly the figures of the pages.
 
-The query is read by the pages' own form (`PeriodForm`: period, from, to) and the side by
+The query is read by the pages' own form (`PeriodForm`: period, from, to, kind) and the side by
 `view`, as in the pages' URLs; the figures come from the same selectors (`department_dashboard`,
 `company_facts`/`scorecard`) and are rounded by `common.figures`. Who sees what is
 `dashboards.access`, as for the pages: a dashboard the person may not open is a 404, and so is
@@ -22,7 +22,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from agreements.models import Priority
+from agreements.models import Agreement, Priority
 from agreements.serializers import DepartmentSummarySerializer
 from dashboards import selectors
 from dashboards.access import dashboard_departments, may_see_scorecard
@@ -51,6 +51,12 @@ PERIOD_PARAMETERS = [
         "to",
         str,
         description=f"Last day of a custom period (YYYY-MM-DD), at most {MAX_CUSTOM_DAYS} days.",
+    ),
+    OpenApiParameter(
+        "kind",
+        str,
+        enum=Agreement.Relationship.values,
+        description="Only the requests filed under agreements of this kind of relationship.",
     ),
 ]
 
@@ -95,12 +101,22 @@ DRILL_PARAMETERS = [
 ]
 
 
-def period_from(request: Request) -> Period:
-    """The period asked for, through the pages' PeriodForm; invalid is a 400."""
+def _period_form(request: Request) -> PeriodForm:
+    """The pages' PeriodForm on the query; invalid is a 400."""
     form = PeriodForm(request.query_params)
     if not form.is_valid():
         raise exceptions.ValidationError(_form_errors(form))
-    return form.chosen(timezone.localdate())
+    return form
+
+
+def period_from(request: Request) -> Period:
+    """The period asked for."""
+    return _period_form(request).chosen(timezone.localdate())
+
+
+def kind_from(request: Request) -> str:
+    """The kind of relationship asked for ("": every kind)."""
+    return _period_form(request).chosen_kind()
 
 
 def side_from(request: Request) -> str:
@@ -148,7 +164,7 @@ class DashboardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if department is None:
             raise Http404
         dashboard = selectors.department_dashboard(
-            department, side_from(request), period_from(request), timezone.now()
+            department, side_from(request), period_from(request), timezone.now(), kind_from(request)
         )
         return Response(DashboardSerializer(dashboard).data)
 
@@ -169,7 +185,7 @@ class DashboardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             raise exceptions.ValidationError(_form_errors(drill_form))
         drill = selectors.Drill.from_query(request.query_params)
         tickets = selectors.drill_requests(
-            request.user, department, side, period, drill, timezone.now()
+            request.user, department, side, period, drill, timezone.now(), kind_from(request)
         )
         page = self.paginate_queryset(tickets)
         return self.get_paginated_response(TicketSerializer(page, many=True).data)
@@ -217,7 +233,7 @@ class ScorecardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if not may_see_scorecard(request.user, timezone.localdate()):
             raise Http404
         period = period_from(request)
-        rows = scorecard(company_facts(period, timezone.now()))
+        rows = scorecard(company_facts(period, timezone.now(), kind_from(request)))
         self.paginator.period = period
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -232,7 +248,9 @@ class ScorecardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         period = period_from(request)
         cells = [
             HeatCell(supplier, customer, figures)
-            for supplier, row in heat_map(company_facts(period, timezone.now())).rows()
+            for supplier, row in heat_map(
+                company_facts(period, timezone.now(), kind_from(request))
+            ).rows()
             for customer, figures in row
             if figures is not None
         ]

@@ -93,6 +93,28 @@ def test_the_scorecard_in_the_api_has_the_figures_of_the_page(client, hr, financ
     assert finance_row["compliance"] == 50.0  # 5 met of 10 decided
 
 
+@pytest.mark.parametrize(("kind", "received"), [("functional", 7), ("process", 0)])
+def test_the_kind_of_relationship_narrows_the_api_as_it_narrows_the_pages(
+    client, head, hr, finance_week, finance, kind, received
+):
+    query = {**WEEK, "kind": kind}
+    client.force_login(head)
+    page = client.get(reverse("dashboards:department", args=[finance.code]), query)
+    served = api(head).get(f"/api/dashboards/{finance.code}/", query).json()
+    same_figures(served["summary"], page.context["dashboard"].summary)
+    assert served["summary"]["received"] == received
+    client.force_login(hr)
+    rows = client.get(reverse("dashboards:scorecard"), query).context["rows"]
+    served_rows = api(hr).get("/api/scorecard/", query).json()["results"]
+    for served_row, shown in zip(served_rows, rows, strict=True):
+        same_figures(served_row["current"], shown.current)
+
+
+def test_an_unknown_kind_of_relationship_is_a_400(head, finance):
+    response = api(head).get(f"/api/dashboards/{finance.code}/", {"kind": "friendly"})
+    assert response.status_code == 400 and "kind" in response.json()
+
+
 @pytest.mark.parametrize(
     ("who", "dashboards", "scorecard"),
     [
