@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
-from feedback.models import Kind, Outcome, Status
+from feedback.models import ActionStatus, Kind, Outcome, Status
 from tickets.models import Ticket
 
 
@@ -89,3 +91,40 @@ class FeedbackFilterForm(forms.Form):
         required=False,
     )
     mine = forms.BooleanField(label=_("Only what I filed"), required=False)
+
+
+class ActionForm(forms.Form):
+    """An action against one of the questions shown on a plan page."""
+
+    question = forms.TypedChoiceField(label=_("Question"), coerce=int)
+    what = forms.CharField(
+        label=_("What will be done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    owner = forms.TypedChoiceField(label=_("Owner"), coerce=int)
+    due_on = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
+    status = forms.ChoiceField(label=_("Status"), choices=ActionStatus)
+
+    def __init__(self, *args, questions, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = {row.question.pk: row.question for row in questions}
+        self.owners = {membership.user.pk: membership.user for membership in owners}
+        self.fields["question"].choices = [
+            (pk, question.localized_text) for pk, question in self.questions.items()
+        ]
+        self.fields["owner"].choices = [
+            (pk, user.get_full_name() or user.get_username()) for pk, user in self.owners.items()
+        ]
+
+    def clean_due_on(self):
+        due_on = self.cleaned_data["due_on"]
+        if not date(2000, 1, 1) <= due_on <= date(2100, 12, 31):
+            raise forms.ValidationError(_("Give a date between 2000 and 2100."))
+        return due_on
+
+    def clean(self):
+        data = super().clean()
+        if "question" in data:
+            data["question"] = self.questions[data["question"]]
+        if "owner" in data:
+            data["owner"] = self.owners[data["owner"]]
+        return data

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from feedback import views
+from feedback import plan_views, views
 
 app_name = "feedback"
 urlpatterns = [
@@ -11,4 +11,7 @@ urlpatterns = [
     path("<int:pk>/accept/", views.feedback_accept, name="accept"),
     path("<int:pk>/reopen/", views.feedback_reopen, name="reopen"),
     path("<int:pk>/escalate/", views.feedback_escalate, name="escalate"),
+    path("plans/", plan_views.plan_list, name="plans"),
+    path("plans/<int:wave>/<str:code>/", plan_views.plan_detail, name="plan"),
+    path("actions/<int:pk>/", plan_views.action_edit, name="action_edit"),
 ]

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from departments.models import sees_company_reports
 from feedback import services
 from feedback.forms import (
     FeedbackFilterForm,
@@ -19,6 +20,7 @@ from feedback.forms import (
     TicketChoiceForm,
 )
 from feedback.models import Feedback
+from surveys.selectors import headed_departments
 
 PER_PAGE = 25
 
@@ -41,7 +43,14 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "feedback/feedback_list.html",
-        {"page": page, "rows": rows, "filters": filters, "awaiting": awaiting},
+        {
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "awaiting": awaiting,
+            "plans_shown": sees_company_reports(request.user)
+            or headed_departments(request.user).exists(),
+        },
     )
 
 

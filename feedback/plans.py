@@ -1,0 +1,120 @@
+"""Action plans on survey results: which plans a person may open, a department's questions of a
+closed wave ranked weakest first (with the result pages' anonymity suppression), and saving an
+action. A plan exists once its first action is saved."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.errors import DomainError
+from departments.models import Department, Membership
+from feedback.models import Action, ActionPlan, ActionStatus
+from surveys.models import CampaignQuestion, Wave
+from surveys.results import wave_results
+from surveys.selectors import results_departments, waves_visible_to
+
+
+class ActionPlanError(DomainError):
+    """An action that is refused."""
+
+
+@dataclass
+class RankedQuestion:
+    question: CampaignQuestion
+    mean: float
+    answers: int
+    actions: list[Action]
+
+
+def plan_scope(user, wave_pk: int, code: str) -> tuple[Wave, Department]:
+    """The closed wave and the rated department whose plan `user` may open; Http404 otherwise
+    (the same people who see the department's results: its head, HR, administrators)."""
+    wave = waves_visible_to(user).filter(pk=wave_pk).first()
+    if wave is None or wave.is_open(timezone.now()):
+        raise Http404
+    scope = results_departments(user, wave)
+    rated = wave.invitations.values("rated_department") if scope is None else scope.values("pk")
+    department = Department.objects.filter(code=code, pk__in=rated).first()
+    if department is None:
+        raise Http404
+    return wave, department
+
+
+def ranked_questions(wave: Wave, department: Department) -> list[RankedQuestion]:
+    """The scored questions of `wave` about `department`, lowest mean first; a question whose
+    figures the results page hides (too few respondents) is left out."""
+    outcome = wave_results(wave, rated={department.pk})
+    if not outcome.departments:
+        return []
+    actions: dict[int, list[Action]] = {}
+    for action in Action.objects.filter(
+        plan__wave=wave, plan__department=department
+    ).select_related("owner"):
+        actions.setdefault(action.question_id, []).append(action)
+    shown = [
+        RankedQuestion(
+            question=result.question,
+            mean=result.mean,
+            answers=result.answers or 0,
+            actions=actions.get(result.question.pk, []),
+        )
+        for result in outcome.departments[0].questions
+        if result.mean is not None and result.question.scale
+    ]
+    return sorted(shown, key=lambda row: (row.mean, row.question.position))
+
+
+def plan_owners(department: Department):
+    """Who may own an action of `department`'s plan: its members."""
+    return (
+        Membership.objects.filter(department=department)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__username")
+    )
+
+
+@transaction.atomic
+def action_save(
+    *,
+    by,
+    wave: Wave,
+    department: Department,
+    question: CampaignQuestion,
+    what: str,
+    owner,
+    due_on: date,
+    status: str,
+    action: Action | None = None,
+) -> Action:
+    """Add an action to `department`'s plan for `wave` (the plan is made with its first action),
+    or change `action`; only the department's head may. A new due date asks for a new
+    reminder."""
+    if not department.is_headed_by(by):
+        raise ActionPlanError(_("Only the head of the department may change its action plan."))
+    if question.pk not in {row.question.pk for row in ranked_questions(wave, department)}:
+        raise ActionPlanError(_("Actions are recorded against the questions shown here."))
+    now = timezone.now()
+    plan, _created = ActionPlan.objects.get_or_create(
+        wave=wave, department=department, defaults={"created_at": now}
+    )
+    if action is None:
+        action = Action(plan=plan, created_at=now)
+    else:
+        action = Action.objects.select_for_update().get(pk=action.pk, plan=plan)
+        if action.due_on != due_on:
+            action.reminded_at = None
+    action.question = question
+    action.what = what
+    action.owner = owner
+    action.due_on = due_on
+    action.status = ActionStatus(status)
+    action.updated_at = now
+    action.full_clean()
+    action.save()
+    return action
