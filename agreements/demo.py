@@ -260,6 +260,9 @@ SERVICES: dict[str, list[tuple[str, str, str, list[tuple]]]] = {
 }
 
 
+DEMO_ANSWER_WITHIN = timedelta(hours=4)
+
+
 @dataclass(frozen=True)
 class DemoAgreement:
     provider: str
@@ -471,6 +474,9 @@ def _seed_agreement(
             relationship=demo.relationship,
             pauses_for_hand_offs=demo.pauses_for_hand_offs,
             all_customers=not customers,
+            # The customer's side of the bargain (rule of the clock 8).
+            requester_answer_within=DEMO_ANSWER_WITHIN,
+            customer_duties="A complete request: the form filled in, the files it asks for.",
             valid_from=timezone.localdate(signed_at) if in_force else timezone.localdate(),
         ),
         by=head,

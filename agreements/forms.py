@@ -116,6 +116,8 @@ class AgreementForm(forms.ModelForm):
             "confirm_within_days",
             "dispute_window",
             "pauses_for_hand_offs",
+            "requester_answer_within",
+            "customer_duties",
             "valid_from",
             "valid_until",
             "notes",
@@ -124,6 +126,7 @@ class AgreementForm(forms.ModelForm):
             "valid_from": DatePicker(),
             "valid_until": DatePicker(),
             "notes": forms.Textarea(attrs={"rows": 3}),
+            "customer_duties": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args, provider: Department, **kwargs):
@@ -135,6 +138,11 @@ class AgreementForm(forms.ModelForm):
             label=_("Escalate after (working hours)"),
             required=False,
             help_text=Agreement._meta.get_field("escalation_after").help_text,
+        )
+        self.fields["requester_answer_within"] = DurationInHoursField(
+            label=_("Requester answers within (working hours)"),
+            required=False,
+            help_text=Agreement._meta.get_field("requester_answer_within").help_text,
         )
         # Left empty (or not sent by an older form): the default period.
         self.fields["confirm_within_days"].required = False
@@ -192,6 +200,8 @@ class AgreementForm(forms.ModelForm):
             "confirm_within_days",
             "dispute_window",
             "pauses_for_hand_offs",
+            "requester_answer_within",
+            "customer_duties",
             "valid_from",
             "valid_until",
             "notes",

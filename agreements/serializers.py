@@ -511,6 +511,8 @@ class AgreementSerializer(serializers.ModelSerializer):
             "confirm_within_days",
             "dispute_window",
             "pauses_for_hand_offs",
+            "requester_answer_within",
+            "customer_duties",
             "valid_from",
             "valid_until",
             "notes",

@@ -22,6 +22,10 @@ requester or by themselves at the end of the agreement's confirmation period, an
 awaiting an answer count against it); the share confirmed automatically is auto_confirmed /
 confirmed.
 
+The customer's duty (rule of the clock 8): **duty_met** and **duty_breached** judge the
+requester's answer (`requester_answered_at` against `requester_answer_due_at`) as a target is
+judged; they count for the customer department and stay out of the provider's compliance.
+
 Each page reads its requests once: `facts` counts every outcome of every target in SQL (one
 filtered COUNT each) per group (service, customer, priority, week…); the figures of each table are
 then sums over those few group rows, never a loop over requests. The daily totals
@@ -48,6 +52,10 @@ TARGETS = {
     "first_response": "first_responded_at",
     "resolution": "resolved_at",
 }
+# The customer's duty (rule of the clock 8): judged like a target, counted for the customer
+# department (the "as customer: our duties" figures), never in the provider's compliance.
+DUTIES = {"requester_answer": "requester_answered_at"}
+MET_COLUMNS = {**TARGETS, **DUTIES}
 
 
 def waived_q(target: str) -> Q:
@@ -55,11 +63,13 @@ def waived_q(target: str) -> Q:
 
 
 def not_waived_q(target: str) -> Q:
+    if target in DUTIES:  # the customer's duty is not disputed (rule 9 is about the provider)
+        return Q()
     return Q(**{f"{target}_waived_at__isnull": True})
 
 
 def breached_q(target: str, now: datetime) -> Q:
-    met = TARGETS[target]
+    met = MET_COLUMNS[target]
     due = f"{target}_due_at"
     return (
         Q(**{f"{target}_breached_at__isnull": False})
@@ -69,16 +79,15 @@ def breached_q(target: str, now: datetime) -> Q:
 
 
 def met_q(target: str) -> Q:
-    met = TARGETS[target]
+    met = MET_COLUMNS[target]
     return Q(
         **{
             f"{met}__isnull": False,
             f"{target}_due_at__isnull": False,
             f"{met}__lte": F(f"{target}_due_at"),
             f"{target}_breached_at__isnull": True,
-            f"{target}_waived_at__isnull": True,
         }
-    )
+    ) & not_waived_q(target)
 
 
 def pending_q(target: str, now: datetime) -> Q:
@@ -119,6 +128,8 @@ class Compliance:
     resolved: int = 0
     confirmed: int = 0
     auto_confirmed: int = 0
+    duty_met: int = 0
+    duty_breached: int = 0
 
     def add(self, fact: dict) -> None:
         """Count in one row of `facts` (or of the daily totals): requests of the same group."""
@@ -139,6 +150,11 @@ class Compliance:
     def auto_confirmed_share(self) -> float | None:
         """Confirmations that happened by themselves (nobody answered), in percent."""
         return 100 * self.auto_confirmed / self.confirmed if self.confirmed else None
+
+    @property
+    def duty_rate(self) -> float | None:
+        """The customer's answer duty: met / (met + breached), in percent."""
+        return _rate(self.duty_met, self.duty_breached)
 
     @property
     def first_response_rate(self) -> float | None:
@@ -192,6 +208,8 @@ def figure_aggregates(now: datetime) -> dict:
         aggregates[f"{target}_breached"] = Count("pk", filter=breached_q(target, now))
         aggregates[f"{target}_pending"] = Count("pk", filter=pending_q(target, now))
         aggregates[f"{target}_waived"] = Count("pk", filter=waived_q(target))
+    aggregates["duty_met"] = Count("pk", filter=met_q("requester_answer"))
+    aggregates["duty_breached"] = Count("pk", filter=breached_q("requester_answer", now))
     return aggregates
 
 

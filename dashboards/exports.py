@@ -40,6 +40,10 @@ def _figure_header() -> list[str]:
         _("Confirmed automatically"),
         _("Confirmation rate (%)"),
         _("Confirmed automatically (%)"),
+        # Counts last: a spreadsheet reader drops a row's empty cells at its end.
+        _("Answer duty kept (%)"),
+        _("Answer duty met"),
+        _("Answer duty breached"),
     ]
 
 
@@ -64,6 +68,9 @@ def _figures(c: Compliance) -> list:
         c.auto_confirmed,
         figures.percent(c.confirmation_rate),
         figures.percent(c.auto_confirmed_share),
+        figures.percent(c.duty_rate),
+        c.duty_met,
+        c.duty_breached,
     ]
 
 
@@ -187,6 +194,9 @@ def scorecard_rows(rows: list[ScoreRow]) -> Iterator[list]:
         _("Complaints"),
         _("Suggestions"),
         _("Median response to complaints (working hours)"),
+        _("As customer: answer duty met"),
+        _("As customer: answer duty breached"),
+        _("As customer: answer duty kept (%)"),
         *_figure_header(),
         *_approval_header(),
     ]
@@ -205,6 +215,9 @@ def scorecard_rows(rows: list[ScoreRow]) -> Iterator[list]:
             row.complaints,
             row.feedback.suggestions if row.feedback else 0,
             figures.hours(row.complaint_response),
+            row.duty_met,
+            row.duty_breached,
+            figures.percent(row.duties.duty_rate),
             *_figures(row.current),
             *_approval_figures(row.approval),
         ]

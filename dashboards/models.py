@@ -23,6 +23,8 @@ FIGURES = (
     "resolved",
     "confirmed",
     "auto_confirmed",
+    "duty_met",
+    "duty_breached",
 )
 
 
@@ -47,6 +49,9 @@ class Figures(models.Model):
     resolved = models.PositiveIntegerField(default=0, db_default=0)
     confirmed = models.PositiveIntegerField(default=0, db_default=0)
     auto_confirmed = models.PositiveIntegerField(default=0, db_default=0)
+    # The customer's answer duty (rule of the clock 8), counted for the customer department.
+    duty_met = models.PositiveIntegerField(default=0, db_default=0)
+    duty_breached = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         abstract = True

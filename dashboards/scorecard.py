@@ -54,6 +54,18 @@ class ScoreRow:
         """Breaches of the period waived by a dispute, shown beside the score (not in it)."""
         return self.current.waived
 
+    # The department's own duties as a customer (rule of the clock 8), from the requests it
+    # filed in the period: duty_met, duty_breached and duty_rate.
+    duties: Compliance = field(default_factory=Compliance)
+
+    @property
+    def duty_met(self) -> int:
+        return self.duties.duty_met
+
+    @property
+    def duty_breached(self) -> int:
+        return self.duties.duty_breached
+
     @property
     def trend(self) -> float | None:
         """Change of compliance against the previous period, in percentage points."""
@@ -111,6 +123,7 @@ def scorecard(company: CompanyFacts) -> list[ScoreRow]:
         pk: (current.get(pk, Compliance()), before.get(pk, Compliance()))
         for pk in current.keys() | before.keys()
     }
+    as_customer = grouped((r for r in rows if r["this_period"]), lambda r: r["customer_id"])
     surveys = satisfaction_by_department(since=period.since, until=period.until)
     feedback = figures_by_department(period.since, period.until)
     approvals = approval_figures(period, company.now or timezone.now())
@@ -122,6 +135,7 @@ def scorecard(company: CompanyFacts) -> list[ScoreRow]:
             survey=surveys.get(department.pk),
             feedback=feedback.get(department.pk),
             approval=approvals.get(department.pk, ApprovalFigures()),
+            duties=as_customer.get(department.pk, Compliance()),
         )
         for department in Department.objects.order_by("name")
     ]

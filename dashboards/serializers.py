@@ -55,6 +55,13 @@ class ComplianceSerializer(serializers.Serializer):
     )
     confirmation_rate = PercentField(help_text="Confirmed / resolved, in percent.")
     auto_confirmed_share = PercentField(help_text="Auto-confirmed / confirmed, in percent.")
+    duty_met = serializers.IntegerField(
+        read_only=True, help_text="Requester's answers given within the customer's duty."
+    )
+    duty_breached = serializers.IntegerField(
+        read_only=True, help_text="Requester's answers late or overdue (the customer's breach)."
+    )
+    duty_rate = PercentField(help_text="The customer's answer duty: met / decided, in percent.")
 
 
 class GroupSerializer(serializers.Serializer):
@@ -176,3 +183,9 @@ class HeatCellSerializer(serializers.Serializer):
     customer = DepartmentSummarySerializer(read_only=True)
     compliance = PercentField(source="figures.rate")
     figures = ComplianceSerializer(read_only=True)
+    duty_met = serializers.IntegerField(
+        read_only=True, help_text="As customer: requester's answers within the duty."
+    )
+    duty_breached = serializers.IntegerField(
+        read_only=True, help_text="As customer: requester's answers late or overdue."
+    )

@@ -205,6 +205,7 @@ def _play(rng, ticket: Ticket, target, clock, now: datetime, events: list[Event]
             ticket=ticket, reason=Pause.Reason.WAITING, started_at=asked, ended_at=answered
         )
         pauses.append((asked, answered))
+        _answer_duty(ticket, clock, asked, answered)
         events.append(
             Event(
                 ticket=ticket,
@@ -274,6 +275,27 @@ def _play(rng, ticket: Ticket, target, clock, now: datetime, events: list[Event]
                 text=f"{ticket.rating}/5",
             )
         )
+
+
+def _answer_duty(ticket: Ticket, clock, asked: datetime, answered: datetime) -> None:
+    """The requester's answer against the agreement's duty; a late one is the customer's
+    breach on record (rule of the clock 8)."""
+    duty = ticket.agreement.requester_answer_within
+    if not duty:
+        return
+    due = clock.add(asked, duty)
+    ticket.requester_answer_due_at, ticket.requester_answered_at = due, answered
+    if answered > due:
+        Breach.objects.create(
+            ticket=ticket,
+            target=Target.REQUESTER_ANSWER,
+            agreement=ticket.agreement,
+            due_at=due,
+            detected_at=due,
+            notified_at=due,
+            escalation_ended=True,
+        )
+        ticket.requester_answer_breached_at = due
 
 
 def _move(ticket: Ticket, events: list[Event], actor_id, at: datetime, status: str) -> None:

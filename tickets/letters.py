@@ -106,6 +106,8 @@ def alert_withdrawn(alert: Breach | TargetWarning) -> str:
         Target.FIRST_RESPONSE: ticket.first_responded_at is not None,
         Target.RESOLUTION: ticket.resolved_at is not None,
         Target.APPROVAL: bool(alert.approval and alert.approval.decision),
+        Target.REQUESTER_ANSWER: ticket.requester_answered_at is not None
+        or ticket.status != Status.WAITING,
     }
     if met[alert.target]:
         return Reason.TARGET_MET

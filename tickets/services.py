@@ -361,18 +361,21 @@ def _finish_approvals(ticket: Ticket, by, now: datetime, status: str, comment: s
 
 
 def _apply_clock_effects(ticket: Ticket, action: str, by, now: datetime) -> None:
-    """Pauses, due times, met times and the confirmation period that an action implies (rules
-    of the clock 3, 6 and 7)."""
+    """Pauses, due times, met times, the requester's answer duty and the confirmation period
+    that an action implies (rules of the clock 3, 6, 7 and 8)."""
     if action == Action.ASK:
         Pause.objects.create(
             ticket=ticket, reason=Pause.Reason.WAITING, started_at=now, started_by=by
         )
         ticket.paused_at = now
+        _start_answer_duty(ticket, now)
     elif action == Action.ANSWER:
         # A wait on a hand-off goes on after the requester answers.
         _end_pauses(ticket, by, now, reason=Pause.Reason.WAITING)
     elif action in (Action.RESOLVE, Action.REOPEN, Action.CONFIRM):
         _end_pauses(ticket, by, now)
+    if action == Action.ANSWER:
+        ticket.requester_answered_at = now
     if action == Action.REOPEN:
         ticket.resolved_at = None
         clear_confirmation(ticket)
@@ -441,6 +444,21 @@ def parent_follow_children(*, parent_id: int, by, at: datetime) -> Ticket:
     _recompute_due_times(parent)
     _save(parent)
     return parent
+
+
+def _start_answer_duty(ticket: Ticket, asked_at: datetime) -> None:
+    """The requester's answer is due within the agreement's duty, on the provider's calendar,
+    from the question (rule of the clock 8); without a duty nothing is measured."""
+    duty = ticket.agreement and ticket.agreement.requester_answer_within
+    ticket.requester_answered_at = None
+    if not duty:
+        ticket.requester_answer_due_at = ticket.requester_answer_warn_at = None
+        return
+    clock = ticket.agreement.calendar.as_clock()
+    ticket.requester_answer_due_at = clock.add(asked_at, duty)
+    ticket.requester_answer_warn_at = clock.add(
+        asked_at, duty * ticket.agreement.warning_threshold / 100
+    )
 
 
 def _recompute_due_times(ticket: Ticket) -> None:

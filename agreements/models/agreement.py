@@ -158,6 +158,27 @@ class Agreement(models.Model):
             "opened to another department, and runs again once the last one is resolved."
         ),
     )
+    # The customer's duties (rule of the clock 8): measured on the time a request waits on its
+    # requester, counted for the customer department, never against the provider.
+    requester_answer_within = models.DurationField(
+        _("requester answers within (working time)"),
+        null=True,
+        blank=True,
+        validators=[validate_working_duration],
+        help_text=_(
+            "The customer's duty: when the provider asks the requester a question, the answer "
+            "is due within this working time. Empty: no such duty."
+        ),
+    )
+    customer_duties = models.TextField(
+        _("customer's duties"),
+        blank=True,
+        db_default="",
+        help_text=_(
+            "What the customer agrees to provide, e.g. a complete request with the figures "
+            "attached; shown to requesters on the request form."
+        ),
+    )
     valid_from = models.DateField(_("valid from"), default=timezone.localdate)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -193,6 +214,12 @@ class Agreement(models.Model):
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
                 name="agreement_valid_until_after_valid_from",
                 violation_error_message=_("An agreement cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(requester_answer_within__isnull=True)
+                | Q(requester_answer_within__gt=timedelta(0)),
+                name="agreement_requester_answer_within_positive",
+                violation_error_message=_("The requester's answer is due after a positive time."),
             ),
             models.CheckConstraint(
                 condition=Q(escalation_after__isnull=True) | Q(escalation_after__gt=timedelta(0)),

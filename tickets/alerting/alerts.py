@@ -9,11 +9,12 @@ finds the alerts marked; the outbox's unique constraint (ON CONFLICT DO NOTHING)
 guard against telling anyone twice. The scan runs this step right after its own commit, so the
 recipients are those of that moment.
 
-Recipients of an alert: the approver for an approval step; otherwise the provider's assignee, or
-its agents and head when nobody is assigned; and the requester. Each gets the state their
-preference for the kind asks (departments.Profile.deliveries): `digest` for the hourly digest,
-gathered later by digests; `in_app` for Accord only, never e-mailed; `pending` otherwise, sent
-after the commit."""
+Recipients of an alert: the approver for an approval step; for the requester's answer duty (the
+customer's target), the customer department's head of a breach; otherwise the provider's
+assignee, or its agents and head when nobody is assigned; and the requester, always. Each gets
+the state their preference for the kind asks (departments.Profile.deliveries): `digest` for the
+hourly digest, gathered later by digests; `in_app` for Accord only, never e-mailed; `pending`
+otherwise, sent after the commit."""
 
 from __future__ import annotations
 
@@ -38,12 +39,19 @@ RECIPIENTS = """
   UNION
     SELECT a.id, a.ticket_id, a.target, a.step, t.assignee_id
     FROM {alerts} a JOIN {tickets} t ON t.id = a.ticket_id
-    WHERE a.notified_at = %(now)s AND a.target <> %(approval)s AND t.assignee_id IS NOT NULL
+    WHERE a.notified_at = %(now)s AND a.target NOT IN (%(approval)s, %(answer)s)
+        AND t.assignee_id IS NOT NULL
   UNION
     SELECT a.id, a.ticket_id, a.target, a.step, m.user_id
     FROM {alerts} a JOIN {tickets} t ON t.id = a.ticket_id
     JOIN {memberships} m ON m.department_id = t.provider_id AND m.role IN (%(agent)s, %(head)s)
-    WHERE a.notified_at = %(now)s AND a.target <> %(approval)s AND t.assignee_id IS NULL
+    WHERE a.notified_at = %(now)s AND a.target NOT IN (%(approval)s, %(answer)s)
+        AND t.assignee_id IS NULL
+  UNION
+    SELECT a.id, a.ticket_id, a.target, a.step, m.user_id
+    FROM {alerts} a JOIN {tickets} t ON t.id = a.ticket_id
+    JOIN {memberships} m ON m.department_id = t.customer_id AND m.role = %(head)s
+    WHERE a.notified_at = %(now)s AND a.target = %(answer)s AND {customer_head_told}
   UNION
     SELECT a.id, a.ticket_id, a.target, a.step, t.requester_id
     FROM {alerts} a JOIN {tickets} t ON t.id = a.ticket_id
@@ -120,9 +128,10 @@ def _notify(model: type[Breach] | type[TargetWarning], kind: str, now: datetime)
         "users": get_user_model()._meta.db_table,
     }
     not_overtaken = "TRUE" if model is Breach else NOT_OVERTAKEN.format(**tables)
-    sql = INSERT_MESSAGES.format(
-        recipients=RECIPIENTS.format(**tables), not_overtaken=not_overtaken, **tables
-    )
+    # The requester's answer duty: the requester hears of a warning, their head of a breach.
+    customer_head_told = "TRUE" if model is Breach else "FALSE"
+    recipients = RECIPIENTS.format(customer_head_told=customer_head_told, **tables)
+    sql = INSERT_MESSAGES.format(recipients=recipients, not_overtaken=not_overtaken, **tables)
     parameters = {
         # As the ORM stored it in `notified_at` (on SQLite, a naive UTC string: not the aware
         # value a raw parameter would be written as, which would never compare equal).
@@ -130,6 +139,7 @@ def _notify(model: type[Breach] | type[TargetWarning], kind: str, now: datetime)
         "kind": kind,
         "about_type": ContentType.objects.get_for_model(model).pk,
         "approval": Target.APPROVAL,
+        "answer": Target.REQUESTER_ANSWER,
         "agent": Membership.Role.AGENT,
         "head": Membership.Role.HEAD,
         # PostgreSQL reads a text operand of ->> as a key; SQLite as a JSON path, where the

@@ -70,6 +70,8 @@ class _RequestTarget:
 REQUEST_TARGETS = [
     _RequestTarget(Target.FIRST_RESPONSE, "first_responded_at", "first_response_due_at"),
     _RequestTarget(Target.RESOLUTION, "resolved_at", "resolution_due_at"),
+    # The customer's duty: flagged like the others, told to the customer side (alerting.alerts).
+    _RequestTarget(Target.REQUESTER_ANSWER, "requester_answered_at", "requester_answer_due_at"),
 ]
 # (alert model, column compared with now, marker column suffix, comparison): a breach needs the
 # due time passed (met exactly at the due time is met), a warning the threshold reached.

@@ -13,7 +13,8 @@ once, or a run repeated, tell nobody twice.
 
 Escalation ends (`escalation_ended`) when the target is met, the request closes or moves to
 another agreement, the agreement sets no escalation, the target is an approval step (its approver
-is not the provider), or the top of the hierarchy is reached.
+is not the provider) or the requester's answer (the customer's duty), or the top of the hierarchy
+is reached.
 """
 
 from __future__ import annotations
@@ -70,12 +71,20 @@ def _end_obsolete(now: datetime) -> None:
         cursor.execute(
             f"UPDATE {breaches} AS b SET escalation_ended = TRUE "
             "WHERE NOT b.escalation_ended AND (b.escalate_at IS NULL OR b.escalate_at <= %s) "
-            f"AND (b.target = %s OR EXISTS (SELECT 1 FROM {tickets} t WHERE t.id = b.ticket_id "
+            "AND (b.target IN (%s, %s) OR EXISTS "
+            f"(SELECT 1 FROM {tickets} t WHERE t.id = b.ticket_id "
             f"AND (t.status NOT IN ({open_statuses}) "
             "OR t.agreement_id IS DISTINCT FROM b.agreement_id "
             "OR (b.target = %s AND t.first_responded_at IS NOT NULL) "
             "OR (b.target = %s AND t.resolved_at IS NOT NULL))))",
-            [now, Target.APPROVAL, *OPEN_STATUSES, Target.FIRST_RESPONSE, Target.RESOLUTION],
+            [
+                now,
+                Target.APPROVAL,
+                Target.REQUESTER_ANSWER,
+                *OPEN_STATUSES,
+                Target.FIRST_RESPONSE,
+                Target.RESOLUTION,
+            ],
         )
 
 

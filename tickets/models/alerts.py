@@ -16,6 +16,8 @@ class Target(models.TextChoices):
     FIRST_RESPONSE = "first_response", _("First response")
     RESOLUTION = "resolution", _("Resolution")
     APPROVAL = "approval", _("Approval step")
+    # The customer's duty: counted for the customer department, never against the provider.
+    REQUESTER_ANSWER = "requester_answer", _("Requester's answer")
 
 
 class TargetAlert(models.Model):

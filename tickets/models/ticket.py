@@ -177,6 +177,14 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # The requester's answer duty (rule of the clock 8): while the request waits on its requester,
+    # the answer is due by `requester_answer_due_at` (the agreement's duty, on the provider's
+    # calendar, from the question); flagged once per request like the provider's targets.
+    requester_answer_due_at = models.DateTimeField(_("answer due"), null=True, blank=True)
+    requester_answer_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    requester_answer_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    requester_answer_breached_at = models.DateTimeField(null=True, blank=True, editable=False)
+    requester_answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     # Confirmation (rule of the clock 7): while resolved, the requester confirms by
     # `confirm_due_at` (the end of the agreement's confirmation period, in working days) or the
     # request confirms itself; `confirm_remind_at` is a working day earlier.
@@ -257,6 +265,7 @@ class Ticket(models.Model):
             ),
             *scan_indexes("first_response", "first_responded_at"),
             *scan_indexes("resolution", "resolved_at"),
+            *scan_indexes("requester_answer", "requester_answered_at"),
         ]
         constraints = [
             models.CheckConstraint(
