@@ -293,6 +293,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feedback.scan_responses",
         "schedule": timedelta(minutes=1),
     },
+    "remind-action-owners": {
+        "task": "feedback.remind_action_owners",
+        "schedule": timedelta(hours=1),
+    },
     "refresh-dashboard-rollup": {
         "task": "dashboards.refresh_rollup",
         "schedule": timedelta(minutes=5),

@@ -7,4 +7,5 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("Complaints and suggestions")
 
     def ready(self):
-        from feedback import letters  # noqa: F401 (declares the messages of feedback)
+        # Declares the messages of complaints and of action plans.
+        from feedback import letters, plan_reminders  # noqa: F401
