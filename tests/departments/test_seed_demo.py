@@ -65,3 +65,14 @@ def test_seed_demo_shows_a_dispute_accepted_and_one_decided_by_the_common_superi
         [Action.OPENED, Action.ACCEPTED],
         [Action.OPENED, Action.REJECTED, Action.WAIVED],
     ]
+
+
+def test_seed_demo_includes_an_action_plan_of_finance(db):
+    from feedback.models import ActionPlan
+
+    seed_demo()
+    seed_demo()
+
+    plan = ActionPlan.objects.get()
+    assert plan.department.code == "FIN"
+    assert plan.actions.count() == 2
