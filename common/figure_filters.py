@@ -46,3 +46,13 @@ def rating(value) -> str:
     """A rating or score as "3.91", or "—"."""
     shown = figures.rating(value)
     return NOTHING if shown is None else number_format(shown, figures.RATING_PLACES)
+
+
+@register.filter
+def rating_change(value) -> str:
+    """A change of a rating with its sign: "+0.25", "−0.10", "±0.00", or "—"."""
+    shown = figures.rating(value)
+    if shown is None:
+        return NOTHING
+    sign = "+" if shown > 0 else ("−" if shown < 0 else "±")
+    return f"{sign}{number_format(abs(shown), figures.RATING_PLACES)}"

@@ -15,7 +15,14 @@ from django.utils import timezone
 from departments.models import sees_company_reports
 from feedback.forms import ActionForm
 from feedback.models import Action, ActionPlan
-from feedback.plans import ActionPlanError, action_save, plan_owners, plan_scope, ranked_questions
+from feedback.plans import (
+    ActionPlanError,
+    action_save,
+    plan_owners,
+    plan_scope,
+    previous_actions,
+    ranked_questions,
+)
 from surveys.models import Invitation
 from surveys.selectors import headed_departments
 
@@ -80,6 +87,7 @@ def plan_detail(request: HttpRequest, wave: int, code: str) -> HttpResponse:
             "wave": wave_,
             "department": department,
             "questions": questions,
+            "followed": previous_actions(wave_, department, questions),
             "form": form if may_change and questions else None,
             "today": timezone.localdate(),
         },

@@ -70,6 +70,50 @@ def ranked_questions(wave: Wave, department: Department) -> list[RankedQuestion]
     return sorted(shown, key=lambda row: (row.mean, row.question.position))
 
 
+@dataclass
+class FollowedAction:
+    """An action of the previous wave's plan beside its question's score then and now (None:
+    hidden on either results page)."""
+
+    action: Action
+    before: float | None
+    after: float | None
+
+    @property
+    def change(self) -> float | None:
+        if self.before is None or self.after is None:
+            return None
+        return self.after - self.before
+
+
+def previous_actions(
+    wave: Wave, department: Department, now_shown: list[RankedQuestion]
+) -> list[FollowedAction]:
+    """The actions `department` planned after the previous wave of the same campaign, each beside
+    the change in its question's score from that wave to `wave` (`now_shown`: `wave`'s ranked
+    questions, so that the same suppression applies to both)."""
+    previous = Wave.objects.filter(campaign=wave.campaign_id, number=wave.number - 1).first()
+    if previous is None:
+        return []
+    actions = list(
+        Action.objects.filter(plan__wave=previous, plan__department=department).select_related(
+            "owner", "question"
+        )
+    )
+    if not actions:
+        return []
+    before = {row.question.pk: row.mean for row in ranked_questions(previous, department)}
+    after = {row.question.pk: row.mean for row in now_shown}
+    return [
+        FollowedAction(
+            action=action,
+            before=before.get(action.question_id),
+            after=after.get(action.question_id),
+        )
+        for action in actions
+    ]
+
+
 def plan_owners(department: Department):
     """Who may own an action of `department`'s plan: its members."""
     return (

@@ -154,3 +154,39 @@ def test_plans_are_a_404_for_anyone_else(client, request, finance_plan, who):
     assert client.get(reverse("feedback:plans")).status_code == 404
     assert client.get(plan_url(finance_plan.wave, finance_plan.department)).status_code == 404
     assert client.get(reverse("feedback:action_edit", args=[action.pk])).status_code == 404
+
+
+def test_the_next_wave_shows_each_action_beside_the_change_in_its_score(
+    client, head, finance_plan, finance, sales
+):
+    first = finance_plan.wave
+    second = Wave.objects.create(
+        campaign=first.campaign, number=2, period_start=LAUNCH,
+        period_end=LAUNCH + timedelta(days=20), launched_at=LAUNCH + timedelta(days=20),
+        closes_at=LAUNCH + timedelta(days=27),
+    )  # fmt: skip
+    respond(second, finance, [5, 5, 4, 5, 5, 4], respondent_department=sales)
+    second.invitations.create(recipient=head, rated_department=finance, answered=True)
+    client.force_login(head)
+
+    response = client.get(plan_url(second, finance))
+
+    [row] = response.context["followed"]
+    assert row.action == finance_plan.actions.get()
+    assert (row.before, row.after) == (pytest.approx(4.0), pytest.approx(14 / 3))
+    assert "+0.67" in response.content.decode()
+
+
+def test_a_change_hidden_in_the_next_wave_is_not_shown(client, head, finance_plan, finance, sales):
+    second = Wave.objects.create(
+        campaign=finance_plan.wave.campaign, number=2, period_start=LAUNCH,
+        period_end=LAUNCH + timedelta(days=20), launched_at=LAUNCH + timedelta(days=20),
+        closes_at=LAUNCH + timedelta(days=27),
+    )  # fmt: skip
+    respond(second, finance, [1, 1], respondent_department=sales)  # under the threshold
+    second.invitations.create(recipient=head, rated_department=finance, answered=True)
+    client.force_login(head)
+
+    [row] = client.get(plan_url(second, finance)).context["followed"]
+
+    assert (row.after, row.change) == (None, None)
