@@ -31,8 +31,9 @@ def _no_longer_open(message: Message) -> str:
 
 
 def _plan_page(message: Message) -> str:
-    plan = message.about.plan
-    return reverse("feedback:plan", args=[plan.wave_id, plan.department.code])
+    # The owner's actions on the plans page: the plan's own page shows survey results, which
+    # only the department's heads and HR see.
+    return reverse("feedback:plans")
 
 
 register(

@@ -32,7 +32,13 @@ PER_PAGE = 25
 def plan_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     headed = headed_departments(user)
-    if not sees_company_reports(user) and not headed.exists():
+    # An owner reads their own actions here (the reminder links to it), not the plans' scores.
+    owned = (
+        Action.objects.filter(owner=user)
+        .open()
+        .select_related("plan__department", "plan__wave__campaign", "question")
+    )
+    if not sees_company_reports(user) and not headed.exists() and not owned.exists():
         raise Http404
     plans = ActionPlan.objects.visible_to(user).select_related("department", "wave__campaign")
     overdue = (
@@ -58,7 +64,13 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "feedback/plan_list.html",
-        {"page": page, "overdue": overdue[:100], "to_plan": to_plan},
+        {
+            "page": page,
+            "overdue": overdue[:100],
+            "to_plan": to_plan,
+            "owned": owned[:100],
+            "today": timezone.localdate(),
+        },
     )
 
 
