@@ -161,6 +161,14 @@ def _provider(about) -> list[int]:
     return [about.ticket.provider_id]
 
 
+def _alert_departments(alert: Breach | TargetWarning) -> list[int]:
+    """The group that hears of an alert: the customer's for its own duty (answering the
+    provider's questions), the provider's for every other target."""
+    if alert.target == Target.REQUESTER_ANSWER:
+        return [alert.ticket.customer_id]
+    return [alert.ticket.provider_id]
+
+
 def _ticket_page(message: Message) -> str:
     return message.about.ticket.get_absolute_url()
 
@@ -291,7 +299,7 @@ for name, label in [
             _alert_context,
             lambda message: alert_withdrawn(message.about),
             (*TICKET, "approval"),
-            _provider,
+            _alert_departments,
             label=label,
             link=_ticket_page,
         )

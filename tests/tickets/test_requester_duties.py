@@ -19,6 +19,8 @@ from agreements.models import CalendarDay
 from dashboards.periods import Period
 from dashboards.scorecard import company_facts, scorecard
 from dashboards.selectors import CUSTOMER, SUPPLIER, department_dashboard
+from outbox import sending
+from outbox.kinds import KINDS
 from outbox.models import Message
 from tests.support.clock import HOUR, at
 from tickets import letters, services
@@ -179,3 +181,28 @@ def test_the_agreement_api_states_the_duties(asked, agreement, head, client):
 
     assert body["customer_duties"] == "Attach last month's payroll summary."
     assert body["requester_answer_within"] is not None
+
+
+def test_the_customers_group_hears_of_a_duty_alert_and_the_providers_of_any_other(
+    asked, sales, finance, clock_at
+):
+    clock_at(DUE + timedelta(minutes=1))
+    breach_scan()
+    duty = Breach.objects.get(ticket=asked, target=Target.REQUESTER_ANSWER)
+    first_response = Breach(ticket=asked, target=Target.FIRST_RESPONSE)
+
+    assert KINDS[letters.BREACH].departments(duty) == [sales.pk]
+    assert KINDS[letters.WARNING].departments(duty) == [sales.pk]
+    assert KINDS[letters.BREACH].departments(first_response) == [finance.pk]
+
+
+def test_the_duty_breach_email_asks_the_customer_to_answer(asked, clock_at, mailoutbox):
+    clock_at(DUE + timedelta(minutes=1))
+    breach_scan()
+    to_requester = Message.objects.filter(kind=letters.BREACH, recipient__username="staff")
+
+    sending.send(list(to_requester.values_list("pk", flat=True)))
+
+    (email,) = mailoutbox
+    assert "please answer its question now" in email.body
+    assert "tell the requester when to expect it" not in email.body
