@@ -7,6 +7,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 PUBLIC_PAGES = {"login", "healthz", "set_language", "admin:login", "api:token", "surveys:answer"}
 # Single sign-on starts and comes back before anyone is signed in (404 while it is off).
 PUBLIC_PAGES |= {"directory:oidc_start", "directory:oidc_callback"}
+# So is the link that confirms a resolved request (who may use it: tests/tickets/test_confirmation).
+PUBLIC_PAGES |= {"tickets:confirm_link"}
 SAMPLE_ARGUMENTS = {"code": "FIN", "path": "x", "object_id": "1", "app_label": "auth",
                     "content_type_id": "1", "id": "1", "pk": "1"}  # fmt: skip
 
