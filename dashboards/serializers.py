@@ -182,10 +182,5 @@ class HeatCellSerializer(serializers.Serializer):
     supplier = DepartmentSummarySerializer(read_only=True)
     customer = DepartmentSummarySerializer(read_only=True)
     compliance = PercentField(source="figures.rate")
+    # The customer's duties in this pair are among the figures (duty_met, duty_breached).
     figures = ComplianceSerializer(read_only=True)
-    duty_met = serializers.IntegerField(
-        read_only=True, help_text="As customer: requester's answers within the duty."
-    )
-    duty_breached = serializers.IntegerField(
-        read_only=True, help_text="As customer: requester's answers late or overdue."
-    )
