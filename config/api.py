@@ -18,6 +18,7 @@ from dashboards.api import DashboardViewSet, ScorecardViewSet
 from directory.api import DepartmentViewSet, MembershipViewSet
 from disputes.api import DisputeViewSet
 from feedback.api import FeedbackViewSet
+from feedback.plan_api import ActionPlanViewSet, ActionViewSet
 from recognition.api import AwardViewSet, CycleViewSet
 from surveys.api import CampaignViewSet, InvitationViewSet, WaveViewSet
 from tickets.alert_api import BreachViewSet, EscalationViewSet, WarningViewSet
@@ -77,6 +78,8 @@ router.register("recognition/cycles", CycleViewSet, basename="recognition-cycle"
 router.register("recognition/awards", AwardViewSet, basename="recognition-award")
 router.register("disputes", DisputeViewSet, basename="dispute")
 router.register("feedback", FeedbackViewSet, basename="feedback")
+router.register("action-plans", ActionPlanViewSet, basename="action-plan")
+router.register("actions", ActionViewSet, basename="action")
 
 urlpatterns = [
     *router.urls,
