@@ -15,6 +15,7 @@ from django.utils.functional import SimpleLazyObject
 
 from agreements.models import ApprovalStep
 from departments.models import Delegation, Membership
+from feedback.models import Action
 from recognition.models import Cycle
 from tickets.models import Approval
 
@@ -28,6 +29,8 @@ class Navigation:
     recognition: bool = False  # HR: recognition cycles
     awards: bool = False  # everyone, once a recognition cycle is published
     feedback: bool = False  # everyone signed in: complaints and suggestions
+    disputes: bool = False  # heads: disputes of breaches to open or decide
+    plans: bool = False  # heads, HR, and whoever owns an open action of a plan
 
 
 def navigation_for(user) -> Navigation:
@@ -43,6 +46,8 @@ def navigation_for(user) -> Navigation:
             recognition=True,
             awards=Cycle.objects.published().exists(),
             feedback=True,
+            disputes=True,
+            plans=True,
         )
     today = timezone.localdate()
     person = OuterRef("pk")
@@ -73,6 +78,7 @@ def navigation_for(user) -> Navigation:
                 ).filter(Q(user=person) | Q(group__user=person))
             ),
             awards_published=Exists(Cycle.objects.published()),
+            owns_action=Exists(Action.objects.open().filter(owner=person)),
         )
         .first()
     )
@@ -90,6 +96,8 @@ def navigation_for(user) -> Navigation:
         recognition=hr,
         awards=roles["awards_published"],
         feedback=True,
+        disputes=roles["heads"],
+        plans=hr or roles["heads"] or roles["owns_action"],
     )
 
 

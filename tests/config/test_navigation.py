@@ -17,6 +17,8 @@ OPTIONAL = {
     "Approvals": "tickets:approvals",
     "Dashboards": "dashboards:index",
     "Surveys": "surveys:home",
+    "Action plans": "feedback:plans",
+    "Disputes": "disputes:list",
 }
 EVERYONE = {
     "My work": "home",
@@ -43,9 +45,9 @@ def links_of(client, person) -> set[str]:
         ("staff", set()),
         ("outsider", set()),
         ("agent", {"Queue"}),
-        ("head", {"Queue", "Approvals", "Dashboards"}),
-        ("hr", {"Dashboards", "Surveys"}),
-        ("admin_user", {"Queue", "Approvals", "Dashboards", "Surveys"}),
+        ("head", {"Queue", "Approvals", "Dashboards", "Action plans", "Disputes"}),
+        ("hr", {"Dashboards", "Surveys", "Action plans"}),
+        ("admin_user", {"Queue", "Approvals", "Dashboards", "Surveys", "Action plans", "Disputes"}),
     ],
 )
 def test_each_role_sees_only_the_links_it_can_use(client, request, person, links):

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
+from config.navigation import navigation_for
 from feedback.models import Action, ActionPlan
 from surveys.models import Answer, Wave
 from tests.support.clock import LAUNCH
@@ -203,3 +204,9 @@ def test_a_change_hidden_in_the_next_wave_is_not_shown(client, head, finance_pla
     [row] = client.get(plan_url(second, finance)).context["followed"]
 
     assert (row.after, row.change) == (None, None)
+
+
+def test_the_navigation_leads_an_owner_to_their_actions_until_they_are_done(agent, finance_plan):
+    assert navigation_for(agent).plans
+    finance_plan.actions.update(status="done")
+    assert not navigation_for(agent).plans
