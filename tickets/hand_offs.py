@@ -76,14 +76,16 @@ def ticket_open_child(
 def ticket_detach_child(*, parent_id: int, child_id: int, by) -> Ticket:
     """Stop waiting on a hand-off (the parent's agents): it goes on alone, the parent may be
     resolved without it; both timelines say so."""
-    parent = services._locked(parent_id, None)
-    _check(parent, HandOffAction.DETACH, by)
+    # The child before its parent, in the order a child's own steps lock them (resolving a child
+    # updates its parent's clock): the other order could deadlock with a concurrent step.
     child = (
         Ticket.objects.select_for_update(of=("self",))
         .select_related("provider")
-        .filter(parent=parent, pk=child_id)
+        .filter(parent_id=parent_id, pk=child_id)
         .first()
     )
+    parent = services._locked(parent_id, None)
+    _check(parent, HandOffAction.DETACH, by)
     if child is None or child.detached_at is not None:
         raise StaleTicket(_("This hand-off is no longer attached to the request."))
     now = timezone.now()
