@@ -1,14 +1,34 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Delegation, Department, Membership
 
 
+class OneHeadFormSet(BaseInlineFormSet):
+    """A department's memberships keep at most one head (the database's constraint, checked
+    here for the whole form: the rows are saved one by one)."""
+
+    def clean(self) -> None:
+        super().clean()
+        heads = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("role") == Membership.Role.HEAD
+        ]
+        if len(heads) > 1:
+            raise ValidationError(_("This department already has a head."))
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = OneHeadFormSet
     extra = 0
     autocomplete_fields = ["user"]
 

@@ -35,6 +35,13 @@ class FlagsLostHeads:
         if formset.model is not Membership:
             return super().save_formset(request, form, formset, change)
         former_heads = _heads_among(f.instance.pk for f in formset.initial_forms)
+        # The former head's row is saved (or deleted) first: a department has one head at a
+        # time, so handing the role to someone else in the same save must free it before.
+        was_head = {membership.pk for membership in former_heads}
+        count = formset.initial_form_count()
+        formset.forms[:count] = sorted(
+            formset.forms[:count], key=lambda f: f.instance.pk not in was_head
+        )
         super().save_formset(request, form, formset, change)
         _flag_departments_left_without_head(former_heads)
 

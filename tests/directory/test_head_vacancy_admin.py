@@ -102,6 +102,43 @@ def test_removing_an_agent_flags_nothing(signed_in, agent, finance):
     assert flagged(finance) == []
 
 
+def test_handing_the_head_role_to_someone_else_in_one_save_flags_nothing(
+    signed_in, head_membership, finance, agent
+):
+    agents_membership = Membership.objects.get(user=agent, department=finance)
+    page = reverse("admin:departments_department_change", args=[finance.pk])
+    data = form_data(signed_in.get(page))
+    for index in range(int(data["memberships-TOTAL_FORMS"])):
+        member = data[f"memberships-{index}-id"]
+        if member == str(head_membership.pk):
+            data[f"memberships-{index}-role"] = Membership.Role.MEMBER
+        elif member == str(agents_membership.pk):
+            data[f"memberships-{index}-role"] = Membership.Role.HEAD
+
+    assert signed_in.post(page, data).status_code == 302
+
+    agents_membership.refresh_from_db()
+    head_membership.refresh_from_db()
+    assert (agents_membership.role, head_membership.role) == ("head", "member")
+    assert flagged(finance) == []
+
+
+def test_two_heads_in_one_save_are_a_form_error(signed_in, head_membership, finance, agent):
+    agents_membership = Membership.objects.get(user=agent, department=finance)
+    page = reverse("admin:departments_department_change", args=[finance.pk])
+    data = form_data(signed_in.get(page))
+    for index in range(int(data["memberships-TOTAL_FORMS"])):
+        if data[f"memberships-{index}-id"] == str(agents_membership.pk):
+            data[f"memberships-{index}-role"] = Membership.Role.HEAD
+
+    response = signed_in.post(page, data)
+
+    assert response.status_code == 200
+    assert "This department already has a head." in response.text
+    agents_membership.refresh_from_db()
+    assert agents_membership.role == Membership.Role.AGENT
+
+
 def test_adding_a_member_flags_nothing(signed_in, finance):
     newcomer = UserFactory(username="newcomer")
     MembershipFactory(user=newcomer, department=finance, role=Membership.Role.MEMBER)
