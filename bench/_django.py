@@ -3,7 +3,9 @@ database (and anything else) taken from the environment as in production."""
 
 import os
 import sys
+import time
 from pathlib import Path
+from statistics import median, quantiles
 
 import psycopg
 from psycopg import sql
@@ -37,3 +39,29 @@ def recreate_database(url: str) -> None:
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
         connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def measure_page(user, url: str, runs: int) -> dict:
+    """`url` read `runs` times by `user` through Django's test client (after one warm-up
+    read): median and p95 in milliseconds, and the queries of one read."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(user)
+    timings, queries = [], 0
+    for run in range(runs + 1):
+        with CaptureQueriesContext(connection) as captured:
+            began = time.perf_counter()
+            response = client.get(url)
+            elapsed = time.perf_counter() - began
+        assert response.status_code == 200, (url, response.status_code)
+        if run:  # the first render warms caches (templates, the calendars' clocks)
+            timings.append(elapsed * 1000)
+            queries = len(captured.captured_queries)
+    return {
+        "median_ms": round(median(timings), 1),
+        "p95_ms": round(quantiles(timings, n=20)[-1], 1),
+        "queries": queries,
+    }

@@ -16,11 +16,10 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from statistics import median, quantiles
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _django import recreate_database, setup_django
+from _django import measure_page, recreate_database, setup_django
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/accord_bench_dashboards"
 
@@ -112,9 +111,6 @@ def page_urls(department) -> dict[str, str]:
 
 
 def measure(user, url: str, runs: int) -> dict:
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     today = timezone.localdate()
@@ -124,23 +120,7 @@ def measure(user, url: str, runs: int) -> dict:
         yesterday=today - timedelta(days=1),
         last=today,
     )
-    client = Client()
-    client.force_login(user)
-    timings, queries = [], 0
-    for run in range(runs + 1):
-        with CaptureQueriesContext(connection) as captured:
-            began = time.perf_counter()
-            response = client.get(url)
-            elapsed = time.perf_counter() - began
-        assert response.status_code == 200, (url, response.status_code)
-        if run:  # the first render warms caches (templates, the calendars' clocks)
-            timings.append(elapsed * 1000)
-            queries = len(captured.captured_queries)
-    return {
-        "median_ms": round(median(timings), 1),
-        "p95_ms": round(quantiles(timings, n=20)[-1], 1),
-        "queries": queries,
-    }
+    return measure_page(user, url, runs)
 
 
 def create_company(count: int, now):

@@ -19,14 +19,13 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from statistics import median, quantiles
 
 # This file is named like the standard library's `queue`: keep its folder last on the path so
 # that `import queue` (urllib3, concurrent.futures) still finds the standard one.
 BENCH = str(Path(__file__).resolve().parent)
 sys.path[:] = [entry for entry in sys.path if entry != BENCH] + [BENCH]
 
-from _django import recreate_database, setup_django  # noqa: E402
+from _django import measure_page, recreate_database, setup_django  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/accord_bench_queue"
 AGENTS_PER_DEPARTMENT = 5
@@ -242,33 +241,9 @@ def measure_pages(runs: int) -> dict:
     pages = {}
     for name, (username, url) in page_urls().items():
         user = get_user_model().objects.get(username=username)
-        pages[name] = measure(user, url, runs)
+        pages[name] = measure_page(user, url, runs)
         print(f"{name}: {pages[name]}", file=sys.stderr, flush=True)
     return pages
-
-
-def measure(user, url: str, runs: int) -> dict:
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    client = Client()
-    client.force_login(user)
-    timings, queries = [], 0
-    for run in range(runs + 1):
-        with CaptureQueriesContext(connection) as captured:
-            began = time.perf_counter()
-            response = client.get(url)
-            elapsed = time.perf_counter() - began
-        assert response.status_code == 200, (url, response.status_code)
-        if run:  # the first render warms caches (templates, the calendars' clocks)
-            timings.append(elapsed * 1000)
-            queries = len(captured.captured_queries)
-    return {
-        "median_ms": round(median(timings), 1),
-        "p95_ms": round(quantiles(timings, n=20)[-1], 1),
-        "queries": queries,
-    }
 
 
 if __name__ == "__main__":
