@@ -1,5 +1,5 @@
 """Load test: Locust (headless) against gunicorn on PostgreSQL seeded with N open requests (by
-bench/queue.py's seeding, dashboards' daily totals counted as beat would): U simulated people
+bench/ticket_queue.py's seeding, dashboards' daily totals counted as beat would): U simulated people
 for D seconds (bench/load_people.py: staff filing and reading their requests, agents working
 their queue and searching, heads opening their dashboard), then one person alone reading home,
 the queue, a request page and search, each page R times.
@@ -18,7 +18,6 @@ which the other processes do not change, rather than the response times.
 """
 
 import argparse
-import importlib.util
 import json
 import os
 import signal
@@ -31,12 +30,11 @@ from pathlib import Path
 from statistics import median
 
 BENCH = Path(__file__).resolve().parent
-# bench/queue.py is named like the standard library's `queue` (which requests and urllib3 use):
-# keep this folder last on the path.
-sys.path[:] = [entry for entry in sys.path if entry != str(BENCH)] + [str(BENCH)]
+sys.path.insert(0, str(BENCH))
 
 import psutil  # noqa: E402  (Locust's dependency: the bench extra)
 import psycopg  # noqa: E402
+import redis  # noqa: E402
 from _django import ROOT, setup_django  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/accord_bench_load"
@@ -54,9 +52,14 @@ def main() -> None:
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--reuse-database", action="store_true", help="seeded by an earlier run")
     parser.add_argument("--one-user-runs", type=int, default=20)
+    parser.add_argument(
+        "--cache-url", default="redis://127.0.0.1:6379/13",
+        help="the cache gunicorn's workers share, emptied first (CACHE_URL); '' for one each",
+    )  # fmt: skip
     args = parser.parse_args()
 
-    seeding = load_queue_bench()
+    import ticket_queue as seeding
+
     setup_django(args.database_url)
     from django.db import connection
 
@@ -71,8 +74,10 @@ def main() -> None:
     connection.close()
 
     load_before = os.getloadavg()
+    if args.cache_url:
+        redis.Redis.from_url(args.cache_url).flushdb()
     port = free_port()
-    server = start_gunicorn(args.database_url, port, args.workers)
+    server = start_gunicorn(args.database_url, args.cache_url, port, args.workers)
     try:
         base = f"http://127.0.0.1:{port}"
         wait_until_up(base)
@@ -91,14 +96,6 @@ def main() -> None:
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
     print(json.dumps(result, ensure_ascii=False))
-
-
-def load_queue_bench():
-    """bench/queue.py as a module (its name would shadow the standard library's `queue`)."""
-    spec = importlib.util.spec_from_file_location("bench_queue", BENCH / "queue.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def count_daily_totals() -> None:
@@ -155,11 +152,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def server_environment(database_url: str) -> dict[str, str]:
-    """Production settings on plain HTTP on loopback: no Redis (tasks stay in memory)."""
-    environment = {
-        key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "DEBUG")
-    }
+def server_environment(database_url: str, cache_url: str) -> dict[str, str]:
+    """Production settings on plain HTTP on loopback, with a shared cache as in production
+    (CACHE_URL) but no broker: tasks stay in memory."""
+    inherited = {"REDIS_URL", "CACHE_URL", "DEBUG"}
+    environment = {key: value for key, value in os.environ.items() if key not in inherited}
     environment.update(
         DATABASE_URL=database_url,
         SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only-secret-key-not-for-any-deployment"),
@@ -171,14 +168,16 @@ def server_environment(database_url: str) -> dict[str, str]:
         CELERY_BROKER_URL="memory://",
         EMAIL_URL="dummymail://",
     )
+    if cache_url:
+        environment["CACHE_URL"] = cache_url
     return environment
 
 
-def start_gunicorn(database_url: str, port: int, workers: int) -> subprocess.Popen:
+def start_gunicorn(database_url: str, cache_url: str, port: int, workers: int) -> subprocess.Popen:
     return subprocess.Popen(
         [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--log-level", "warning"],
-        cwd=ROOT, env=server_environment(database_url), start_new_session=True,
+        cwd=ROOT, env=server_environment(database_url, cache_url), start_new_session=True,
     )  # fmt: skip
 
 

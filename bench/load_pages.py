@@ -1,9 +1,9 @@
 """The cost of each page of the load test (bench/load.py) for one person, measured inside one
 process so that a busy machine misleads less than wall times do: through Django's test client on
-the database bench/load.py (or bench/queue.py) seeded, each page rendered R times after a warm-up,
-with its queries counted, the CPU time of this process (Python: the view, the templates) and the
-time spent waiting on PostgreSQL (the queries' wall time, most of it PostgreSQL's CPU on an idle
-server). `--profile PAGE` prints cProfile's top functions of one page instead.
+the database bench/load.py (or bench/ticket_queue.py) seeded, each page rendered R times after a
+warm-up, with its queries counted, the CPU time of this process (Python: the view, the templates)
+and the time spent waiting on PostgreSQL (the queries' wall time, most of it PostgreSQL's CPU on an
+idle server). `--profile PAGE` prints cProfile's top functions of one page instead.
 
     .venv/bin/python bench/load_pages.py --database-url postgres://postgres@127.0.0.1:5432/accord_bench_queue
 
@@ -20,7 +20,7 @@ from pathlib import Path
 from statistics import median
 
 BENCH = Path(__file__).resolve().parent
-sys.path[:] = [entry for entry in sys.path if entry != str(BENCH)] + [str(BENCH)]
+sys.path.insert(0, str(BENCH))
 
 from _django import setup_django  # noqa: E402
 
@@ -67,6 +67,7 @@ def main() -> None:
     parser.add_argument("--page", action="append", help="only these pages (repeatable)")
     parser.add_argument("--queries", action="store_true", help="print each query's time")
     parser.add_argument("--sort", default="cumulative", help="cProfile's order: tottime…")
+    parser.add_argument("--top", type=int, default=45, help="cProfile's lines printed")
     args = parser.parse_args()
     setup_django(args.database_url)
     from django.conf import settings
@@ -102,7 +103,7 @@ def main() -> None:
             for _ in range(args.runs):
                 client.get(url)
             profiler.disable()
-            pstats.Stats(profiler).sort_stats(args.sort).print_stats(45)
+            pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
             return
         walls, cpus, sqls, queries = [], [], [], 0
         for _ in range(args.runs):

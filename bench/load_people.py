@@ -1,6 +1,6 @@
 """The people of the load test (bench/load.py), for Locust: staff filing and reading their
 requests, agents working their department's queue and searching, heads opening their
-department's dashboard. Each signs in once, as one of the people bench/queue.py creates, and
+department's dashboard. Each signs in once, as one of the people bench/ticket_queue.py creates, and
 then acts with a pause of 1 to 5 seconds between pages, as a person reading them would."""
 
 import json

@@ -120,6 +120,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Django's cache holds the dashboards counted in the last minute and the sign-in provider's
+# discovery document. Each process keeps its own unless CACHE_URL names a shared one
+# (redis://host:6379/1): with several web processes, a shared cache counts each dashboard once
+# a minute instead of once per process.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "directory.passwords.PasswordBackend",

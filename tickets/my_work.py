@@ -80,8 +80,8 @@ def queue_figures(user, now: datetime) -> list[QueueFigures]:
     Each figure is its own count, so that PostgreSQL reads it from the queue's indexes (an
     index-only scan of `ticket_queue_open_assignee` or `ticket_queue_open`) rather than every open
     request of the department: one grouped count with four filters read all of them (50,000
-    rows, 180-290 ms, at bench/queue.py's million requests; some 10 ms this way). Only "about to
-    breach" reads rows, those not yet overdue, through the index's next due time."""
+    rows, 180-290 ms, at bench/ticket_queue.py's million requests; some 10 ms this way). Only
+    "about to breach" reads rows, those not yet overdue, through the index's next due time."""
     open_here = Ticket.objects.filter(provider=OuterRef("pk"), status__in=OPEN_STATUSES)
     departments = queue_departments(user).annotate(
         unassigned=subquery_count(open_here.filter(assignee__isnull=True)),

@@ -7,16 +7,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from tickets import bulk, services
-from tickets.models import Ticket
 from tickets.queue_forms import BulkActionForm, QueueAssignForm, resolve_assignee
-from tickets.request_page import _incomplete, _run
+from tickets.request_page import _incomplete, _run, _visible
 
 
 def _back_to_queue(request: HttpRequest) -> str:
@@ -26,9 +25,7 @@ def _back_to_queue(request: HttpRequest) -> str:
 
 @require_POST
 def queue_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = get_object_or_404(
-        Ticket.objects.visible_to(request.user).select_related("provider"), pk=pk
-    )
+    ticket = _visible(request, pk)
     form = QueueAssignForm(request.POST)
     if not form.is_valid():
         return _incomplete(request, ticket, form)

@@ -51,7 +51,7 @@ ACTION_COMMENTS = {
 
 
 def _visible(request: HttpRequest, pk: int) -> Ticket:
-    tickets = Ticket.objects.visible_to(request.user)
+    tickets = selectors.with_next_due(Ticket.objects.visible_to(request.user))
     return get_object_or_404(
         tickets.select_related(
             "service", "provider", "customer", "requester", "assignee", "agreement__calendar"
@@ -69,6 +69,12 @@ def _render_detail(
 ) -> HttpResponse:
     roles = services.roles_of(request.user, ticket)
     is_agent = Role.AGENT in roles
+    now = timezone.now()
+    # The agreement's business clock, read once for the targets and the request's urgency.
+    clocks = {}
+    if ticket.agreement is not None:
+        clocks[ticket.agreement.calendar_id] = ticket.agreement.calendar.as_clock()
+    selectors.set_urgency([ticket], now, clocks)
     events = ticket.events.select_related("actor").prefetch_related("files__attachment")
     if not is_agent:
         events = events.filter(is_internal=False)
@@ -89,7 +95,7 @@ def _render_detail(
         "is_requester": Role.REQUESTER in roles,
         "actions": actions,
         "answers": _answers(ticket, attachments),
-        "targets": selectors.target_clocks(ticket, timezone.now()),
+        "targets": selectors.target_clocks(ticket, now, next(iter(clocks.values()), None)),
         "approvals": approvals,
         # The provider's own missed targets: a dispute (disputes app) may be opened from here.
         "breaches": list(

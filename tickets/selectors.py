@@ -85,7 +85,7 @@ def for_long_lists(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """`for_lists` for the lists read from every request (the queue, my requests): the optional
     assignee and agreement are read apart (two small queries), because outer joins of them on
     top of the others make PostgreSQL plan the page for longer (40 ms against 2 ms on
-    bench/queue.py's table) than it takes to read it."""
+    bench/ticket_queue.py's table) than it takes to read it."""
     return (
         with_next_due(tickets)
         .select_related("service", "provider", "customer", "requester")
@@ -182,12 +182,15 @@ class Urgency:
         return time_left_phrase(self.level, self.left, self.day)
 
 
-def set_urgency(tickets: Iterable[Ticket], now: datetime) -> None:
+def set_urgency(
+    tickets: Iterable[Ticket], now: datetime, clocks: dict[int, BusinessClock] | None = None
+) -> None:
     """Give every ticket (annotated by `with_next_due`) an `urgency`. A request is due soon when
     it is about to breach: past the warning time of its agreement's threshold (75 % of the
-    target by default)."""
+    target by default). `clocks` by calendar, when the caller has read them already."""
     tickets = list(tickets)
-    clocks = clocks_by_calendar({t.agreement.calendar_id for t in tickets if t.agreement})
+    if clocks is None:
+        clocks = clocks_by_calendar({t.agreement.calendar_id for t in tickets if t.agreement})
     days = {pk: working_day(clock, now) for pk, clock in clocks.items()}
     resumes_with = left_when_paused(
         [t for t in tickets if t.next_due_at is None and t.status in OPEN_STATUSES], clocks
@@ -245,13 +248,16 @@ class TargetClock:
         return ""
 
 
-def target_clocks(ticket: Ticket, now: datetime) -> list[TargetClock]:
+def target_clocks(
+    ticket: Ticket, now: datetime, clock: BusinessClock | None = None
+) -> list[TargetClock]:
     """The first-response and resolution targets of a request with an agreement, each with its
-    due time and what is left of it in working time; [] without an agreement or a target."""
+    due time and what is left of it in working time (on `clock`, its agreement's calendar, read
+    here unless given); [] without an agreement or a target."""
     agreed = ticket.agreement and ticket.agreement.target_for(ticket.priority)
     if not agreed:
         return []
-    clock = ticket.agreement.calendar.as_clock()
+    clock = clock or ticket.agreement.calendar.as_clock()
     day = working_day(clock, now)
     pauses = None
     targets = []

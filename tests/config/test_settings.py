@@ -23,11 +23,13 @@ print(json.dumps({
     "secret_key": settings.SECRET_KEY,
     "session_cookie_secure": settings.SESSION_COOKIE_SECURE,
     "languages": [code for code, _ in settings.LANGUAGES],
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "cache_location": settings.CACHES["default"].get("LOCATION", ""),
 }))
 """
 ACCORD_VARIABLES = {
     "DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL",
-    "CELERY_RESULT_BACKEND", "ALLOWED_HOSTS", "EMAIL_URL", "TIME_ZONE",
+    "CELERY_RESULT_BACKEND", "ALLOWED_HOSTS", "EMAIL_URL", "TIME_ZONE", "CACHE_URL",
 }  # fmt: skip
 
 
@@ -63,6 +65,7 @@ def test_defaults_need_no_server_sqlite_and_a_file_system_broker():
     assert values["use_tz"] is True
     assert values["email_backend"] == "django.core.mail.backends.console.EmailBackend"
     assert values["languages"] == ["en", "zh-hans"]
+    assert values["cache"] == "django.core.cache.backends.locmem.LocMemCache"
 
 
 def test_database_redis_hosts_time_zone_and_email_come_from_the_environment():
@@ -92,6 +95,13 @@ def test_celery_broker_url_wins_over_redis_url():
     )
 
     assert values["broker"] == "redis://queue:6379/1"
+
+
+def test_cache_url_names_a_cache_shared_by_every_process():
+    values = settings_with(DEBUG="true", CACHE_URL="redis://cache.internal:6379/3")
+
+    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["cache_location"] == "redis://cache.internal:6379/3"
 
 
 def test_production_refuses_to_start_without_a_secret_key():

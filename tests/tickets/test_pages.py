@@ -618,6 +618,24 @@ def test_the_request_page_shows_the_working_time_left(client, staff, ticket, clo
     assert "3 h of working time left" in page  # 2 before lunch, 1 after
 
 
+def test_the_request_page_costs_the_same_queries_however_long_its_conversation(
+    client, staff, agent, ticket, django_assert_max_num_queries
+):
+    client.force_login(staff)
+    for number in range(12):
+        client.post(reverse("tickets:comment", args=[ticket.pk]), {"text": f"Note {number}"})
+    client.force_login(agent)
+
+    # 22: the session, the person and the navigation; the request with its agreement's business
+    # clock read once for both its targets and its urgency; the conversation, approvals, files,
+    # links, hand-offs, watchers, colleagues and canned replies one query each.
+    with django_assert_max_num_queries(22):
+        response = client.get(ticket.get_absolute_url())
+
+    assert len(response.context["events"]) > 12
+    assert response.context["ticket"].urgency.level == "on_track"
+
+
 def test_the_request_page_shows_when_a_target_was_met(client, staff, agent, ticket, clock_at):
     clock_at(at(23, 11))
     advance(ticket, agent, Action.ACKNOWLEDGE)

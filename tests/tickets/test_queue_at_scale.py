@@ -1,6 +1,6 @@
 """The queue and "my requests" at scale: read by predicates their indexes serve (the provider
 department the agent works, the requester), counted no further than anyone pages, and with the
-same queries however many requests there are (bench/queue.py measures them at 1,000,000)."""
+same queries however many requests there are (bench/ticket_queue.py measures them at 1,000,000)."""
 
 import pytest
 from django.db import connection

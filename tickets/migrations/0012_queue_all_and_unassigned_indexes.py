@@ -1,4 +1,4 @@
-"""The queue's two pages that read more than a page at a million requests (bench/queue.py):
+"""The queue's two pages that read more than a page at a million requests (bench/ticket_queue.py):
 "all statuses" gets an index in (provider, next due) order whatever the status, and the assignee
 filters ("unassigned", "assigned to me", someone's) one led by the provider, so that unassigned
 requests of other departments are not read."""

@@ -223,7 +223,8 @@ class Ticket(models.Model):
         verbose_name = _("request")
         verbose_name_plural = _("requests")
         indexes = [
-            # The queue: a provider's requests, filtered, the next due first (bench/queue.py).
+            # The queue: a provider's requests, filtered, the next due first
+            # (bench/ticket_queue.py).
             models.Index(
                 fields=["provider", "status", "next_due_at", "id"], name="ticket_queue_status"
             ),

@@ -7,7 +7,7 @@ Chinese characters, and a number), timed, its SQL queries counted.
 
 Run from the repository root (it drops and recreates its own database for each size):
 
-    .venv/bin/python bench/queue.py --requests 100000 1000000
+    .venv/bin/python bench/ticket_queue.py --requests 100000 1000000
 
 One JSON line per size: {"requests": N, "seed_s": …, "pages": {"<page>": {"median_ms": …,
 "p95_ms": …, "queries": …}, …}}.
@@ -20,12 +20,9 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-# This file is named like the standard library's `queue`: keep its folder last on the path so
-# that `import queue` (urllib3, concurrent.futures) still finds the standard one.
-BENCH = str(Path(__file__).resolve().parent)
-sys.path[:] = [entry for entry in sys.path if entry != BENCH] + [BENCH]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _django import measure_page, recreate_database, setup_django  # noqa: E402
+from _django import measure_page, recreate_database, setup_django
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/accord_bench_queue"
 AGENTS_PER_DEPARTMENT = 5
