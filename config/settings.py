@@ -3,6 +3,7 @@
 Production differs from development only by environment variables; see the README for the list.
 """
 
+import math
 from datetime import timedelta
 from pathlib import Path
 
@@ -240,6 +241,31 @@ WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", 
 # A webhook is disabled, and its owner told, after this many failed deliveries in a row.
 WEBHOOKS_DISABLE_AFTER_FAILURES = env.int("WEBHOOKS_DISABLE_AFTER_FAILURES", default=10)
 WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=5.0)
+
+# Complaints and suggestions: the working hours a head has to respond, the share of them after
+# which they are warned, and the working hours after a missed response before the parent
+# department's head is told.
+
+
+def _working_hours(name: str, default: float) -> timedelta:
+    try:
+        hours = env.float(name, default=default)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number of working hours.") from None
+    if not math.isfinite(hours) or hours <= 0:
+        raise ImproperlyConfigured(f"{name} must be a positive number of working hours.")
+    return timedelta(hours=hours)
+
+
+COMPLAINT_RESPONSE_TARGET = _working_hours("COMPLAINT_RESPONSE_HOURS", 16)
+COMPLAINT_PARENT_TOLD_AFTER = _working_hours("COMPLAINT_PARENT_TOLD_AFTER_HOURS", 8)
+try:
+    _warning_percent = env.float("COMPLAINT_WARNING_PERCENT", default=75)
+except ValueError:
+    _warning_percent = math.nan
+if not 0 < _warning_percent < 100:
+    raise ImproperlyConfigured("COMPLAINT_WARNING_PERCENT must be above 0 and below 100.")
+COMPLAINT_WARNING_SHARE = _warning_percent / 100
 
 # Celery: Redis in production; with no REDIS_URL, a broker on local files so that nothing needs
 # a server to try Accord.

@@ -1,9 +1,9 @@
 """The response scan: every minute, each open complaint or suggestion whose response target is
-at risk is warned about, one past its due time is breached, and one still unanswered
-ESCALATION_AFTER working hours later is told to the head of the parent department, each once
-per round. Rows are claimed with `FOR UPDATE SKIP LOCKED` and marked in the same transaction
-as their event, which a unique constraint allows once per round: two scans at once, or one run
-twice, tell nobody twice."""
+at risk is warned about, one past its due time is breached, and one still unanswered some
+working hours later (COMPLAINT_PARENT_TOLD_AFTER_HOURS) is told to the head of the parent
+department, each once per round. Rows are claimed with `FOR UPDATE SKIP LOCKED` and marked in
+the same transaction as their event, which a unique constraint allows once per round: two scans
+at once, or one run twice, tell nobody twice."""
 
 from __future__ import annotations
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from http import HTTPStatus
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agreements.models import BusinessCalendar
 from common.errors import DomainError
 from departments.heads import nearest_common_superior
 from departments.models import Department, Membership
@@ -17,7 +19,7 @@ from feedback import letters
 from feedback.models import Feedback, FeedbackEvent, Kind, Outcome, Status
 from feedback.responders import responder
 from feedback.selectors import clock_of, department_calendar
-from feedback.targets import response_times
+from feedback.targets import ResponseTimes, response_times
 from tickets.models import Ticket
 
 
@@ -84,7 +86,7 @@ def feedback_file(
         raise FeedbackError(_("This department is archived."))
     with transaction.atomic():
         calendar = department_calendar(department)
-        times = response_times(clock_of(calendar), now)
+        times = _response_times(calendar, now)
         feedback = Feedback.objects.create(
             kind=kind,
             department=department,
@@ -186,7 +188,7 @@ def feedback_escalate(
 
 
 def _new_round(feedback: Feedback, now: datetime) -> None:
-    times = response_times(clock_of(feedback.calendar), now)
+    times = _response_times(feedback.calendar, now)
     feedback.round += 1
     feedback.status, feedback.outcome = Status.OPEN, ""
     feedback.round_started_at = now
@@ -194,6 +196,16 @@ def _new_round(feedback: Feedback, now: datetime) -> None:
     feedback.escalate_at = times.escalate_at
     feedback.warned_at = feedback.breached_at = feedback.parent_told_at = None
     feedback.save()
+
+
+def _response_times(calendar: BusinessCalendar | None, start: datetime) -> ResponseTimes:
+    return response_times(
+        clock_of(calendar),
+        start,
+        target=settings.COMPLAINT_RESPONSE_TARGET,
+        warning_share=settings.COMPLAINT_WARNING_SHARE,
+        escalation_after=settings.COMPLAINT_PARENT_TOLD_AFTER,
+    )
 
 
 def _check_follow_up(by, feedback: Feedback) -> None:
