@@ -8,15 +8,18 @@ anyone else reads it through `Feedback.complainant_for(viewer)`, which hides the
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import BusinessCalendar
-from departments.models import Department, Membership, sees_company_reports
+from departments.models import Department, Membership, acting_for, sees_company_reports
 from tickets.models import Ticket
 
 
@@ -37,10 +40,12 @@ class Outcome(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
-def heads_at_or_above(department_field: str, user) -> Q:
+def heads_at_or_above(department_field: str, user, *, on: date | None = None) -> Q:
     """Rows whose `department_field` is headed by `user`, or lies below a department they head
-    (the hierarchy is shallow: up to five levels are looked through)."""
-    headed = Membership.objects.heads().filter(user=user).values("department")
+    (the hierarchy is shallow: up to five levels are looked through); with `on`, also by the
+    heads whose delegate `user` is on that day."""
+    people = [user.pk] if on is None else acting_for(user, on)
+    headed = Membership.objects.heads().filter(user__in=people).values("department")
     condition = Q(**{f"{department_field}__in": headed})
     path = department_field
     for _level in range(5):
@@ -52,27 +57,29 @@ def heads_at_or_above(department_field: str, user) -> Q:
 class FeedbackQuerySet(models.QuerySet["Feedback"]):
     def visible_to(self, user) -> FeedbackQuerySet:
         """The complainant, the heads of the department (and those above it, who are told of
-        its escalations), of the department it was escalated to, HR and administrators."""
+        its escalations), of the department it was escalated to, each head's delegate in force
+        (who sees what the head sees), HR and administrators."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if sees_company_reports(user):
             return self
+        today = timezone.localdate()
         return self.filter(
             Q(complainant=user)
-            | heads_at_or_above("department", user)
-            | heads_at_or_above("escalated_to", user)
+            | heads_at_or_above("department", user, on=today)
+            | heads_at_or_above("escalated_to", user, on=today)
         )
 
     def awaiting_response_from(self, user) -> FeedbackQuerySet:
-        """Open items `user` may respond to."""
-        return self.filter(status=Status.OPEN).filter(
-            Q(escalated_to__isnull=True, department__in=_headed(user))
-            | Q(escalated_to__in=_headed(user))
+        """Open items `user` may respond to, as a head or as a head's delegate in force."""
+        headed = (
+            Membership.objects.heads()
+            .filter(user__in=acting_for(user, timezone.localdate()))
+            .values("department")
         )
-
-
-def _headed(user):
-    return Membership.objects.heads().filter(user=user).values("department")
+        return self.filter(status=Status.OPEN).filter(
+            Q(escalated_to__isnull=True, department__in=headed) | Q(escalated_to__in=headed)
+        )
 
 
 class Feedback(models.Model):

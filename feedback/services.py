@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from agreements.models import BusinessCalendar
 from common.errors import DomainError
 from departments.heads import nearest_common_superior
-from departments.models import Department, Membership
+from departments.models import Department, Membership, acting_for
 from feedback import letters
 from feedback.models import Feedback, FeedbackEvent, Kind, Outcome, Status
 from feedback.responders import responder
@@ -40,11 +40,18 @@ class StaleFeedback(FeedbackError):
 
 
 def may_respond(user, feedback: Feedback) -> bool:
-    """Whoever owes the response (feedback.responders), while it waits for one."""
+    """Whoever owes the response (feedback.responders), or their delegate in force unless the
+    delegate filed it, while it waits for one."""
     if feedback.status != Status.OPEN:
         return False
     owed_by = responder(feedback)
-    return owed_by is not None and owed_by.pk == user.pk
+    if owed_by is None:
+        return False
+    if owed_by.pk == user.pk:
+        return True
+    return user.pk != feedback.complainant_id and owed_by.pk in acting_for(
+        user, timezone.localdate()
+    )
 
 
 def may_follow_up(user, feedback: Feedback) -> bool:
