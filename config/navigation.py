@@ -30,7 +30,7 @@ class Navigation:
     awards: bool = False  # everyone, once a recognition cycle is published
     feedback: bool = False  # everyone signed in: complaints and suggestions
     disputes: bool = False  # heads: disputes of breaches to open or decide
-    plans: bool = False  # heads, HR, and whoever owns an open action of a plan
+    plans: bool = False  # heads and their delegates, HR, and whoever owns an open action
 
 
 def navigation_for(user) -> Navigation:
@@ -97,7 +97,7 @@ def navigation_for(user) -> Navigation:
         awards=roles["awards_published"],
         feedback=True,
         disputes=roles["heads"],
-        plans=hr or roles["heads"] or roles["owns_action"],
+        plans=hr or roles["heads"] or roles["deputises_head"] or roles["owns_action"],
     )
 
 

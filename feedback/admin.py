@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.admin import ReadOnlyInline
 from departments.models import sees_company_reports
-from feedback.models import Action, ActionPlan, Feedback, FeedbackEvent
+from feedback.models import Action, ActionEvent, ActionPlan, Feedback, FeedbackEvent
 
 HIDDEN = _("Anonymous")
 
@@ -105,6 +105,12 @@ class ActionPlanAdmin(admin.ModelAdmin):
         return False
 
 
+class ActionEventInline(ReadOnlyInline):
+    model = ActionEvent
+    fields = ["at", "change", "actor", "before", "after", "text"]
+    readonly_fields = fields
+
+
 @admin.register(Action)
 class ActionAdmin(admin.ModelAdmin):
     list_display = ["what", "plan", "owner", "due_on", "status", "reminded_at"]
@@ -115,6 +121,7 @@ class ActionAdmin(admin.ModelAdmin):
     fields = ["plan", "question", "what", "owner", "due_on", "status", "created_at",
               "updated_at", "reminded_at"]  # fmt: skip
     readonly_fields = fields
+    inlines = [ActionEventInline]
 
     def has_add_permission(self, request):
         return False

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
+from feedback.action_progress import NOTE_MAX, PROGRESS_STATUSES
 from feedback.models import ActionStatus, Kind, Outcome, Status
 from tickets.models import Ticket
 
@@ -103,6 +104,10 @@ class ActionForm(forms.Form):
     owner = forms.TypedChoiceField(label=_("Owner"), coerce=int)
     due_on = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
     status = forms.ChoiceField(label=_("Status"), choices=ActionStatus)
+    # Empty when an action is added; an edit read at an older version is refused.
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1
+    )
 
     def __init__(self, *args, questions, owners, **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,3 +133,19 @@ class ActionForm(forms.Form):
         if "owner" in data:
             data["owner"] = self.owners[data["owner"]]
         return data
+
+
+class ActionProgressForm(forms.Form):
+    """An action's owner moves it along: its status and a short progress note."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[(status.value, status.label) for status in PROGRESS_STATUSES],
+    )
+    note = forms.CharField(
+        label=_("Progress note (optional)"),
+        max_length=NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)

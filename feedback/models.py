@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agreements.models import BusinessCalendar
 from departments.models import Department, Membership, acting_for, sees_company_reports
@@ -329,12 +330,21 @@ class ActionPlan(models.Model):
 
 class ActionQuerySet(models.QuerySet["Action"]):
     def visible_to(self, user) -> ActionQuerySet:
-        """Actions of the plans `user` sees, and those they own."""
+        """Actions of the plans `user` sees (or the head they stand in for sees), and those they
+        own."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if sees_company_reports(user):
             return self
-        return self.filter(heads_at_or_above("plan__department", user) | Q(owner=user))
+        return self.filter(
+            heads_at_or_above("plan__department", user, on=timezone.localdate()) | Q(owner=user)
+        )
+
+    def movable_by(self, user, on: date) -> ActionQuerySet:
+        """Actions `user` may move on `on`: those they own, and those of the departments headed
+        by them or by someone whose delegate they are that day."""
+        headed = Membership.objects.heads().filter(user__in=acting_for(user, on))
+        return self.filter(Q(owner=user) | Q(plan__department__in=headed.values("department")))
 
     def open(self) -> ActionQuerySet:
         return self.filter(status__in=OPEN_ACTION_STATUSES)
@@ -371,6 +381,9 @@ class Action(models.Model):
     updated_at = models.DateTimeField(_("updated"))
     # The owner's reminder before the due date goes out once; a new due date asks for a new one.
     reminded_at = models.DateTimeField(_("owner reminded"), null=True, blank=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Bumped on every change; a change on an older version is refused."
+    )
 
     objects = ActionQuerySet.as_manager()
 
@@ -409,3 +422,54 @@ class Action(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_ACTION_STATUSES
+
+
+class ActionEvent(models.Model):
+    """The audit trail of an action, shaped as a complaint's (FeedbackEvent): one row per change,
+    never changed afterwards; `before` and `after` hold the values a change replaced."""
+
+    class Change(models.TextChoices):
+        CREATED = "created", pgettext_lazy("action event", "Created")
+        EDITED = "edited", _("Edited")
+        OWNER_CHANGED = "owner", _("Owner changed")
+        DUE_CHANGED = "due", _("Due date changed")
+        STATUS_CHANGED = "status", _("Status changed")
+        NOTE_ADDED = "note", _("Progress note")
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="events")
+    change = models.CharField(_("change"), max_length=10, choices=Change)
+    # Empty for actions recorded before the trail existed.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"))
+    before = models.TextField(_("before"), blank=True)
+    after = models.TextField(_("after"), blank=True)
+    text = models.TextField(_("text"), blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("action event")
+        verbose_name_plural = _("action events")
+
+    def __str__(self) -> str:
+        return f"{self.action_id} {self.change} {self.at:%Y-%m-%d %H:%M}"
+
+    def shown(self, value: str) -> str:
+        """A status as its label; other values as recorded."""
+        if self.change == self.Change.STATUS_CHANGED and value in ActionStatus.values:
+            return ActionStatus(value).label
+        return value
+
+    @property
+    def before_shown(self) -> str:
+        return self.shown(self.before)
+
+    @property
+    def after_shown(self) -> str:
+        return self.shown(self.after)

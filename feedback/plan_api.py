@@ -1,22 +1,32 @@
 """Action plans through the REST API, with the pages' permissions and the pages' form: a plan is
 seen by the rated department's head (and the heads above), HR and administrators, an action also
 by its owner; only the department's head records or changes actions (403 for the others who see
-the plan, 404 for everyone else)."""
+the plan, 404 for everyone else). The owner, the head and the head's delegate in force move an
+action along (`…/progress/`: status and a note); an action's detail carries its history."""
 
 from __future__ import annotations
 
 import django_filters
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import decorators, exceptions, mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from feedback.action_progress import NOTE_MAX, PROGRESS_STATUSES, action_move
 from feedback.forms import ActionForm
-from feedback.models import Action, ActionPlan, ActionStatus
-from feedback.plans import ActionPlanError, action_save, plan_owners, plan_scope, ranked_questions
+from feedback.models import Action, ActionEvent, ActionPlan, ActionStatus
+from feedback.plans import (
+    ActionPlanError,
+    StaleAction,
+    action_save,
+    plan_owners,
+    plan_scope,
+    ranked_questions,
+)
+from tickets.serializers import PersonField
 
 
 class ActionSerializer(serializers.ModelSerializer):
@@ -26,11 +36,30 @@ class ActionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Action
         fields = ["id", "plan", "question", "question_text", "what", "owner", "owner_name",
-                  "due_on", "status", "created_at", "updated_at"]  # fmt: skip
+                  "due_on", "status", "created_at", "updated_at", "version"]  # fmt: skip
         read_only_fields = fields
 
     def get_owner_name(self, action: Action) -> str:
         return action.owner.get_full_name() or action.owner.get_username()
+
+
+class ActionEventSerializer(serializers.ModelSerializer):
+    actor = PersonField(
+        read_only=True, allow_null=True, help_text="Empty: recorded before the trail existed."
+    )
+
+    class Meta:
+        model = ActionEvent
+        fields = ["change", "actor", "at", "before", "after", "text"]
+        read_only_fields = fields
+
+
+class ActionDetailSerializer(ActionSerializer):
+    history = ActionEventSerializer(source="events", many=True, read_only=True)
+
+    class Meta(ActionSerializer.Meta):
+        fields = [*ActionSerializer.Meta.fields, "history"]
+        read_only_fields = fields
 
 
 class ActionPlanSerializer(serializers.ModelSerializer):
@@ -51,6 +80,21 @@ class ActionChangeSerializer(serializers.Serializer):
     owner = serializers.IntegerField(help_text="The id of a member of the department.")
     due_on = serializers.DateField()
     status = serializers.ChoiceField(choices=ActionStatus.choices)
+    version = serializers.IntegerField(
+        required=False, help_text="The action's version as read; a stale one is refused with 409."
+    )
+
+
+class ActionProgressSerializer(serializers.Serializer):
+    """An owner's move of their action, as the progress page's form (ActionProgressForm)."""
+
+    status = serializers.ChoiceField(choices=[(s.value, s.label) for s in PROGRESS_STATUSES])
+    note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True)
+    version = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The action's version as read; a stale one is refused with 409.",
+    )
 
 
 class ActionCreateSerializer(ActionChangeSerializer):
@@ -119,6 +163,8 @@ def _saved(request: Request, wave, department, data, action: Action | None = Non
         return action_save(
             by=request.user, wave=wave, department=department, action=action, **form.cleaned_data
         )
+    except StaleAction:
+        raise
     except ActionPlanError as error:
         raise exceptions.ValidationError({"non_field_errors": [str(error)]}) from error
 
@@ -140,11 +186,19 @@ class ActionViewSet(
     def get_queryset(self) -> QuerySet[Action]:
         if getattr(self, "swagger_fake_view", False):
             return Action.objects.none()
-        return (
+        actions = (
             Action.objects.visible_to(self.request.user)
             .select_related("owner", "question", "plan__department", "plan__wave")
             .order_by("due_on", "pk")
         )
+        if self.action == "retrieve":
+            actions = actions.prefetch_related(
+                Prefetch("events", queryset=ActionEvent.objects.select_related("actor"))
+            )
+        return actions
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        return ActionDetailSerializer if self.action == "retrieve" else ActionSerializer
 
     @extend_schema(request=ActionCreateSerializer, responses={201: ActionSerializer})
     def create(self, request: Request) -> Response:
@@ -165,10 +219,31 @@ class ActionViewSet(
             "owner": action.owner_id,
             "due_on": action.due_on.isoformat(),
             "status": action.status,
+            "version": "",
         }
         data = {**current, **{name: request.data[name] for name in current if name in request.data}}
         saved = _saved(request, action.plan.wave, action.plan.department, data, action)
         return Response(ActionSerializer(saved).data)
+
+    @extend_schema(request=ActionProgressSerializer, responses=ActionDetailSerializer)
+    @decorators.action(detail=True, methods=["post"])
+    def progress(self, request: Request, pk: str) -> Response:
+        """Move the action along: its status and a progress note (its owner, the department's
+        head or the head's delegate in force)."""
+        action = self.get_object()
+        body = ActionProgressSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        action_move(
+            action_id=action.pk,
+            by=request.user,
+            status=body.validated_data["status"],
+            note=body.validated_data.get("note", ""),
+            expected_version=body.validated_data["version"],
+        )
+        moved = self.get_queryset().prefetch_related(
+            Prefetch("events", queryset=ActionEvent.objects.select_related("actor"))
+        )
+        return Response(ActionDetailSerializer(moved.get(pk=action.pk)).data)
 
     def update(self, request: Request, *args, **kwargs) -> Response:
         if not kwargs.get("partial"):

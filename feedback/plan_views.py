@@ -12,9 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from departments.models import sees_company_reports
-from feedback.forms import ActionForm
-from feedback.models import Action, ActionPlan
+from departments.models import Membership, acting_for, sees_company_reports
+from feedback.action_progress import action_move, may_move
+from feedback.forms import ActionForm, ActionProgressForm
+from feedback.models import Action, ActionPlan, ActionStatus
 from feedback.plans import (
     ActionPlanError,
     action_save,
@@ -38,7 +39,18 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         .open()
         .select_related("plan__department", "plan__wave__campaign", "question")
     )
-    if not sees_company_reports(user) and not headed.exists() and not owned.exists():
+    # A head's delegate in force moves the actions of the departments the head leads.
+    standing_in = (
+        Action.objects.movable_by(user, timezone.localdate())
+        .open()
+        .exclude(owner=user)
+        .exclude(plan__department__in=headed)
+        .select_related("owner", "plan__department", "question")
+    )
+    stands_in_for_a_head = (
+        Membership.objects.heads().filter(user__in=acting_for(user, timezone.localdate())).exists()
+    )
+    if not sees_company_reports(user) and not stands_in_for_a_head and not owned.exists():
         raise Http404
     plans = ActionPlan.objects.visible_to(user).select_related("department", "wave__campaign")
     overdue = (
@@ -69,6 +81,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             "overdue": overdue[:100],
             "to_plan": to_plan,
             "owned": owned[:100],
+            "standing_in": standing_in[:100],
             "today": timezone.localdate(),
         },
     )
@@ -133,9 +146,11 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except ActionPlanError as error:
                 form.add_error(None, str(error))
+                status = error.status_code
             else:
                 return redirect(reverse("feedback:plan", args=[wave.pk, department.code]))
-        status = 400
+        else:
+            status = 400
     else:
         form = ActionForm(
             questions=questions,
@@ -146,11 +161,57 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 "owner": action.owner_id,
                 "due_on": action.due_on,
                 "status": action.status,
+                "version": action.version,
             },
         )
     return render(
         request,
         "feedback/action_form.html",
         {"action": action, "wave": wave, "department": department, "form": form},
+        status=status,
+    )
+
+
+def action_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """An action and its trail; its owner, the department's head or the head's delegate in force
+    moves it along here (403 for the others who see it, 404 for everyone else)."""
+    action = get_object_or_404(
+        Action.objects.visible_to(request.user).select_related(
+            "owner", "question", "plan__department", "plan__wave__campaign"
+        ),
+        pk=pk,
+    )
+    may = may_move(request.user, action) and action.status != ActionStatus.DROPPED
+    form = ActionProgressForm(initial={"status": action.status, "version": action.version})
+    status = 200
+    if request.method == "POST":
+        if not may_move(request.user, action):
+            raise PermissionDenied
+        form = ActionProgressForm(request.POST)
+        if form.is_valid():
+            try:
+                action_move(
+                    action_id=action.pk,
+                    by=request.user,
+                    status=form.cleaned_data["status"],
+                    note=form.cleaned_data["note"],
+                    expected_version=form.cleaned_data["version"],
+                )
+            except ActionPlanError as error:
+                form.add_error(None, str(error))
+                status = error.status_code
+            else:
+                return redirect(request.path)
+        else:
+            status = 400
+    return render(
+        request,
+        "feedback/action_progress.html",
+        {
+            "action": action,
+            "events": action.events.select_related("actor"),
+            "form": form if may else None,
+            "today": timezone.localdate(),
+        },
         status=status,
     )

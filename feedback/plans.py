@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from http import HTTPStatus
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import DomainError
 from departments.models import Department, Membership
-from feedback.models import Action, ActionPlan, ActionStatus
+from feedback.action_trail import action_state, record_changes
+from feedback.models import Action, ActionEvent, ActionPlan, ActionStatus
 from surveys.models import CampaignQuestion, Wave
 from surveys.results import wave_results
 from surveys.selectors import results_departments, waves_visible_to
@@ -22,6 +25,18 @@ from surveys.selectors import results_departments, waves_visible_to
 
 class ActionPlanError(DomainError):
     """An action that is refused."""
+
+
+class ActionForbidden(ActionPlanError):
+    """The person sees the action but may not make this change."""
+
+    status_code = HTTPStatus.FORBIDDEN
+
+
+class StaleAction(ActionPlanError):
+    """The action changed since it was read."""
+
+    status_code = HTTPStatus.CONFLICT
 
 
 @dataclass
@@ -53,9 +68,12 @@ def ranked_questions(wave: Wave, department: Department) -> list[RankedQuestion]
     if not outcome.departments:
         return []
     actions: dict[int, list[Action]] = {}
-    for action in Action.objects.filter(
-        plan__wave=wave, plan__department=department
-    ).select_related("owner"):
+    trail = Prefetch("events", queryset=ActionEvent.objects.select_related("actor"))
+    for action in (
+        Action.objects.filter(plan__wave=wave, plan__department=department)
+        .select_related("owner")
+        .prefetch_related(trail)
+    ):
         actions.setdefault(action.question_id, []).append(action)
     shown = [
         RankedQuestion(
@@ -135,10 +153,11 @@ def action_save(
     due_on: date,
     status: str,
     action: Action | None = None,
+    version: int | None = None,
 ) -> Action:
     """Add an action to `department`'s plan for `wave` (the plan is made with its first action),
-    or change `action`; only the department's head may. A new due date asks for a new
-    reminder."""
+    or change `action` as read at `version`; only the department's head may. A new due date
+    asks for a new reminder; every change goes on the action's trail."""
     if not department.is_headed_by(by):
         raise ActionPlanError(_("Only the head of the department may change its action plan."))
     if question.pk not in {row.question.pk for row in ranked_questions(wave, department)}:
@@ -147,10 +166,15 @@ def action_save(
     plan, _created = ActionPlan.objects.get_or_create(
         wave=wave, department=department, defaults={"created_at": now}
     )
+    before = None
     if action is None:
         action = Action(plan=plan, created_at=now)
     else:
         action = Action.objects.select_for_update().get(pk=action.pk, plan=plan)
+        if version is not None and action.version != version:
+            raise StaleAction(_("This action changed since you opened it. Reload the page."))
+        before = action_state(action)
+        action.version += 1
         if action.due_on != due_on:
             action.reminded_at = None
     action.question = question
@@ -161,4 +185,5 @@ def action_save(
     action.updated_at = now
     action.full_clean()
     action.save()
+    record_changes(action, before, by=by, at=now)
     return action

@@ -14,4 +14,5 @@ urlpatterns = [
     path("plans/", plan_views.plan_list, name="plans"),
     path("plans/<int:wave>/<str:code>/", plan_views.plan_detail, name="plan"),
     path("actions/<int:pk>/", plan_views.action_edit, name="action_edit"),
+    path("actions/<int:pk>/progress/", plan_views.action_progress, name="action_progress"),
 ]
