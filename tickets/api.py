@@ -220,7 +220,9 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     answer = _transition(Action.ANSWER, "Answer a question; the clock resumes (the requester).")
     resolve = _transition(Action.RESOLVE, "Resolve the request (its agents).")
     reopen = _transition(Action.REOPEN, "Reopen a resolved request (the requester).")
-    cancel = _transition(Action.CANCEL, "Cancel the request (the requester).")
+    cancel = _transition(
+        Action.CANCEL, "Cancel the request (the requester), and its open hand-offs with it."
+    )
 
     @extend_schema(
         request=ConfirmationSerializer, responses={200: TicketDetailSerializer, **ERRORS}

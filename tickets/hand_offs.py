@@ -2,7 +2,9 @@
 child request to another department's service, as that department's customer, under the
 agreement in force between them. The child keeps its own clock; the parent may pause while it
 waits on it (its agreement's `pauses_for_hand_offs`, tickets.services.parent_follow_children)
-and is resolved only once no child is left open, cancelled or detached."""
+and is resolved only once no child is left open, cancelled or detached. Opening or detaching a
+hand-off changes the parent's version; cancelling the parent cancels its open hand-offs
+(tickets.services.ticket_transition)."""
 
 from __future__ import annotations
 
@@ -68,6 +70,7 @@ def ticket_open_child(
         parent=parent,
     )
     services._log(parent, Event.Kind.HAND_OFF, by, now, text=f"{child.reference} {child.title}")
+    services._save(parent)  # a form showing the parent without its hand-off is stale
     services.parent_follow_children(parent_id=parent.pk, by=by, at=now)
     return child
 
@@ -94,6 +97,7 @@ def ticket_detach_child(*, parent_id: int, child_id: int, by) -> Ticket:
     # The child's people read the parent's reference only, as on its page.
     services._log(parent, Event.Kind.DETACHED, by, now, text=f"{child.reference} {child.title}")
     services._log(child, Event.Kind.DETACHED, by, now, text=parent.reference, internal=True)
+    services._save(parent)
     return services.parent_follow_children(parent_id=parent.pk, by=by, at=now)
 
 

@@ -17,7 +17,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from agreements.models import Priority
@@ -84,8 +84,14 @@ def _render_detail(
     for approval in approvals:
         approval.group_size = stages[approval.stage]
     attachments = list(conversation.attachments_seen(ticket, roles))
+    children = hand_offs.children_seen(ticket, request.user)
     actions = [
-        {"action": action, "label": action.label, "comment": ACTION_COMMENTS.get(action, "")}
+        {
+            "action": action,
+            "label": action.label,
+            "comment": ACTION_COMMENTS.get(action, ""),
+            "note": _cancelled_with_it(children) if action == Action.CANCEL else "",
+        }
         for action in allowed_actions(ticket.status, roles)
         if action not in (Action.APPROVE, Action.REJECT)
     ]
@@ -109,7 +115,8 @@ def _render_detail(
         "kudos_max_length": KUDOS_MAX_LENGTH,
         "problem": problem,
         "stale": stale,
-        "children": hand_offs.children_seen(ticket, request.user),
+        "children": children,
+        "waiting_on": selectors.waiting_on(ticket),
         "parent": hand_offs.parent_seen(ticket, request.user),
         "can_hand_off": may_hand_off(ticket.status, HandOffAction.OPEN_CHILD, roles),
         "can_detach": may_hand_off(ticket.status, HandOffAction.DETACH, roles),
@@ -122,6 +129,18 @@ def _render_detail(
         context["can_change_priority"] = ticket.status in OPEN_STATUSES
         context.update(canned_replies.comment_box(request, ticket))
     return render(request, "tickets/ticket_detail.html", context, status=status)
+
+
+def _cancelled_with_it(children: list[hand_offs.ChildRow]) -> str:
+    """What cancelling the request also cancels, said next to Cancel: its open hand-offs."""
+    count = sum(1 for row in children if not row.detached and row.ticket.status in OPEN_STATUSES)
+    if not count:
+        return ""
+    return ngettext(
+        "%(count)d open hand-off will be cancelled too.",
+        "%(count)d open hand-offs will be cancelled too.",
+        count,
+    ) % {"count": count}
 
 
 def _yours(user, approvals: list) -> object:

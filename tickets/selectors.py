@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce, Least
 from agreements.clock import BusinessClock
 from agreements.models import BusinessCalendar
 from departments.models import Department, Membership, acting_for
-from tickets.models import OPEN_STATUSES, Approval, Status, Ticket
+from tickets.models import OPEN_STATUSES, Approval, Pause, Status, Ticket
 from tickets.sla import working_time_left
 from tickets.time_left import (
     left_when_paused,
@@ -289,3 +289,17 @@ def target_clocks(
             state = "overdue" if due_at < now else "running"
             targets.append(TargetClock(name, state, due_at, left=left, day=day))
     return targets
+
+
+# What the clock of a paused request waits on, as its page and the API name it.
+WAITING_ON = {Pause.Reason.WAITING.value: "requester", Pause.Reason.CHILD.value: "hand_off"}
+
+
+def waiting_on(ticket: Ticket) -> dict[str, datetime]:
+    """What the clock of an open request waits on now, and since when: "requester" (its answer
+    to a question), "hand_off" (a hand-off, when its agreement pauses for them), or both."""
+    if ticket.paused_at is None or ticket.status not in OPEN_STATUSES:
+        return {}
+    pauses = ticket.pauses.filter(ended_at__isnull=True, reason__in=list(WAITING_ON))
+    open_since = pauses.values_list("reason", "started_at")
+    return {WAITING_ON[reason]: since for reason, since in open_since}

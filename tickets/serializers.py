@@ -26,6 +26,7 @@ from agreements.serializers import (
     ServiceSummarySerializer,
 )
 from departments.models import Department
+from tickets import selectors
 from tickets.answers import clean_answers
 from tickets.conversation import COMMENT_FILES_MAX
 from tickets.forms import validate_upload
@@ -290,6 +291,24 @@ class ChildSerializer(serializers.Serializer):
         }
 
 
+@extend_schema_field(
+    {"type": "string", "enum": list(selectors.WAITING_ON.values())}, component_name="TicketWaitEnum"
+)
+class WaitField(serializers.CharField):
+    pass
+
+
+class WaitSerializer(serializers.Serializer):
+    """Something the clock of a request waits on, and since when."""
+
+    on = WaitField(
+        read_only=True,
+        help_text="`requester`: its answer to a question; `hand_off`: a hand-off to another "
+        "department (when the request's agreement pauses for them).",
+    )
+    since = serializers.DateTimeField(read_only=True)
+
+
 class TicketDetailSerializer(TicketSerializer):
     """A request with its answers, approvals, files and timeline, and what the person reading
     it may do now. Internal notes are shown to the provider's agents only."""
@@ -307,6 +326,10 @@ class TicketDetailSerializer(TicketSerializer):
     children = serializers.SerializerMethodField(
         help_text="Its hand-offs, oldest first (GET/POST /api/tickets/{id}/children/)."
     )
+    waiting_on = serializers.SerializerMethodField(
+        help_text="What its clock waits on now, the longest-waited first: its requester, a "
+        "hand-off, both, or nothing."
+    )
 
     class Meta(TicketSerializer.Meta):
         fields = [
@@ -321,7 +344,13 @@ class TicketDetailSerializer(TicketSerializer):
             "roles",
             "actions",
             "children",
+            "waiting_on",
         ]
+
+    @extend_schema_field(WaitSerializer(many=True))
+    def get_waiting_on(self, ticket: Ticket) -> list[dict]:
+        waits = selectors.waiting_on(ticket)
+        return WaitSerializer([{"on": on, "since": at} for on, at in waits.items()], many=True).data
 
     @extend_schema_field(ChildSerializer(many=True))
     def get_children(self, ticket: Ticket) -> list[dict]:

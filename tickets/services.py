@@ -11,6 +11,7 @@ from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -155,7 +156,9 @@ def ticket_file(
 def ticket_transition(
     *, ticket_id: int, by, action: str, expected_version: int | None, comment: str = ""
 ) -> Ticket:
-    """Move a request along its life cycle (see tickets.workflow for who may do what)."""
+    """Move a request along its life cycle (see tickets.workflow for who may do what).
+    Cancelling a request cancels its open, attached hand-offs with it."""
+    hand_offs = _lock_hand_offs_to_cancel(ticket_id) if action == Action.CANCEL else []
     ticket = _locked(ticket_id, expected_version)
     if action in (Action.APPROVE, Action.REJECT):
         raise TicketError(_("Approvals are decided on their approval step."))
@@ -168,6 +171,8 @@ def ticket_transition(
         raise StaleTicket(str(error)) from error
     if action == Action.RESOLVE:
         _refuse_open_children(ticket)
+    if action == Action.CANCEL:
+        hand_offs = _still_to_cancel(ticket, hand_offs)
     now = timezone.now()
     old_status = ticket.status
     if Role.AGENT in roles and action in VISIBLE_TO_REQUESTER and not ticket.first_responded_at:
@@ -190,6 +195,9 @@ def ticket_transition(
         parent_follow_children(parent_id=ticket.parent_id, by=by, at=now)
         if new_status == Status.RESOLVED:
             notifications.hand_off_resolved(ticket, event)
+    if hand_offs:
+        _cancel_with_parent(hand_offs, ticket, by, now)
+        ticket = _locked(ticket.pk, None)  # following its hand-offs ended its wait on them
     return ticket
 
 
@@ -406,9 +414,13 @@ def _end_pauses(ticket: Ticket, by, now: datetime, reason: str | None = None) ->
     )
 
 
+# A hand-off its parent still waits on: attached, and not yet resolved or over.
+WAITED_ON = Q(detached_at__isnull=True, status__in=OPEN_STATUSES)
+
+
 def open_children(ticket: Ticket):
-    """The hand-offs `ticket` still waits on: attached, and not yet resolved or over."""
-    return ticket.children.filter(detached_at__isnull=True, status__in=OPEN_STATUSES)
+    """The hand-offs `ticket` still waits on."""
+    return ticket.children.filter(WAITED_ON)
 
 
 def _refuse_open_children(ticket: Ticket) -> None:
@@ -419,6 +431,63 @@ def _refuse_open_children(ticket: Ticket) -> None:
               "them or detach them first.")
             % {"references": ", ".join(child.reference for child in waiting_on)}
         )  # fmt: skip
+
+
+def _open_hand_offs_below(ticket_id: int) -> list[list[int]]:
+    """The ids of a request's open, attached hand-offs, then of theirs, level by level."""
+    levels = []
+    parents = [ticket_id]
+    while parents:
+        below = Ticket.objects.filter(WAITED_ON, parent__in=parents).order_by("pk")
+        parents = list(below.values_list("pk", flat=True))
+        if parents:
+            levels.append(parents)
+    return levels
+
+
+def _lock_hand_offs_to_cancel(ticket_id: int) -> list[Ticket]:
+    """Lock what cancelling a request would cancel with it, before the request itself and the
+    deepest first: a hand-off's own steps lock it and then its parent (parent_follow_children),
+    so the other order could deadlock with them. Returned parents first."""
+    locked: list[Ticket] = []
+    for level in reversed(_open_hand_offs_below(ticket_id)):
+        rows = Ticket.objects.filter(WAITED_ON, pk__in=level).order_by("pk")
+        locked = [*rows.select_for_update(of=("self",)).select_related("provider"), *locked]
+    return locked
+
+
+def _still_to_cancel(ticket: Ticket, locked: list[Ticket]) -> list[Ticket]:
+    """The locked hand-offs `ticket` still has open; a hand-off opened since they were locked
+    could not be locked before its parent any more: the request changed meanwhile."""
+    below = {pk for level in _open_hand_offs_below(ticket.pk) for pk in level}
+    if below - {child.pk for child in locked}:
+        raise StaleTicket(
+            _("This request changed since you opened it. Reload the page and try again.")
+        )
+    return [child for child in locked if child.pk in below]
+
+
+def _cancel_with_parent(hand_offs: list[Ticket], parent: Ticket, by, now: datetime) -> None:
+    """Cancel the open hand-offs of a cancelled request (parents first): each one's timeline
+    names the request it was cancelled with, and it is told as any cancellation."""
+    references = {parent.pk: parent.reference} | {child.pk: child.reference for child in hand_offs}
+    for child in hand_offs:
+        old_status = child.status
+        # The hand-off may be waiting on its requester: its clock stops for good.
+        child.pauses.filter(ended_at__isnull=True).update(ended_at=now, ended_by=by)
+        child.status, child.closed_at, child.paused_at = Status.CANCELLED, now, None
+        _save(child)
+        event = _log(
+            child,
+            Event.Kind.CANCELLED_WITH_PARENT,
+            by,
+            now,
+            old_status,
+            Status.CANCELLED,
+            text=references[child.parent_id],
+        )
+        notifications.status_changed(child, event)
+        parent_follow_children(parent_id=child.parent_id, by=by, at=now)
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 from agreements.models import Priority
 from tests.factories import ServiceFactory
 from tests.support.clock import at
-from tickets.models import Ticket
+from tickets.models import Status, Ticket
 
 
 def api(user) -> APIClient:
@@ -122,3 +122,72 @@ def test_the_agreement_says_whether_its_requests_pause_for_hand_offs(agreement, 
 
     assert body["pauses_for_hand_offs"] is False
     assert Ticket.objects.count() == 0
+
+
+def test_cancelling_the_parent_through_the_api_cancels_its_hand_off(parent, hand_off, staff):
+    child = hand_off(parent)
+    parent.refresh_from_db()
+
+    response = api(staff).post(f"/api/tickets/{parent.pk}/cancel/", {"version": parent.version})
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["children"][0]["status"] == "cancelled"
+    assert response.json()["status"] == "cancelled"
+    child.refresh_from_db()
+    assert child.status == Status.CANCELLED
+
+
+def test_the_hand_offs_timeline_names_the_parent_it_was_cancelled_with(
+    parent, hand_off, staff, agent
+):
+    child = hand_off(parent)
+    parent.refresh_from_db()
+    api(staff).post(f"/api/tickets/{parent.pk}/cancel/", {"version": parent.version})
+
+    events = api(agent).get(f"/api/tickets/{child.pk}/").json()["events"]
+
+    [cancelled] = [event for event in events if event["kind"] == "with_parent"]
+    assert cancelled["text"] == parent.reference and cancelled["to_status"] == "cancelled"
+
+
+def test_a_version_read_before_a_hand_off_was_opened_is_a_409(parent, agent, laptop, it_agreement):
+    before = parent.version
+    opened = api(agent).post(children(parent), {"service": laptop.pk, "title": "Laptop"})
+    assert opened.status_code == 201
+
+    response = api(agent).post(f"/api/tickets/{parent.pk}/acknowledge/", {"version": before})
+
+    assert response.status_code == 409
+    assert "changed since you opened it" in response.json()["detail"]
+
+
+def test_a_version_read_before_a_hand_off_was_detached_is_a_409(parent, hand_off, agent):
+    child = hand_off(parent)
+    before = api(agent).get(f"/api/tickets/{parent.pk}/").json()["version"]
+    api(agent).post(f"/api/tickets/{parent.pk}/detach/", {"child": child.pk})
+
+    response = api(agent).post(f"/api/tickets/{parent.pk}/acknowledge/", {"version": before})
+
+    assert response.status_code == 409
+
+
+def test_the_api_says_the_parent_waits_on_its_requester_and_on_a_hand_off(
+    parent, hand_off, pausing, agent, clock_at
+):
+    clock_at(at(23, 9, 30))
+    hand_off(parent)
+    clock_at(at(23, 10))
+    version = api(agent).get(f"/api/tickets/{parent.pk}/").json()["version"]
+    api(agent).post(f"/api/tickets/{parent.pk}/ask/", {"version": version, "comment": "Which?"})
+
+    body = api(agent).get(f"/api/tickets/{parent.pk}/").json()
+
+    assert body["status"] == "waiting"
+    assert [(wait["on"], wait["since"]) for wait in body["waiting_on"]] == [
+        ("hand_off", at(23, 9, 30).isoformat()),
+        ("requester", at(23, 10).isoformat()),
+    ]
+
+
+def test_a_parent_that_waits_on_nothing_has_an_empty_waiting_on(parent, staff):
+    assert api(staff).get(f"/api/tickets/{parent.pk}/").json()["waiting_on"] == []

@@ -8,9 +8,10 @@ from django.core.exceptions import PermissionDenied
 
 from agreements.models import Priority
 from outbox.models import Message
-from tests.factories import ServiceFactory
+from tests.factories import DepartmentFactory, ServiceFactory, agreement_in_force
 from tests.support.clock import at
-from tickets import hand_offs, letters, services
+from tests.support.world import TARGETS
+from tickets import conversation, hand_offs, letters, selectors, services
 from tickets.models import Event, Pause, Status, Ticket
 from tickets.services import StaleTicket, TicketError
 from tickets.workflow import Action
@@ -289,3 +290,158 @@ def test_the_parents_requester_sees_its_hand_offs_listed_but_may_not_open_them(
     assert row.ticket == child and not row.linked
     assert not Ticket.objects.visible_to(staff).filter(pk=child.pk).exists()
     assert not Ticket.objects.visible_to(outsider).filter(pk=child.pk).exists()
+
+
+# Cancelling the parent -------------------------------------------------------------------------
+
+
+def test_cancelling_the_parent_cancels_its_open_hand_offs_with_it(
+    parent, hand_off, staff, it_agent, clock_at
+):
+    new = hand_off(parent)
+    started = hand_off(parent, title="A second screen")
+    act(started, it_agent, Action.START, at(23, 9, 30), clock_at)
+
+    act(parent, staff, Action.CANCEL, at(23, 10), clock_at)
+
+    for child in (new, started):
+        child.refresh_from_db()
+        assert (child.status, child.closed_at) == (Status.CANCELLED, at(23, 10))
+    event = new.events.get(kind=Event.Kind.CANCELLED_WITH_PARENT)
+    assert (event.actor, event.at, event.text) == (staff, at(23, 10), parent.reference)
+    assert (event.from_status, event.to_status) == (Status.NEW, Status.CANCELLED)
+    assert not event.is_internal  # the hand-off's requester reads why too
+    assert started.events.get(kind=Event.Kind.CANCELLED_WITH_PARENT).from_status == (
+        Status.IN_PROGRESS
+    )
+
+
+def test_a_detached_or_resolved_hand_off_is_left_alone_when_the_parent_is_cancelled(
+    parent, hand_off, agent, staff, it_agent, clock_at
+):
+    detached = hand_off(parent)
+    hand_offs.ticket_detach_child(parent_id=parent.pk, child_id=detached.pk, by=agent)
+    resolved = hand_off(parent, title="A second screen")
+    act(resolved, it_agent, Action.RESOLVE, at(23, 9, 30), clock_at)
+
+    act(parent, staff, Action.CANCEL, at(23, 10), clock_at)
+
+    detached.refresh_from_db()
+    resolved.refresh_from_db()
+    assert (detached.status, resolved.status) == (Status.NEW, Status.RESOLVED)
+    assert not Event.objects.filter(kind=Event.Kind.CANCELLED_WITH_PARENT).exists()
+
+
+def test_a_hand_off_waiting_on_its_requester_stops_waiting_when_cancelled_with_its_parent(
+    parent, hand_off, staff, it_agent, clock_at
+):
+    child = hand_off(parent)
+    act(child, it_agent, Action.ASK, at(23, 9, 30), clock_at)
+
+    act(parent, staff, Action.CANCEL, at(23, 10), clock_at)
+
+    child.refresh_from_db()
+    assert child.status == Status.CANCELLED and child.paused_at is None
+    assert child.pauses.get().ended_at == at(23, 10)
+
+
+def test_the_hand_offs_of_a_hand_off_are_cancelled_with_it(
+    parent, hand_off, staff, it, it_agent, calendar, clock_at
+):
+    facilities = DepartmentFactory(code="FAC", name="Facilities")
+    desk = ServiceFactory(provider=facilities, name="A desk", default_priority=Priority.P2)
+    clock_at(at(2, 10))
+    agreement_in_force(
+        provider=facilities, customers=[it], services=[desk], targets=TARGETS, calendar=calendar
+    )
+    clock_at(at(23, 9))
+    child = hand_off(parent)
+    grandchild = hand_off(child, by=it_agent, service=desk, title="A desk for the laptop")
+
+    act(parent, staff, Action.CANCEL, at(23, 10), clock_at)
+
+    grandchild.refresh_from_db()
+    assert grandchild.status == Status.CANCELLED
+    assert grandchild.events.get(kind=Event.Kind.CANCELLED_WITH_PARENT).text == child.reference
+
+
+def test_the_watchers_of_a_hand_off_hear_it_was_cancelled_with_its_parent(
+    parent, hand_off, staff, it_agent, clock_at
+):
+    child = hand_off(parent)
+    conversation.ticket_watch(ticket_id=child.pk, by=it_agent)
+
+    act(parent, staff, Action.CANCEL, at(23, 10), clock_at)
+
+    event = child.events.get(kind=Event.Kind.CANCELLED_WITH_PARENT)
+    told = Message.objects.filter(kind=letters.STATUS_CHANGED, about_id=event.pk)
+    assert [message.recipient for message in told] == [it_agent]
+
+
+def test_cancelling_the_parent_ends_its_wait_on_its_hand_offs(
+    parent, hand_off, pausing, staff, clock_at
+):
+    hand_off(parent)
+
+    cancelled = act(parent, staff, Action.CANCEL, at(23, 10), clock_at)
+
+    assert cancelled.status == Status.CANCELLED and cancelled.paused_at is None
+    assert parent.pauses.get(reason=Pause.Reason.CHILD).ended_at == at(23, 10)
+
+
+def test_a_cancellation_refused_cancels_no_hand_off(parent, hand_off, agent, clock_at):
+    child = hand_off(parent)
+
+    with pytest.raises(PermissionDenied):
+        act(parent, agent, Action.CANCEL, at(23, 10), clock_at)
+
+    child.refresh_from_db()
+    assert child.status == Status.NEW
+
+
+# The parent's version --------------------------------------------------------------------------
+
+
+def test_opening_a_hand_off_changes_the_parents_version(parent, hand_off, agent):
+    before = parent.version
+
+    hand_off(parent)
+
+    parent.refresh_from_db()
+    assert parent.version > before
+    with pytest.raises(StaleTicket):
+        services.ticket_assign(
+            ticket_id=parent.pk, by=agent, assignee=agent, expected_version=before
+        )
+
+
+def test_detaching_a_hand_off_changes_the_parents_version(parent, hand_off, agent):
+    child = hand_off(parent)
+    parent.refresh_from_db()
+    before = parent.version
+
+    hand_offs.ticket_detach_child(parent_id=parent.pk, child_id=child.pk, by=agent)
+
+    parent.refresh_from_db()
+    assert parent.version > before
+
+
+# What the parent waits on ------------------------------------------------------------------------
+
+
+def test_a_parent_waiting_on_its_requester_and_a_hand_off_waits_on_both(
+    parent, hand_off, pausing, agent, clock_at
+):
+    clock_at(at(23, 9, 30))
+    hand_off(parent)
+    act(parent, agent, Action.ASK, at(23, 10), clock_at)
+
+    parent.refresh_from_db()
+    assert selectors.waiting_on(parent) == {"hand_off": at(23, 9, 30), "requester": at(23, 10)}
+
+
+def test_a_parent_that_waits_on_nothing_says_so(parent, hand_off, agent):
+    hand_off(parent)  # the agreement does not pause for hand-offs
+
+    parent.refresh_from_db()
+    assert selectors.waiting_on(parent) == {}

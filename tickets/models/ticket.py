@@ -471,6 +471,7 @@ class Event(models.Model):
         DISPUTE = "dispute", _("disputed a breach")
         HAND_OFF = "hand_off", _("opened a hand-off")
         DETACHED = "detached", _("detached a hand-off")
+        CANCELLED_WITH_PARENT = "with_parent", _("cancelled it with its parent request")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind)
