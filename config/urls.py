@@ -7,6 +7,7 @@ from config.health import healthz
 from config.views import set_language
 from dashboards.my_work import home
 from directory.sign_in_views import LoginView
+from directory.token_views import api_token, change_api_token
 from outbox.views import preferences
 
 urlpatterns = [
@@ -38,6 +39,8 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("accounts/preferences/", preferences, name="preferences"),
+    path("accounts/api-token/", api_token, name="api_token"),
+    path("accounts/api-token/<slug:name>/", change_api_token, name="api_token_change"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

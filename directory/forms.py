@@ -30,3 +30,10 @@ class ConfirmForm(forms.Form):
 
     token = forms.CharField(widget=forms.HiddenInput, max_length=2000)
     fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class ApiTokenChangeForm(forms.Form):
+    """The confirmation of a change of one's API token: the fingerprint of the token the page
+    showed ("" for none), so that a change made meanwhile is not overwritten unseen."""
+
+    seen = forms.RegexField(regex=r"^[0-9a-f]{16}$", required=False, widget=forms.HiddenInput)
