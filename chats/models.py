@@ -35,6 +35,7 @@ class EventKind(models.TextChoices):
     AGREEMENT_ACCEPTED = "agreements.accepted", _("Agreement accepted")
     AGREEMENT_REJECTED = "agreements.rejected", _("Agreement rejected")
     SURVEY_WAVE_OPENED = "surveys.wave_opened", _("Survey wave open (this department is rated)")
+    AWARDED = "recognition.awarded", _("Award published (to this department)")
 
 
 class ChatBotQuerySet(models.QuerySet["ChatBot"]):

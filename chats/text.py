@@ -58,6 +58,8 @@ def links(context: dict) -> list[tuple[str, str]]:
         )
     if context.get("wave") is not None:
         found.append((_("Open the survey wave"), site_url() + context["wave"].get_absolute_url()))
+    if context.get("awards_path"):
+        found.append((_("See every award"), site_url() + context["awards_path"]))
     if context.get("queue_path"):
         found.append((_("Open the queue"), site_url() + context["queue_path"]))
     return found

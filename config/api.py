@@ -23,6 +23,7 @@ from recognition.api import AwardViewSet, CycleViewSet
 from surveys.api import CampaignViewSet, InvitationViewSet, WaveViewSet
 from tickets.alert_api import BreachViewSet, EscalationViewSet, WarningViewSet
 from tickets.api import ApprovalViewSet, TicketViewSet
+from tickets.kudos_api import MyKudosViewSet
 
 
 class TokenView(ObtainAuthToken):
@@ -64,6 +65,7 @@ router.register("services", ServiceViewSet, basename="service")
 router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("approvals", ApprovalViewSet, basename="approval")
+router.register("kudos", MyKudosViewSet, basename="kudos")
 router.register("breaches", BreachViewSet, basename="breach")
 router.register("warnings", WarningViewSet, basename="warning")
 router.register("escalations", EscalationViewSet, basename="escalation")

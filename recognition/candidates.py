@@ -1,7 +1,7 @@
 """The candidates of a recognition cycle: every department with its scorecard figures over the
 cycle's period (compliance and its trend, mean rating, survey score, complaints, breaches
 waived by a dispute) and the kudos it received, and every person thanked in the period with
-their kudos and the requests they resolved.
+their kudos and the requests they resolved (`Ticket.resolved_by`).
 
 A department's figures are those of the scorecard (dashboards.scorecard), which HR and heads
 see; a person's figures are theirs, seen by them, their heads and HR (recognition.access)."""
@@ -102,8 +102,8 @@ def department_candidates(cycle: Cycle, now: datetime) -> list[DepartmentCandida
 
 
 def person_candidates(cycle: Cycle) -> list[PersonCandidate]:
-    """The people thanked in the period, most thanked first, with the requests resolved in the
-    period while assigned to them and how many of those met their resolution target."""
+    """The people thanked in the period, most thanked first, with the requests they resolved in
+    the period and how many of those met their resolution target."""
     period = period_of(cycle)
     thanked = dict(
         Kudos.objects.filter(
@@ -129,11 +129,13 @@ def people_figures(
             .annotate(count=Count("pk"))
         )
     resolved = {
-        row["assignee"]: row
+        row["resolved_by"]: row
         for row in Ticket.objects.filter(
-            assignee__in=person_ids, resolved_at__gte=period.since, resolved_at__lt=period.until
+            resolved_by__in=person_ids,
+            resolved_at__gte=period.since,
+            resolved_at__lt=period.until,
         )
-        .values("assignee")
+        .values("resolved_by")
         .annotate(resolved=Count("pk"), met=Count("pk", filter=met_q("resolution")))
     }
     people = get_user_model().objects.in_bulk(person_ids)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import DomainError
 from departments.models import Department
-from recognition import candidates
+from recognition import candidates, letters
 from recognition.access import may_run_cycles
 from recognition.models import REASON_MAX_LENGTH, TITLE_MAX_LENGTH, Award, Cycle
 
@@ -107,13 +107,16 @@ def award_withdraw(*, award_id: int, by) -> None:
 
 @transaction.atomic
 def cycle_publish(*, cycle_id: int, by) -> Cycle:
-    """Publish a draft cycle with at least one award: everyone signed in sees its awards."""
+    """Publish a draft cycle with at least one award: everyone signed in sees its awards, and
+    each awardee (a person, or the head and the group chats of a department) is told."""
     _may_run(by)
     cycle = _draft(cycle_id)
-    if not cycle.awards.exists():
+    awards = list(cycle.awards.select_related("department", "person"))
+    if not awards:
         raise RecognitionError(_("Pick at least one award before publishing."))
     cycle.status = Cycle.Status.PUBLISHED
     cycle.published_by = by
     cycle.published_at = timezone.now()
     cycle.save(update_fields=["status", "published_by", "published_at"])
+    letters.tell_awarded(awards)
     return cycle

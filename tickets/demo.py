@@ -229,6 +229,7 @@ def _play(rng, ticket: Ticket, target, clock, now: datetime, events: list[Event]
             )
         return
     ticket.resolved_at = resolved
+    ticket.resolved_by_id = agent
     _move(ticket, events, agent, resolved, Status.RESOLVED)
     days = ticket.agreement.confirm_within_days
     confirm_due = clock.end_of_working_days(resolved, days)

@@ -20,14 +20,7 @@ class AlreadyThanked(TicketError):
 
 def thanked_agent(ticket: Ticket):
     """Whoever resolved the request last, else its assignee (None when neither is known)."""
-    resolved = (
-        ticket.events.filter(kind=Event.Kind.TRANSITION, to_status=Status.RESOLVED)
-        .exclude(actor=None)
-        .select_related("actor")
-        .order_by("-at", "-pk")
-        .first()
-    )
-    return resolved.actor if resolved else ticket.assignee
+    return ticket.resolved_by or ticket.assignee
 
 
 def may_thank(user, ticket: Ticket) -> bool:

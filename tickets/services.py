@@ -386,6 +386,7 @@ def _apply_clock_effects(ticket: Ticket, action: str, by, now: datetime) -> None
         ticket.requester_answered_at = now
     if action == Action.REOPEN:
         ticket.resolved_at = None
+        ticket.resolved_by = None
         clear_confirmation(ticket)
     if action == Action.CONFIRM:
         ticket.confirmed_at = now
@@ -394,6 +395,7 @@ def _apply_clock_effects(ticket: Ticket, action: str, by, now: datetime) -> None
         _recompute_due_times(ticket)
     if action == Action.RESOLVE:
         ticket.resolved_at = now
+        ticket.resolved_by = by
         schedule_confirmation(ticket, now)
         # Until a reopening, if any: the resolution clock resumes from here (rule 6).
         Pause.objects.create(

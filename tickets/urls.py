@@ -6,6 +6,7 @@ from tickets import (
     conversation_views,
     hand_off_views,
     live,
+    my_kudos,
     queue_actions,
     request_page,
     saved_views,
@@ -29,6 +30,7 @@ urlpatterns = [
         "replies/<int:pk>/delete/", canned_replies.canned_reply_delete, name="canned_reply_delete"
     ),
     path("search/", search_page.search_requests, name="search"),
+    path("kudos/", my_kudos.my_kudos, name="my_kudos"),
     path("approvals/", views.awaiting_approval, name="approvals"),
     path("time-left/", live.time_left_updates, name="time_left"),
     path("approvals/<str:token>/", views.approval_link, name="approval_link"),

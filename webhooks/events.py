@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,7 @@ class Event(models.TextChoices):
     AGREEMENT_PROPOSED = "agreements.proposed", _("Agreement proposed")
     AGREEMENT_ACCEPTED = "agreements.accepted", _("Agreement accepted")
     AGREEMENT_REJECTED = "agreements.rejected", _("Agreement rejected")
+    AWARDED = "recognition.awarded", _("Award published")
 
 
 def envelope(kind: str, data: dict, *, now: datetime | None = None) -> dict:
@@ -46,6 +48,9 @@ def payload(kind: str, about, *, now: datetime | None = None) -> dict:
     """The payload of an event of `kind` about `about` (an outbox message's `about`)."""
     now = now or timezone.now()
     data: dict = {}
+    if hasattr(about, "cycle") and hasattr(about, "reason"):  # an award
+        data["award"] = _award(about)
+        return envelope(kind, data, now=now)
     if hasattr(about, "breach"):  # an escalation
         data["escalation"] = {"level": about.level, "department": _department(about.department)}
         about = about.breach
@@ -104,6 +109,23 @@ def _agreement(agreement) -> dict:
         "status": agreement.status,
         "provider": _department(agreement.provider),
         "link": settings.SITE_URL + agreement.get_absolute_url(),
+    }
+
+
+def _award(award) -> dict:
+    return {
+        "id": award.pk,
+        "title": award.title,
+        "reason": award.reason,
+        "cycle": {
+            "id": award.cycle_id,
+            "name": award.cycle.name,
+            "starts_on": award.cycle.starts_on.isoformat(),
+            "ends_on": award.cycle.ends_on.isoformat(),
+        },
+        "department": _department(award.department) if award.department_id else None,
+        "person": _person(award.person) if award.person_id else None,
+        "link": settings.SITE_URL + reverse("recognition:awards"),
     }
 
 

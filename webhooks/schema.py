@@ -60,6 +60,27 @@ SCHEMAS = {
             "link": {"type": "string", "format": "uri"},
         },
     },
+    "WebhookAward": {
+        "type": "object",
+        "description": "A published award (recognition.awarded), to a department or a person.",
+        "properties": {
+            "id": {"type": "integer"},
+            "title": {"type": "string"},
+            "reason": {"type": "string"},
+            "cycle": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "starts_on": {"type": "string", "format": "date"},
+                    "ends_on": {"type": "string", "format": "date"},
+                },
+            },
+            "department": {"allOf": [{"$ref": _REF + "WebhookDepartment"}], "nullable": True},
+            "person": {"type": "object", "nullable": True},
+            "link": {"type": "string", "format": "uri"},
+        },
+    },
     "WebhookEventData": {
         "type": "object",
         "description": "Which keys are present depends on `type` (see the README).",
@@ -81,6 +102,7 @@ SCHEMAS = {
             "agreement": {"$ref": _REF + "WebhookAgreement"},
             "department": {"$ref": _REF + "WebhookDepartment"},
             "comment": {"type": "string"},
+            "award": {"$ref": _REF + "WebhookAward"},
         },
     },
     "WebhookPayload": {

@@ -123,6 +123,7 @@ def pages(world: dict) -> list[Visit]:
         Visit("staff", reverse("departments:detail", args=[fin])),
         Visit("staff", reverse("surveys:home")),
         Visit("staff", reverse("notifications")),
+        Visit("staff", reverse("tickets:my_kudos")),
         Visit("staff", reverse("preferences")),
         Visit("staff", reverse("password_change")),
         Visit("staff", reverse("password_change_done")),

@@ -4,6 +4,7 @@ them, the heads of their departments and HR; a department's to those who see the
 
 import csv
 import io
+from datetime import date
 
 import pytest
 from django.urls import reverse
@@ -11,7 +12,10 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from config.navigation import navigation_for
+from departments.models import Delegation
 from recognition import services
+from tests.factories import UserFactory
+from tests.support.clock import at
 
 HR_PAGES = ["recognition:cycles", "recognition:cycle_new"]
 
@@ -211,3 +215,47 @@ def test_the_api_refuses_an_award_to_nobody(november, hr):
     response = api(hr).post("/api/recognition/awards/", body, format="json")
 
     assert response.status_code == 400
+
+
+# A head's delegate in force sees what the head sees of their department's people
+
+
+@pytest.fixture
+def deputy(head):
+    """Finance's head is away from 20 to 27 November 2026; `deputy` decides for them."""
+    person = UserFactory(username="deputy")
+    Delegation.objects.create(
+        person=head, delegate=person, starts_on=date(2026, 11, 20), ends_on=date(2026, 11, 27)
+    )
+    return person
+
+
+def test_a_heads_deputy_sees_the_persons_figures_on_the_awards_page(published, deputy, client):
+    client.force_login(deputy)
+
+    assert "Requests resolved" in client.get(reverse("recognition:awards")).content.decode()
+
+
+def test_a_heads_deputy_sees_the_persons_figures_in_the_export(published, deputy, client):
+    client.force_login(deputy)
+
+    assert exported(client, published)["Most thanked agent"]["Kudos"] == "1"
+
+
+def test_a_heads_deputy_sees_the_persons_figures_through_the_api(published, deputy):
+    awards = api(deputy).get("/api/recognition/awards/").json()["results"]
+
+    [person] = [award for award in awards if award["title"] == "Most thanked agent"]
+    assert {figure["key"]: figure["value"] for figure in person["figures"]}["kudos"] == 1
+
+
+def test_a_deputy_sees_no_persons_figures_once_the_delegation_ended(
+    published, deputy, client, clock_at
+):
+    clock_at(at(28, 9))
+    client.force_login(deputy)
+
+    assert "Requests resolved" not in client.get(reverse("recognition:awards")).content.decode()
+    assert exported(client, published)["Most thanked agent"]["Kudos"] == ""
+    awards = api(deputy).get("/api/recognition/awards/").json()["results"]
+    assert all(award["figures"] is None for award in awards)

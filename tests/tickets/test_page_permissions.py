@@ -37,6 +37,7 @@ LIST_PAGES = [
     "tickets:approvals",
     "tickets:search",
     "tickets:time_left",
+    "tickets:my_kudos",
 ]
 SERVICE_PAGES = ["tickets:new", "tickets:due_preview"]
 LINK_PAGE = "tickets:approval_link"

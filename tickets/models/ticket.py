@@ -175,6 +175,17 @@ class Ticket(models.Model):
     # kept by save(): the queue is read in this order through its indexes.
     next_due_at = models.DateTimeField(_("next due"), null=True, blank=True, editable=False)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    # Who resolved the request last (cleared on reopening, like `resolved_at`): the person the
+    # recognition candidates credit, whoever the request is assigned to.
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets_resolved",
+        verbose_name=_("resolved by"),
+        db_index=False,
+    )
     paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     # The requester's answer duty (rule of the clock 8): while the request waits on its requester,
@@ -251,6 +262,12 @@ class Ticket(models.Model):
             models.Index(fields=["customer", "filed_at"]),
             models.Index(fields=["customer", "status"]),
             models.Index(fields=["filed_at"]),
+            # A person's requests resolved in a period (recognition's candidates).
+            models.Index(
+                fields=["resolved_by", "resolved_at"],
+                condition=Q(resolved_by__isnull=False),
+                name="ticket_resolved_by",
+            ),
             # The confirmation scan reads resolved requests by their confirmation (and reminder)
             # time; a request leaves these indexes once confirmed or reopened.
             models.Index(
