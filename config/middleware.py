@@ -4,6 +4,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from departments.time_zones import chosen_time_zone
+from directory.sign_out import sign_out_origins
 
 
 class RejectNulCharactersMiddleware:
@@ -56,3 +57,21 @@ class PersonalTimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class SignOutFormActionMiddleware:
+    """Every page's sign-out form may lead on to the sign-in provider (directory.sign_out), and
+    browsers hold the redirects after a form to the Content Security Policy's form-action: with
+    single sign-on on, it names the provider's origin besides Accord's own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        origins = sign_out_origins()
+        if origins:
+            update = dict(getattr(response, "_csp_update", None) or {})
+            update["form-action"] = [*update.get("form-action", ()), *origins]
+            response._csp_update = update
+        return response

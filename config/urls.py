@@ -7,6 +7,7 @@ from config.health import healthz
 from config.views import set_language
 from dashboards.my_work import home
 from directory.sign_in_views import LoginView
+from directory.sign_out import SignOutView
 from directory.token_views import api_token, change_api_token
 from outbox.views import preferences
 
@@ -27,7 +28,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("sign-in/", include("directory.urls")),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", SignOutView.as_view(), name="logout"),
     path(
         "accounts/password/",
         auth_views.PasswordChangeView.as_view(),

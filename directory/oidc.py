@@ -33,6 +33,7 @@ ENDPOINT_SETTINGS = {
     "token_endpoint": "OIDC_OP_TOKEN_ENDPOINT",
     "userinfo_endpoint": "OIDC_OP_USER_ENDPOINT",
     "jwks_uri": "OIDC_OP_JWKS_ENDPOINT",
+    "end_session_endpoint": "OIDC_END_SESSION_ENDPOINT",
 }
 
 logger = logging.getLogger(__name__)
@@ -165,6 +166,11 @@ class SingleSignOnBackend(OIDCAuthenticationBackend):
         if len(audiences) > 1 and claims.get("azp") != settings.OIDC_RP_CLIENT_ID:
             raise SignInFailed(Failure.TOKEN, "issued to another authorized party")
         return claims
+
+    def store_tokens(self, access_token, id_token):
+        # Only the ID token is kept, for signing out at the provider (directory.sign_out); the
+        # callback puts it in the session once the person is signed in.
+        self.request.single_sign_on_id_token = id_token
 
     def get_or_create_user(self, access_token, id_token, payload):
         userinfo = self.get_userinfo(access_token, id_token, payload)

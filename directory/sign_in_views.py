@@ -21,6 +21,7 @@ from mozilla_django_oidc.views import (
 
 from directory.oidc import Failure, SignInFailed, claim, provider_endpoint
 from directory.passwords import passwords_only_for_break_glass
+from directory.sign_out import remember_id_token
 
 logger = logging.getLogger(__name__)
 
@@ -155,6 +156,9 @@ class SingleSignOnCallback(OIDCAuthenticationCallbackView):
         if self.user is None or not self.user.is_active:
             raise SignInFailed(Failure.PROVIDER, "no backend signed anyone in")
         response = self.login_success()
+        id_token = getattr(request, "single_sign_on_id_token", None)
+        if id_token:
+            remember_id_token(request, id_token)
         language = getattr(request, "single_sign_on_language", None)
         if language:
             response.set_cookie(

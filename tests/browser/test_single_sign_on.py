@@ -1,6 +1,7 @@
 """Single sign-on in Chromium against the real OpenID Connect provider (tests/support/oidc.py):
-the authorization-code flow with PKCE end to end, and what a person sees when it goes wrong:
-a tampered state, a code already used, an ID token for another client, someone unknown."""
+the authorization-code flow with PKCE end to end, signing out at the provider too, and what a
+person sees when it goes wrong: a tampered state, a code already used, an ID token for another
+client, someone unknown."""
 
 import re
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -88,15 +89,38 @@ def test_a_tampered_state_shows_a_clear_page_and_signs_nobody_in(page, single_si
     expect(page.get_by_role("button", name="Log out")).to_have_count(0)
 
 
-def test_a_code_already_used_shows_a_clear_page(page, live_server, single_sign_on):
+def test_signing_out_signs_out_of_the_company_account_too(
+    page, live_server, single_sign_on, settings, screenshot
+):
+    settings.SITE_URL = live_server.url
+    UserFactory(username="lei.li")
+    start_sign_in(page)
+    sign_in_at_provider(page, "lei.li")
+    ended = []
+    page.on("request", lambda r: ended.append(r.url) if "/o/logout/" in r.url else None)
+
+    page.get_by_role("button", name="Log out").click()
+
+    # Back on Accord's login page by way of the provider's end-session endpoint.
+    expect(page).to_have_url(f"{live_server.url}{reverse('login')}")
+    expect(page.get_by_role("link", name="Sign in with Contoso")).to_be_visible()
+    screenshot()
+    assert ended and ended[0].startswith(f"{single_sign_on}/logout/?id_token_hint=")
+    # Signed out at the provider: signing in again asks for the password.
+    start_sign_in(page)
+    expect(page.get_by_role("heading", name="Contoso ID")).to_be_visible()
+
+
+def test_a_code_already_used_shows_a_clear_page(page, live_server, single_sign_on, settings):
+    settings.SITE_URL = live_server.url
     UserFactory(username="lei.li")
     callbacks = []
     page.on("request", lambda r: callbacks.append(r.url) if "/oidc/callback/" in r.url else None)
     start_sign_in(page)
     sign_in_at_provider(page, "lei.li")
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Log out").click()  # at the provider too
+    expect(page).to_have_url(f"{live_server.url}{reverse('login')}")
     used_code = parse_qs(urlsplit(callbacks[0]).query)["code"][0]
-    page.context.clear_cookies(domain="127.0.0.1")  # signed out at the provider too
 
     # A new sign-in: its state is valid, but the code brought back is the one already used.
     start_sign_in(page)

@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BACKEND = "directory.oidc.SingleSignOnBackend"
 CLIENT_SECRET = "accord-client-secret-for-tests"
 CALLBACK_PATH = "/sign-in/oidc/callback/"
+LOGIN_PATH = "/accounts/login/"
 START_SECONDS = 60
 
 PASSWORD = "provider-password"
@@ -61,6 +62,12 @@ REDIRECT_URIS = [
     f"http://127.0.0.1{CALLBACK_PATH}",
     f"http://testserver{CALLBACK_PATH}",
 ]
+# Where the provider may send the browser back after signing out (RP-Initiated Logout).
+POST_LOGOUT_REDIRECT_URIS = [
+    f"http://localhost{LOGIN_PATH}",
+    f"http://127.0.0.1{LOGIN_PATH}",
+    f"http://testserver{LOGIN_PATH}",
+]
 CLIENTS = [
     {"name": "accord", "client_id": "accord"},
     # Its ID tokens are issued for "another-app": Accord configured with it must refuse them.
@@ -72,7 +79,12 @@ def seed() -> dict:
     return {
         "people": {name: {**person, "password": PASSWORD} for name, person in PEOPLE.items()},
         "clients": [
-            {**client, "client_secret": CLIENT_SECRET, "redirect_uris": REDIRECT_URIS}
+            {
+                **client,
+                "client_secret": CLIENT_SECRET,
+                "redirect_uris": REDIRECT_URIS,
+                "post_logout_redirect_uris": POST_LOGOUT_REDIRECT_URIS,
+            }
             for client in CLIENTS
         ],
     }
@@ -135,10 +147,16 @@ def single_sign_on(settings, oidc_provider: str) -> str:
     return oidc_provider
 
 
-def provider_sign_in(authorize_url: str, username: str, password: str = PASSWORD) -> str:
+def provider_sign_in(
+    authorize_url: str,
+    username: str,
+    password: str = PASSWORD,
+    browser: requests.Session | None = None,
+) -> str:
     """Follow `authorize_url` at the provider as a browser would, signing in there as
-    `username`; return the URL the provider sends the browser back to (Accord's callback)."""
-    browser = requests.Session()
+    `username`; return the URL the provider sends the browser back to (Accord's callback).
+    Pass a `browser` to keep the provider's session (its cookies) for later requests."""
+    browser = requests.Session() if browser is None else browser
     url = authorize_url
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(authorize_url))
     for _ in range(10):

@@ -1,5 +1,7 @@
 """The test provider's settings: its own SQLite file in PROVIDER_DIR, a new RSA key at every
-start (RS256), PKCE required, loopback redirect URIs on any port (RFC 8252)."""
+start (RS256), PKCE required, loopback redirect URIs on any port (RFC 8252), and an end-session
+endpoint (RP-Initiated Logout) that signs out without asking when the ID token hint is the
+signed-in person's."""
 
 import json
 import os
@@ -55,6 +57,8 @@ OAUTH2_PROVIDER = {
     ).decode(),
     "PKCE_REQUIRED": True,
     "ALLOW_LOCALHOST_LOOPBACK": True,
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
     "OAUTH2_VALIDATOR_CLASS": "tests.support.oidc_provider.validator.Validator",
     "SCOPES": {
         "openid": "OpenID Connect",
