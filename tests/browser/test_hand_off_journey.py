@@ -1,6 +1,7 @@
 """Issue 17's hand-off journey: Finance's agent hands the laptop part of a Sales request off to
 IT; IT resolves it; the request's clock, paused meanwhile, runs again; the agent resolves the
-request and its requester confirms it."""
+request and its requester confirms it. And the requester who cancels a request with an open
+hand-off: told beforehand, the hand-off goes with it, and IT reads why."""
 
 import re
 from datetime import timedelta
@@ -17,16 +18,16 @@ from tests.factories import (
     UserFactory,
     agreement_in_force,
 )
-from tickets import services
+from tickets import hand_offs, services
 from tickets.models import Status, Ticket
 
 HOUR = timedelta(hours=1)
 TARGETS = {Priority.P2: (4 * HOUR, 16 * HOUR)}
 
 
-def test_an_agent_hands_off_to_it_it_resolves_and_the_requester_confirms(
-    page, log_in, screenshot, staff, agent, head, finance, sales, company
-):
+def process(staff, finance, sales, company):
+    """Finance serves Sales (pausing for hand-offs) and IT serves Finance; a Sales request to
+    Finance. Returns the request, IT's agent and IT's laptop service."""
     calendar = CalendarFactory(name="China office")
     extract = ServiceFactory(provider=finance, name="Payroll data extract", default_priority="P2")
     finance_agreement = agreement_in_force(
@@ -43,6 +44,13 @@ def test_an_agent_hands_off_to_it_it_resolves_and_the_requester_confirms(
     parent = services.ticket_file(
         requester=staff, service=extract, customer=sales, title="Payroll for the new engineer"
     )
+    return parent, it_agent, laptop
+
+
+def test_an_agent_hands_off_to_it_it_resolves_and_the_requester_confirms(
+    page, log_in, screenshot, staff, agent, head, finance, sales, company
+):
+    parent, it_agent, _laptop = process(staff, finance, sales, company)
 
     log_in(agent)
     page.goto(parent.get_absolute_url())
@@ -89,3 +97,29 @@ def test_an_agent_hands_off_to_it_it_resolves_and_the_requester_confirms(
     child.refresh_from_db()
     assert (parent.status, child.status) == (Status.CLOSED, Status.RESOLVED)
     assert parent.pauses.filter(reason="child", ended_at__isnull=False).exists()
+
+
+def test_the_requester_cancels_a_request_and_its_open_hand_off_goes_with_it(
+    page, log_in, screenshot, staff, agent, finance, sales, company
+):
+    parent, it_agent, laptop = process(staff, finance, sales, company)
+    child = hand_offs.ticket_open_child(
+        parent_id=parent.pk, by=agent, service=laptop, title="Laptop for the new engineer"
+    )
+
+    log_in(staff)
+    page.goto(parent.get_absolute_url())
+    cancel = page.get_by_role("button", name="Cancel the request")
+    expect(cancel).to_have_accessible_description("1 open hand-off will be cancelled too.")
+    screenshot("told-beforehand")
+    cancel.click()
+    expect(page.locator("h1")).to_contain_text("Cancelled")
+    expect(page.locator("#hand-offs")).to_contain_text("Cancelled")
+    page.get_by_role("button", name="Log out").click()
+
+    log_in(it_agent)
+    page.goto(child.get_absolute_url())
+    expect(page.locator("h1")).to_contain_text("Cancelled")
+    expect(page.locator(".timeline")).to_contain_text("cancelled it with its parent request")
+    expect(page.locator(".timeline")).to_contain_text(parent.reference)
+    screenshot("cancelled-with-its-parent")
