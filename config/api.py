@@ -17,11 +17,12 @@ from common.api import UnknownEndpoint
 from dashboards.api import DashboardViewSet, ScorecardViewSet
 from directory.api import DepartmentViewSet, MembershipViewSet
 from disputes.api import DisputeViewSet
+from disputes.breach_api import DisputedBreachViewSet
 from feedback.api import FeedbackViewSet
 from feedback.plan_api import ActionPlanViewSet, ActionViewSet
 from recognition.api import AwardViewSet, CycleViewSet
 from surveys.api import CampaignViewSet, InvitationViewSet, WaveViewSet
-from tickets.alert_api import BreachViewSet, EscalationViewSet, WarningViewSet
+from tickets.alert_api import EscalationViewSet, WarningViewSet
 from tickets.api import ApprovalViewSet, TicketViewSet
 from tickets.kudos_api import MyKudosViewSet
 
@@ -66,7 +67,7 @@ router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("approvals", ApprovalViewSet, basename="approval")
 router.register("kudos", MyKudosViewSet, basename="kudos")
-router.register("breaches", BreachViewSet, basename="breach")
+router.register("breaches", DisputedBreachViewSet, basename="breach")
 router.register("warnings", WarningViewSet, basename="warning")
 router.register("escalations", EscalationViewSet, basename="escalation")
 router.register("departments", DepartmentViewSet, basename="department")

@@ -29,7 +29,7 @@ class Navigation:
     recognition: bool = False  # HR: recognition cycles
     awards: bool = False  # everyone, once a recognition cycle is published
     feedback: bool = False  # everyone signed in: complaints and suggestions
-    disputes: bool = False  # heads: disputes of breaches to open or decide
+    disputes: bool = False  # heads and their delegates: disputes of breaches to open or decide
     plans: bool = False  # heads and their delegates, HR, and whoever owns an open action
 
 
@@ -96,7 +96,7 @@ def navigation_for(user) -> Navigation:
         recognition=hr,
         awards=roles["awards_published"],
         feedback=True,
-        disputes=roles["heads"],
+        disputes=roles["heads"] or roles["deputises_head"],
         plans=hr or roles["heads"] or roles["deputises_head"] or roles["owns_action"],
     )
 

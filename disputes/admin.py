@@ -6,7 +6,7 @@ from disputes.models import Dispute, DisputeStep
 
 class DisputeStepInline(ReadOnlyInline):
     model = DisputeStep
-    fields = ["at", "action", "actor", "text", "asked"]
+    fields = ["at", "action", "actor", "on_behalf_of", "text", "asked"]
 
 
 @admin.register(Dispute)

@@ -48,7 +48,7 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         if getattr(self, "swagger_fake_view", False):
             return Dispute.objects.none()
         return selectors.disputes_seen_by(self.request.user).prefetch_related(
-            "steps__actor", "steps__asked"
+            "steps__actor", "steps__on_behalf_of", "steps__asked"
         )
 
     @extend_schema(request=OpenDisputeSerializer, responses={201: DisputeSerializer, **ERRORS})
@@ -71,8 +71,9 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(request=DecideDisputeSerializer, responses={200: DisputeSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str) -> Response:
-        """Waive the breach or let it stand (the person the dispute waits on). The customer's
-        head letting it stand sends it to the nearest head above both departments."""
+        """Waive the breach or let it stand (the person the dispute waits on, or their delegate
+        in force, on their behalf). The customer's head letting it stand sends it to the
+        nearest head above both departments."""
         dispute = self.get_object()
         body = DecideDisputeSerializer(data=request.data)
         body.is_valid(raise_exception=True)

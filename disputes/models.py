@@ -9,9 +9,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from departments.models import Department, Membership
+from departments.models import Delegation, Department, Membership
 from tickets.models import Breach, Target, Ticket
 
 # The targets a provider answers for: an approval step's window is its approver's.
@@ -28,7 +29,8 @@ class Reason(models.TextChoices):
 class DisputeQuerySet(models.QuerySet["Dispute"]):
     def visible_to(self, user) -> DisputeQuerySet:
         """Whoever sees its request (its steps are on the request's timeline too), the heads of
-        both departments, whoever was asked to decide or took part, and administrators."""
+        both departments, whoever was asked to decide or took part, the delegate in force of
+        the person asked, and administrators."""
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
@@ -41,16 +43,38 @@ class DisputeQuerySet(models.QuerySet["Dispute"]):
             | Q(customer__in=headed)
             | Q(ticket__in=Ticket.objects.visible_to(user))
             | Q(decider=user)
+            | Q(decider__in=_delegators_of(user))
             | Q(pk__in=DisputeStep.objects.filter(Q(actor=user) | Q(asked=user)).values("dispute"))
         )
 
     def to_decide_by(self, user) -> DisputeQuerySet:
-        """Open disputes waiting on `user`: named as their decider, or, for an administrator,
+        """Open disputes waiting on `user`: named as their decider; or, as long as `user` is no
+        party to them, those whose decider delegated to `user` today, and, for an administrator,
         those that have nobody left to decide them."""
+        if not user.is_authenticated:
+            return self.none()
         waiting = self.exclude(stage=Dispute.Stage.DECIDED)
+        standing_in = Q(decider__in=_delegators_of(user))
         if user.is_superuser:
-            return waiting.filter(Q(decider=user) | Q(decider__isnull=True))
-        return waiting.filter(decider=user)
+            standing_in |= Q(decider__isnull=True)
+        return waiting.filter(Q(decider=user) | (standing_in & ~_party_to(user)))
+
+
+def _delegators_of(user):
+    """Those who delegated their decisions to `user` today (departments.models.acting_for)."""
+    return Delegation.objects.in_force(timezone.localdate()).filter(delegate=user).values("person")
+
+
+def _party_to(user) -> Q:
+    """The disputes `user` is a party to (disputes.selectors.parties, as a filter): opened,
+    decided in, or between departments `user` heads."""
+    headed = Membership.objects.heads().filter(user=user).values("department")
+    decided = (
+        DisputeStep.objects.filter(actor=user)
+        .exclude(action=DisputeStep.Action.OPENED)
+        .values("dispute")
+    )
+    return Q(opened_by=user) | Q(provider__in=headed) | Q(customer__in=headed) | Q(pk__in=decided)
 
 
 class Dispute(models.Model):
@@ -160,6 +184,15 @@ class DisputeStep(models.Model):
     )
     at = models.DateTimeField(_("at"))
     text = models.TextField(_("comment"), blank=True)
+    # The person asked to decide, when their delegate in force decided for them (the actor).
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("on behalf of"),
+    )
     # Who was asked to decide after this step (empty: an administrator, or nobody once decided).
     asked = models.ForeignKey(
         settings.AUTH_USER_MODEL,

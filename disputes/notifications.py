@@ -1,19 +1,20 @@
 """Who is told what about a dispute: each function writes outbox messages (disputes.letters) in
-the caller's transaction; they are sent after the commit."""
+the caller's transaction; they are sent after the commit. Nobody is asked to decide a dispute
+they may not decide (disputes.services.may_decide): an administrator who is a party to it is
+not asked in an administrator's stead."""
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-
 from disputes import letters
 from disputes.models import Dispute, DisputeStep
+from disputes.selectors import administrators_to_decide
 from outbox.services import queue
 
 
 def to_decide(dispute: Dispute, step: DisputeStep) -> None:
-    """The person now asked to decide (the administrators when nobody else may), and the
-    provider's head who opened it when the dispute was sent up."""
-    deciders = [dispute.decider] if dispute.decider else list(_administrators(dispute))
+    """The person now asked to decide (the administrators who are no party to it when nobody
+    else may), and the provider's head who opened it when the dispute was sent up."""
+    deciders = [dispute.decider] if dispute.decider else list(administrators_to_decide(dispute))
     queue(letters.TO_DECIDE, step, deciders)
     if step.action != DisputeStep.Action.OPENED:
         queue(letters.MOVED_ON, step, [dispute.opened_by])
@@ -28,11 +29,3 @@ def decided(dispute: Dispute, step: DisputeStep) -> None:
                 people[person.pk] = person
     people.pop(step.actor_id, None)
     queue(letters.MOVED_ON, step, people.values())
-
-
-def _administrators(dispute: Dispute):
-    return (
-        get_user_model()
-        .objects.filter(is_superuser=True, is_active=True)
-        .exclude(pk=dispute.opened_by_id)
-    )

@@ -12,13 +12,18 @@ from tickets.serializers import PersonField, StrictBody
 
 class DisputeStepSerializer(serializers.ModelSerializer):
     actor = PersonField(read_only=True, allow_null=True, help_text="Empty: a window lapsed.")
+    on_behalf_of = PersonField(
+        read_only=True,
+        allow_null=True,
+        help_text="The person asked, when their delegate (the actor) decided for them.",
+    )
     asked = PersonField(
         read_only=True, allow_null=True, help_text="Who was asked to decide after this step."
     )
 
     class Meta:
         model = DisputeStep
-        fields = ["action", "actor", "at", "text", "asked"]
+        fields = ["action", "actor", "on_behalf_of", "at", "text", "asked"]
         read_only_fields = fields
 
 

@@ -11,14 +11,15 @@ Who decides (PRODUCT.md, rule 9):
   the provider is not left waiting and the customer's silence waives nothing by itself;
 - nobody decides a dispute they are a party to (who opened it, the heads of either
   department) or decide it twice: such a person is skipped for the head one level further up,
-  and when nobody is left, an administrator decides."""
+  and when nobody is left, an administrator decides;
+- the person asked may leave the decision to their delegate in force (departments Delegation,
+  as for approvals), who decides on their behalf (the step records both) unless a party."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from http import HTTPStatus
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -26,9 +27,10 @@ from django.utils.translation import gettext as _
 
 from common.errors import DomainError
 from departments.heads import acting_head, deciding_head, nearest_common_superior
-from departments.models import Membership
+from departments.models import acting_for
 from disputes import notifications
 from disputes.models import DISPUTABLE_TARGETS, Dispute, DisputeStep, Reason
+from disputes.selectors import parties
 from disputes.signals import breach_waived
 from tickets.models import Breach, Event, Ticket
 
@@ -55,12 +57,17 @@ def may_open(user, breach: Breach) -> bool:
 
 
 def may_decide(user, dispute: Dispute) -> bool:
-    """The person the dispute waits on; an administrator who is no party when nobody is."""
+    """The person the dispute waits on; their delegate in force today, or an administrator when
+    nobody is named, as long as they are no party to it."""
     if not dispute.is_open or not user.is_authenticated:
         return False
-    if dispute.decider_id is not None:
-        return dispute.decider_id == user.pk
-    return user.is_superuser and user.pk not in _parties(dispute)
+    if dispute.decider_id == user.pk:
+        return True
+    if dispute.decider_id is None:
+        standing_in = user.is_superuser
+    else:
+        standing_in = dispute.decider_id in acting_for(user, timezone.localdate())
+    return standing_in and user.pk not in parties(dispute)
 
 
 @transaction.atomic
@@ -121,18 +128,20 @@ def dispute_decide(
     if not comment.strip():
         raise ValidationError({"comment": _("Say why you decide so.")})
     now = timezone.now()
+    # A delegate decides for the person asked: the step records both.
+    for_whom = dispute.decider if dispute.decider_id not in (None, by.pk) else None
     if dispute.stage == Stage.CUSTOMER:
         if waive:
-            _waive(dispute, by, now, Action.ACCEPTED, comment)
+            _waive(dispute, by, now, Action.ACCEPTED, comment, for_whom)
         else:
-            _send_up(dispute, by, now, Action.REJECTED, comment)
+            _send_up(dispute, by, now, Action.REJECTED, comment, for_whom)
     elif waive:
-        _waive(dispute, by, now, Action.WAIVED, comment)
+        _waive(dispute, by, now, Action.WAIVED, comment, for_whom)
     else:
         dispute.stage, dispute.outcome = Stage.DECIDED, Dispute.Outcome.UPHELD
         dispute.decided_at, dispute.decider = now, None
         _save(dispute)
-        step = _step(dispute, Action.UPHELD, by, now, comment.strip())
+        step = _step(dispute, Action.UPHELD, by, now, comment.strip(), for_whom)
         notifications.decided(dispute, step)
     return dispute
 
@@ -156,39 +165,26 @@ def disputes_send_up_lapsed(*, now: datetime) -> int:
     return sent
 
 
-def _send_up(dispute: Dispute, by, now: datetime, action: str, comment: str) -> None:
+def _send_up(dispute: Dispute, by, now: datetime, action: str, comment: str, for_whom=None) -> None:
     common = nearest_common_superior(dispute.provider, dispute.customer)
     asked_before = dispute.decider_id
     dispute.stage, dispute.due_at = Stage.SUPERIOR, None
-    excluded = _parties(dispute) | {asked_before, by.pk if by else None} - {None}
+    excluded = parties(dispute) | {asked_before, by.pk if by else None} - {None}
     dispute.decider = deciding_head(common, excluding=excluded) if common else None
     _save(dispute)
-    step = _step(dispute, action, by, now, comment.strip())
+    step = _step(dispute, action, by, now, comment.strip(), for_whom)
     notifications.to_decide(dispute, step)
 
 
-def _waive(dispute: Dispute, by, now: datetime, action: str, comment: str) -> None:
+def _waive(dispute: Dispute, by, now: datetime, action: str, comment: str, for_whom) -> None:
     dispute.stage, dispute.outcome = Stage.DECIDED, Dispute.Outcome.WAIVED
     dispute.decided_at, dispute.decider = now, None
     _save(dispute)
     target = dispute.breach.target
     Ticket.objects.filter(pk=dispute.ticket_id).update(**{f"{target}_waived_at": now})
-    step = _step(dispute, action, by, now, comment.strip())
+    step = _step(dispute, action, by, now, comment.strip(), for_whom)
     notifications.decided(dispute, step)
     breach_waived.send(sender=Dispute, ticket=dispute.ticket)
-
-
-def _parties(dispute: Dispute) -> set[int]:
-    """Who may not decide: whoever opened it, decided in it, and the heads of both sides."""
-    heads = Membership.objects.heads().filter(
-        department__in=[dispute.provider_id, dispute.customer_id]
-    )
-    actors = dispute.steps.exclude(action=Action.OPENED).exclude(actor=None)
-    return (
-        {dispute.opened_by_id}
-        | set(heads.values_list("user_id", flat=True))
-        | set(actors.values_list("actor_id", flat=True))
-    )
 
 
 def _locked(dispute_id: int, expected_version: int | None) -> Dispute:
@@ -211,22 +207,29 @@ def _save(dispute: Dispute) -> None:
     dispute.save()
 
 
-def _step(dispute: Dispute, action: str, by, now: datetime, text: str) -> DisputeStep:
+def _step(
+    dispute: Dispute, action: str, by, now: datetime, text: str, for_whom=None
+) -> DisputeStep:
     """The step of the trail, and the same on the request's timeline (its audit trail)."""
     step = DisputeStep.objects.create(
-        dispute=dispute, action=action, actor=by, at=now, text=text, asked=dispute.decider
+        dispute=dispute,
+        action=action,
+        actor=by,
+        on_behalf_of=for_whom,
+        at=now,
+        text=text,
+        asked=dispute.decider,
     )
     target = dispute.breach.get_target_display()
+    acted = step.get_action_display()
+    if for_whom is not None:
+        person = for_whom.get_full_name() or for_whom.get_username()
+        acted += " (" + _("for %(person)s, as their delegate") % {"person": person} + ")"
     Event.objects.create(
         ticket=dispute.ticket,
         kind=Event.Kind.DISPUTE,
         actor=by,
         at=now,
-        text=f"{target}: {step.get_action_display()}" + (f" ({text})" if text else ""),
+        text=f"{target}: {acted}" + (f" ({text})" if text else ""),
     )
     return step
-
-
-def administrators():
-    """Those who decide a dispute nobody else may: the active superusers."""
-    return get_user_model().objects.filter(is_superuser=True, is_active=True)

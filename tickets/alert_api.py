@@ -2,7 +2,8 @@
 
 Each is visible exactly as the request it belongs to (`Ticket.objects.visible_to`): a breach of
 a request the person may not see is a 404, and never listed. Lists are filtered through
-tickets.alert_filters (invalid values a 400 with their messages), newest first."""
+tickets.alert_filters (invalid values a 400 with their messages), newest first. /api/breaches/
+serves disputes.breach_api's subclass of BreachViewSet, which adds each breach's dispute."""
 
 from __future__ import annotations
 
@@ -66,7 +67,7 @@ FILTERS = [
 ]
 
 
-def _period(moment: str) -> list[OpenApiParameter]:
+def period_parameters(moment: str) -> list[OpenApiParameter]:
     return [
         OpenApiParameter("since", str, description=f"{moment} on or after this day (YYYY-MM-DD)."),
         OpenApiParameter("until", str, description=f"{moment} on or before this day (YYYY-MM-DD)."),
@@ -87,7 +88,7 @@ class _AlertViewSet(viewsets.ReadOnlyModelViewSet):
         return valid_filters(self.filter_class, self.request, queryset).order_by(*self.ordering)
 
 
-@extend_schema_view(list=extend_schema(parameters=[*FILTERS, *_period("Detected")]))
+@extend_schema_view(list=extend_schema(parameters=[*FILTERS, *period_parameters("Detected")]))
 class BreachViewSet(_AlertViewSet):
     """Targets missed (first response, resolution, an approval step), each with the heads it
     was escalated to; a breach stays on record when its request is done."""
@@ -106,7 +107,7 @@ class BreachViewSet(_AlertViewSet):
         )
 
 
-@extend_schema_view(list=extend_schema(parameters=[*FILTERS, *_period("Detected")]))
+@extend_schema_view(list=extend_schema(parameters=[*FILTERS, *period_parameters("Detected")]))
 class WarningViewSet(_AlertViewSet):
     """Targets at risk: the agreement's warning threshold of their time elapsed."""
 
@@ -124,7 +125,7 @@ class WarningViewSet(_AlertViewSet):
     list=extend_schema(
         parameters=[
             *FILTERS,
-            *_period("Escalated"),
+            *period_parameters("Escalated"),
             OpenApiParameter("level", int, description="2: the provider's parent's head, …"),
         ]
     )

@@ -19,6 +19,7 @@ from agreements.models import Agreement, Service
 from common.errors import DomainError
 from departments.models import Department, Membership, acting_for
 from tickets import approval_chain, assignment, notifications
+from tickets.alerting.met_late import record_breaches_met_late
 from tickets.answers import clean_answers
 from tickets.confirmation import clear_confirmation, schedule_confirmation
 from tickets.models import OPEN_STATUSES, Approval, Attachment, Event, Pause, Status, Ticket
@@ -178,6 +179,7 @@ def ticket_transition(
     if Role.AGENT in roles and action in VISIBLE_TO_REQUESTER and not ticket.first_responded_at:
         ticket.first_responded_at = now
     _apply_clock_effects(ticket, action, by, now)
+    record_breaches_met_late(ticket, now)
     ticket.status = new_status
     if new_status in (Status.CLOSED, Status.CANCELLED):
         ticket.closed_at = now
@@ -237,6 +239,7 @@ def ticket_comment(*, ticket_id: int, by, text: str, internal: bool = False) -> 
     now = timezone.now()
     if not internal and Role.AGENT in roles and not ticket.first_responded_at:
         ticket.first_responded_at = now
+        record_breaches_met_late(ticket, now)
     kind = Event.Kind.NOTE if internal else Event.Kind.COMMENT
     event = _log(ticket, kind, by, now, text=text.strip(), internal=internal)
     if ticket.status == Status.WAITING and Role.REQUESTER in roles and not internal:

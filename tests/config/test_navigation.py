@@ -62,7 +62,7 @@ def test_a_named_approver_sees_approvals(client, outsider, payroll_extract):
     assert links_of(client, outsider) == {"Approvals"}
 
 
-def test_a_delegate_of_a_head_sees_approvals_dashboards_and_plans_while_the_delegation_lasts(
+def test_a_delegate_of_a_head_sees_approvals_dashboards_plans_and_disputes_while_it_lasts(
     client, outsider, head, clock_at
 ):
     clock_at(MONDAY_9AM)
@@ -74,7 +74,7 @@ def test_a_delegate_of_a_head_sees_approvals_dashboards_and_plans_while_the_dele
     clock_at(MONDAY_9AM.replace(day=30))
     after = links_of(client, outsider)
 
-    assert during == {"Approvals", "Dashboards", "Action plans"}
+    assert during == {"Approvals", "Dashboards", "Action plans", "Disputes"}
     assert after == set()
 
 

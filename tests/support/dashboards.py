@@ -18,6 +18,8 @@ Wednesday 25 November 2026 09:00.
   resumed where it stood (due Tue 16:30).
 - E, filed Mon 09:00 on a service no agreement covers (P3), resolved 10:00: no targets.
 - F (P1), filed Mon 09:00: nobody answers; the breach scan flags both targets at 16:00.
+  (C's first response and D's second resolution, met late, were recorded as breaches when met:
+  tickets.alerting.met_late.)
 - G (P3), filed Tue 16:00: open, first response due Wed 16:30: pending.
 - H (P2), filed Tue 17:00: open, first response due Wed 12:00: pending; about to breach from
   its warning time, Wed 11:00 (75 % of its 4 working hours), not yet at NOW.

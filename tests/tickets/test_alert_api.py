@@ -1,7 +1,8 @@
 """Breaches, warnings and escalations through the API: each visible exactly as its request, the
 lists filtered by department, target, period and request within bounds, newest first. The week
 of tests/support/dashboards.py: the scan at Monday 16:00 flags both targets of F (filed by
-`staff` for Sales with Finance) and warns of two."""
+`staff` for Sales with Finance) and warns of two; C's first response (Monday 15:00) and D's
+second resolution (Tuesday 17:00), both late, were recorded as breached when met."""
 
 import pytest
 from rest_framework.test import APIClient
@@ -38,7 +39,7 @@ def test_alerts_are_visible_exactly_as_their_request(request, escalated, who, se
     client = api(request.getfixturevalue(who))
     breach = escalated.breach
     warning = TargetWarning.objects.filter(ticket=breach.ticket).first()
-    assert client.get("/api/breaches/").json()["count"] == (2 if sees else 0)
+    assert client.get("/api/breaches/").json()["count"] == (4 if sees else 0)
     assert client.get("/api/escalations/").json()["count"] == (1 if sees else 0)
     assert client.get("/api/warnings/").json()["count"] == (
         TargetWarning.objects.count() if sees else 0
@@ -61,15 +62,15 @@ def test_a_breach_carries_its_request_and_its_escalations(escalated, head):
 @pytest.mark.parametrize(
     ("query", "count"),
     [
-        ({"department": "fin"}, 2),
-        ({"department": "SALES"}, 2),
+        ({"department": "fin"}, 4),
+        ({"department": "SALES"}, 4),
         ({"department": "HR"}, 0),
         ({"provider": "SALES"}, 0),
-        ({"customer": "SALES"}, 2),
-        ({"target": "first_response"}, 1),
+        ({"customer": "SALES"}, 4),
+        ({"target": "first_response"}, 2),
         ({"target": "approval"}, 0),
-        ({"since": "2026-11-23", "until": "2026-11-23"}, 2),
-        ({"since": "2026-11-24"}, 0),
+        ({"since": "2026-11-23", "until": "2026-11-23"}, 3),
+        ({"since": "2026-11-24"}, 1),
         ({"until": "2026-11-22"}, 0),
     ],
 )
@@ -116,7 +117,7 @@ def test_a_level_out_of_bounds_is_a_400(head):
 
 def test_the_lists_come_in_pages(finance_week, head):
     first = api(head).get("/api/breaches/").json()
-    assert first["next"] is None and len(first["results"]) == 2
+    assert first["next"] is None and len(first["results"]) == 4
     assert [row["detected_at"] for row in first["results"]] == sorted(
         (row["detected_at"] for row in first["results"]), reverse=True
     )

@@ -15,6 +15,9 @@ so that a row that started to qualify between the two statements is caught by th
 never lost. Detection is level-triggered: each scan looks at what is due now, so a missed scan is
 caught up by the next one.
 
+A target met late between two scans is never flagged here (it is met): the request's service
+records its breach as it records the target met (tickets.alerting.met_late).
+
 Once the alerts are committed, the messages of every alert not yet notified are written in
 a second transaction, set-based too (tickets.alerting.alerts), and handed to sending
 tasks after that commit. Keeping them apart keeps the scan's transaction, which holds the row
