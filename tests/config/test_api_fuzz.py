@@ -26,6 +26,7 @@ from surveys.models import Invitation, Wave
 from tests.factories import ServiceFactory, agreement_in_force
 from tests.support.surveys import respond
 from tickets import services
+from tickets.models import Kudos
 
 pytestmark = pytest.mark.fuzz
 
@@ -60,6 +61,11 @@ def world(staff, agent, head, hr, admin_user, finance, sales, campaign):
     award = recognition.award_add(cycle_id=cycle.pk, by=hr, person=agent, title="T", reason="R")
     recognition.award_add(cycle_id=cycle.pk, by=hr, department=finance, title="T", reason="R")
     recognition.cycle_publish(cycle_id=cycle.pk, by=hr)
+    # Thanks on the request, so that both sides' GET /api/kudos/ lists a row to check.
+    Kudos.objects.create(
+        ticket=ticket, given_by=staff, agent=agent, department=finance, message="Thanks",
+        given_at=now,
+    )  # fmt: skip
     complaint = feedback_file(
         by=staff, kind="complaint", ticket=ticket, subject="Slow", text="Late.", anonymous=True
     )
