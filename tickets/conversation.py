@@ -241,7 +241,8 @@ def ticket_close_as_duplicate(
 ) -> Ticket:
     """Cancel a request as a duplicate of another (the provider's agents): a timeline event
     names the original, the requester is told, and the watchers who may see the original
-    watch it instead."""
+    watch it instead. Its open, attached hand-offs are cancelled with it, as by Cancel."""
+    hand_offs = services._lock_hand_offs_to_cancel(ticket_id)
     ticket = services._locked(ticket_id, expected_version)
     if Role.AGENT not in roles_of(by, ticket):
         raise PermissionDenied(_("Only the provider department's agents close it as a duplicate."))
@@ -250,6 +251,7 @@ def ticket_close_as_duplicate(
     original = _seen_other(by, original_id, ticket)
     if Link.objects.filter(source=original, target=ticket, kind=Link.Kind.DUPLICATE).exists():
         raise ValidationError({"other": _("That request is a duplicate of this one.")})
+    hand_offs = services._still_to_cancel(ticket, hand_offs)
     now = timezone.now()
     old_status = ticket.status
     ticket.pauses.filter(ended_at__isnull=True).update(ended_at=now, ended_by=by)
@@ -267,6 +269,9 @@ def ticket_close_as_duplicate(
     _move_watchers(ticket, original, now)
     if ticket.parent_id and ticket.detached_at is None:
         services.parent_follow_children(parent_id=ticket.parent_id, by=by, at=now)
+    if hand_offs:
+        services._cancel_with_parent(hand_offs, ticket, by, now)
+        ticket = services._locked(ticket.pk, None)  # following its hand-offs ended its wait
     return ticket
 
 

@@ -389,6 +389,25 @@ def test_cancelling_the_parent_ends_its_wait_on_its_hand_offs(
     assert parent.pauses.get(reason=Pause.Reason.CHILD).ended_at == at(23, 10)
 
 
+def test_closing_the_parent_as_a_duplicate_cancels_its_open_hand_offs_as_cancelling_does(
+    parent, hand_off, pausing, agent, file_request, payroll_extract, clock_at
+):
+    original = file_request(payroll_extract, title="October payroll, again")
+    child = hand_off(parent)
+    clock_at(at(23, 10))
+
+    closed = conversation.ticket_close_as_duplicate(
+        ticket_id=parent.pk, original_id=original.pk, by=agent, expected_version=None
+    )
+
+    child.refresh_from_db()
+    assert (child.status, child.closed_at) == (Status.CANCELLED, at(23, 10))
+    event = child.events.get(kind=Event.Kind.CANCELLED_WITH_PARENT)
+    assert (event.actor, event.text) == (agent, parent.reference)
+    assert closed.status == Status.CANCELLED and closed.paused_at is None
+    assert parent.pauses.get(reason=Pause.Reason.CHILD).ended_at == at(23, 10)
+
+
 def test_a_cancellation_refused_cancels_no_hand_off(parent, hand_off, agent, clock_at):
     child = hand_off(parent)
 
