@@ -15,7 +15,7 @@ from django.utils.functional import SimpleLazyObject
 
 from agreements.models import ApprovalStep
 from departments.models import Delegation, Membership
-from feedback.models import Action
+from feedback.models.action_plans import Action
 from recognition.models import Cycle
 from tickets.models import Approval
 

@@ -378,7 +378,7 @@ SPECTACULAR_SETTINGS = {
         "AgreementStatus": "agreements.models.Agreement.Status",
         "CampaignStatus": "surveys.models.Campaign.Status",
         "DisputeOutcome": "disputes.models.Dispute.Outcome",
-        "ActionStatus": "feedback.models.ActionStatus",
+        "ActionStatus": "feedback.models.action_plans.ActionStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from feedback.action_trail import action_state, record_changes
-from feedback.models import Action, ActionStatus
+from feedback.models.action_plans import Action, ActionStatus
 from feedback.plans import ActionForbidden, ActionPlanError, StaleAction
 
 PROGRESS_STATUSES = [ActionStatus.PLANNED, ActionStatus.IN_PROGRESS, ActionStatus.DONE]

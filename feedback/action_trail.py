@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from feedback.models import Action, ActionEvent
+from feedback.models.action_plans import Action, ActionEvent
 
 Change = ActionEvent.Change
 

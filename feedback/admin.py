@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from common.admin import ReadOnlyInline
 from departments.models import sees_company_reports
-from feedback.models import Action, ActionEvent, ActionPlan, Feedback, FeedbackEvent
+from feedback.models.action_plans import Action, ActionEvent, ActionPlan
+from feedback.models.complaints import Feedback, FeedbackEvent
 
 HIDDEN = _("Anonymous")
 

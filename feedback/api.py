@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
 from feedback import services
-from feedback.models import Feedback, Kind, Status
+from feedback.models.complaints import Feedback, Kind, Status
 from feedback.serializers import (
     FeedbackDetailSerializer,
     FeedbackFilingSerializer,

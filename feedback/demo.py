@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from departments.models import Department
 from feedback import services
-from feedback.models import ActionPlan, ActionStatus, Feedback, Kind, Outcome
+from feedback.models.action_plans import ActionPlan, ActionStatus
+from feedback.models.complaints import Feedback, Kind, Outcome
 from feedback.plans import action_save, ranked_questions
 from surveys.models import Wave
 

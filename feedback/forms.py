@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
 from feedback.action_progress import NOTE_MAX, PROGRESS_STATUSES
-from feedback.models import ActionStatus, Kind, Outcome, Status
+from feedback.models.action_plans import ActionStatus
+from feedback.models.complaints import Kind, Outcome, Status
 from tickets.models import Ticket
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from feedback.models import Feedback, FeedbackEvent, Status
+from feedback.models.complaints import Feedback, FeedbackEvent, Status
 from feedback.responders import responder
 from outbox.kinds import Kind, register
 from outbox.models import Message

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from feedback.action_progress import NOTE_MAX, PROGRESS_STATUSES, action_move
 from feedback.forms import ActionForm
-from feedback.models import Action, ActionEvent, ActionPlan, ActionStatus
+from feedback.models.action_plans import Action, ActionEvent, ActionPlan, ActionStatus
 from feedback.plans import (
     ActionPlanError,
     StaleAction,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from feedback.models import Action
+from feedback.models.action_plans import Action
 from outbox.kinds import Kind, register
 from outbox.models import Message
 from outbox.services import queue_each

@@ -15,7 +15,7 @@ from django.utils import timezone
 from departments.models import Membership, acting_for, sees_company_reports
 from feedback.action_progress import action_move, may_move
 from feedback.forms import ActionForm, ActionProgressForm
-from feedback.models import Action, ActionPlan, ActionStatus
+from feedback.models.action_plans import Action, ActionPlan, ActionStatus
 from feedback.plans import (
     ActionPlanError,
     action_save,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from common.errors import DomainError
 from departments.models import Department, Membership
 from feedback.action_trail import action_state, record_changes
-from feedback.models import Action, ActionEvent, ActionPlan, ActionStatus
+from feedback.models.action_plans import Action, ActionEvent, ActionPlan, ActionStatus
 from surveys.models import CampaignQuestion, Wave
 from surveys.results import wave_results
 from surveys.selectors import results_departments, waves_visible_to

@@ -6,7 +6,7 @@ or the head who already responded)."""
 from __future__ import annotations
 
 from departments.heads import acting_head, deciding_head
-from feedback.models import Feedback
+from feedback.models.complaints import Feedback
 
 
 def responder(feedback: Feedback):

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from departments.heads import acting_heads
 from feedback import letters
-from feedback.models import Feedback, FeedbackEvent, Status
+from feedback.models.complaints import Feedback, FeedbackEvent, Status
 from feedback.responders import responder
 
 logger = logging.getLogger(__name__)

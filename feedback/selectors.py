@@ -14,7 +14,7 @@ from agreements.clock import BusinessClock
 from agreements.models import Agreement, BusinessCalendar
 from agreements.weekly_hours import default_weekly_hours, weekly_hours_for_clock
 from departments.models import Department
-from feedback.models import Feedback, FeedbackEvent, Kind, Status
+from feedback.models.complaints import Feedback, FeedbackEvent, Kind, Status
 
 
 def department_calendar(department: Department) -> BusinessCalendar | None:

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from departments.models import Department
-from feedback.models import Feedback, FeedbackEvent, Kind, Outcome, Status
+from feedback.models.complaints import Feedback, FeedbackEvent, Kind, Outcome, Status
 from tickets.models import Ticket
 from tickets.serializers import PersonField, StrictBody
 

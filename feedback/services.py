@@ -16,7 +16,7 @@ from common.errors import DomainError
 from departments.heads import nearest_common_superior
 from departments.models import Department, Membership, acting_for
 from feedback import letters
-from feedback.models import Feedback, FeedbackEvent, Kind, Outcome, Status
+from feedback.models.complaints import Feedback, FeedbackEvent, Kind, Outcome, Status
 from feedback.responders import responder
 from feedback.selectors import clock_of, department_calendar
 from feedback.targets import ResponseTimes, response_times

@@ -19,7 +19,7 @@ from feedback.forms import (
     ResponseForm,
     TicketChoiceForm,
 )
-from feedback.models import Feedback
+from feedback.models.complaints import Feedback
 from surveys.selectors import headed_departments
 
 PER_PAGE = 25

@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from feedback.models import Feedback, Status
+from feedback.models.complaints import Feedback, Status
 
 
 def test_staff_files_an_anonymous_complaint_the_head_answers_it_and_staff_accepts(

@@ -68,7 +68,7 @@ def test_seed_demo_shows_a_dispute_accepted_and_one_decided_by_the_common_superi
 
 
 def test_seed_demo_includes_an_action_plan_of_finance(db):
-    from feedback.models import ActionPlan
+    from feedback.models.action_plans import ActionPlan
 
     seed_demo()
     seed_demo()

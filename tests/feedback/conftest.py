@@ -9,7 +9,8 @@ import pytest
 from config.celery import app as celery_app
 from departments.models import Membership
 from feedback import services
-from feedback.models import Action, ActionPlan, Kind
+from feedback.models.action_plans import Action, ActionPlan
+from feedback.models.complaints import Kind
 from surveys.models import Invitation, Wave
 from tests.factories import MembershipFactory, UserFactory
 from tests.support.clock import LAUNCH

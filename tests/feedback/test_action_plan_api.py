@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from rest_framework.test import APIClient
 
-from feedback.models import Action
+from feedback.models.action_plans import Action
 from tests.support.clock import LAUNCH
 
 pytestmark = pytest.mark.django_db

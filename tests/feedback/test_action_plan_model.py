@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.urls import reverse
 
-from feedback.models import ActionPlan
+from feedback.models.action_plans import ActionPlan
 
 pytestmark = pytest.mark.django_db
 

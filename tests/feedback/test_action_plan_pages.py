@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from config.navigation import navigation_for
-from feedback.models import Action, ActionPlan
+from feedback.models.action_plans import Action, ActionPlan
 from surveys.models import Answer, Wave
 from tests.support.clock import LAUNCH
 from tests.support.surveys import respond

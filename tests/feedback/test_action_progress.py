@@ -10,7 +10,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from departments.models import Delegation
-from feedback.models import Action, ActionEvent, ActionStatus
+from feedback.models.action_plans import Action, ActionEvent, ActionStatus
 from tests.factories import UserFactory
 from tests.support.clock import LAUNCH
 

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 
 from departments.models import Profile
-from feedback.models import ActionStatus
+from feedback.models.action_plans import ActionStatus
 from feedback.tasks import remind_action_owners
 from outbox.models import Message
 from tests.support.clock import SHANGHAI

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from feedback.models import Action, ActionEvent
+from feedback.models.action_plans import Action, ActionEvent
 from tests.support.clock import LAUNCH
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ step they may not take, 409 for a stale one, 400 with field messages)."""
 import pytest
 from rest_framework.test import APIClient
 
-from feedback.models import Feedback
+from feedback.models.complaints import Feedback
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from departments.models import Delegation, Membership
-from feedback.models import Feedback, FeedbackEvent
+from feedback.models.complaints import Feedback, FeedbackEvent
 from tests.factories import MembershipFactory, UserFactory
 from tests.support.clock import at
 

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from dashboards.periods import Period
 from dashboards.scorecard import company_facts, scorecard
 from feedback import services
-from feedback.models import Kind
+from feedback.models.complaints import Kind
 from tests.support.clock import NOW, at
 
 WEEK = Period("custom", date(2026, 11, 23), date(2026, 11, 25))

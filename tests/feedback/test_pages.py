@@ -4,7 +4,7 @@ otherwise), a step on a stale page (409), and filing with the anonymity notice s
 import pytest
 from django.urls import reverse
 
-from feedback.models import Feedback, Status
+from feedback.models.complaints import Feedback, Status
 
 
 @pytest.fixture

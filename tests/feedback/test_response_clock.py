@@ -8,7 +8,7 @@ from django.core import mail
 
 from agreements.models import CalendarDay
 from feedback import services
-from feedback.models import FeedbackEvent, Kind
+from feedback.models.complaints import FeedbackEvent, Kind
 from feedback.scan import feedback_scan
 from outbox.models import Message
 from outbox.sending import send

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from feedback import services
-from feedback.models import Kind
+from feedback.models.complaints import Kind
 from tests.support.clock import at
 
 ROOT = Path(__file__).resolve().parents[2]
