@@ -35,6 +35,7 @@ INPUT_NEEDED = "tickets.input_needed"
 RESOLVED = "tickets.resolved"
 REOPENED = "tickets.reopened"
 REJECTED = "tickets.rejected"
+CANCELLED = "tickets.cancelled"
 BREACH = "tickets.breach"
 WARNING = "tickets.warning"
 ESCALATION = "tickets.escalation"
@@ -285,6 +286,16 @@ register(
         _event_context,
         related=(*TICKET, "actor"),
         label=_("A request is rejected"),
+        link=_ticket_page,
+    )
+)
+register(
+    Kind(
+        CANCELLED,
+        "tickets/cancelled",
+        _event_context,
+        related=(*TICKET, "actor"),
+        label=_("A request is cancelled by its requester"),
         link=_ticket_page,
     )
 )

@@ -17,6 +17,7 @@ STATUS_LETTERS = {
     Status.RESOLVED: letters.RESOLVED,
     Status.REOPENED: letters.REOPENED,
     Status.REJECTED: letters.REJECTED,
+    Status.CANCELLED: letters.CANCELLED,
 }
 
 
@@ -33,15 +34,20 @@ def approval_needed(ticket: Ticket, approval: Approval) -> None:
 def status_changed(ticket: Ticket, event: Event) -> None:
     """Those whom the new status concerns, then the request's watchers (once each)."""
     kind = STATUS_LETTERS.get(event.to_status)
+    # A hand-off cancelled with its parent is cancelled by no requester of its own.
+    if event.kind == Event.Kind.CANCELLED_WITH_PARENT:
+        kind = None
     recipients = []
     if kind is None:
         pass
     elif event.to_status == Status.APPROVED:
         recipients = _provider_agents(ticket)
-    elif event.to_status == Status.REOPENED:
+    elif event.to_status in (Status.REOPENED, Status.CANCELLED):
         recipients = [ticket.assignee] if ticket.assignee else _provider_agents(ticket)
     else:
         recipients = [ticket.requester]
+    # Nobody is told of their own act.
+    recipients = [person for person in recipients if person.pk != event.actor_id]
     if kind is not None:
         queue(kind, event, recipients)
     tell_watchers(event, letters.STATUS_CHANGED, skip=[*recipients, event.actor])

@@ -14,7 +14,7 @@ from departments.models import Membership, Profile
 from outbox import tasks as outbox_tasks
 from outbox.models import Message
 from tests.factories import MembershipFactory
-from tickets import letters, services
+from tickets import conversation, letters, services
 from tickets.approval_links import approval_from_token
 from tickets.workflow import Action
 
@@ -183,6 +183,79 @@ def test_reopening_an_unassigned_request_tells_the_agents(
     act_and_send(ticket, staff, Action.REOPEN)
 
     assert recipients() == ["agent@accord.test", "head@accord.test"]
+
+
+def test_cancelling_tells_the_assignee_who_cancelled_it_and_why(
+    file_and_send, act_and_send, staff, agent, head
+):
+    ticket = file_and_send()
+    services.ticket_assign(ticket_id=ticket.pk, by=head, assignee=agent, expected_version=None)
+    mail.outbox.clear()
+
+    act_and_send(ticket, staff, Action.CANCEL, comment="Payroll sent us the file directly.")
+
+    [message] = mail.outbox
+    assert message.to == ["agent@accord.test"]
+    assert message.subject == f"[{ticket.reference}] October payroll: cancelled"
+    assert "Sam Li has cancelled a request assigned to you." in message.body
+    assert "Reason:\nPayroll sent us the file directly." in message.body
+    assert "Sam Li has cancelled a request assigned to you." in html_of(message)
+
+
+def test_cancelling_an_unassigned_request_tells_the_agents(
+    file_and_send, act_and_send, staff, agent, head
+):
+    ticket = file_and_send()
+    mail.outbox.clear()
+
+    act_and_send(ticket, staff, Action.CANCEL)
+
+    assert recipients() == ["agent@accord.test", "head@accord.test"]
+    assert "Sam Li has cancelled a request of Finance." in mail.outbox[0].body
+
+
+def test_a_watcher_who_is_the_assignee_hears_of_the_cancellation_once(
+    file_and_send, act_and_send, staff, agent, head
+):
+    ticket = file_and_send()
+    services.ticket_assign(ticket_id=ticket.pk, by=head, assignee=agent, expected_version=None)
+    conversation.ticket_watch(ticket_id=ticket.pk, by=agent)
+    conversation.ticket_watch(ticket_id=ticket.pk, by=head)
+    mail.outbox.clear()
+
+    act_and_send(ticket, staff, Action.CANCEL)
+
+    assert recipients() == ["agent@accord.test", "head@accord.test"]
+    assert Message.objects.get(recipient=agent, kind=letters.CANCELLED)
+    assert Message.objects.get(recipient=head, kind=letters.STATUS_CHANGED)
+
+
+def test_whoever_cancels_is_not_told_of_their_own_cancellation(
+    file_and_send, act_and_send, staff, finance
+):
+    MembershipFactory(user=staff, department=finance, role=Membership.Role.AGENT)
+    ticket = file_and_send()
+    mail.outbox.clear()
+
+    act_and_send(ticket, staff, Action.CANCEL)
+
+    assert "staff@accord.test" not in recipients()
+    assert not Message.objects.filter(recipient=staff, kind=letters.CANCELLED).exists()
+
+
+def test_the_cancellation_is_written_in_the_recipients_language(
+    file_and_send, act_and_send, staff, agent, head
+):
+    Profile.objects.create(user=agent, language="zh-hans")
+    ticket = file_and_send()
+    services.ticket_assign(ticket_id=ticket.pk, by=head, assignee=agent, expected_version=None)
+    mail.outbox.clear()
+
+    act_and_send(ticket, staff, Action.CANCEL)
+
+    [message] = mail.outbox
+    assert message.subject == f"[{ticket.reference}] October payroll：已取消"
+    assert "Sam Li取消了一项指派给您的服务请求。" in message.body
 
 
 def test_a_rejection_tells_the_requester_why(
