@@ -20,6 +20,15 @@ def to_decide(dispute: Dispute, step: DisputeStep) -> None:
         queue(letters.MOVED_ON, step, [dispute.opened_by])
 
 
+def lapsed(dispute: Dispute, step: DisputeStep, asked: list) -> None:
+    """Those who had it to decide when its window ended (the person asked and their delegates)
+    hear that it went up, and to whom; but whoever opened it, who hears anyway, and whoever
+    decides it now."""
+    skipped = {dispute.opened_by_id, dispute.decider_id}
+    people = {person.pk: person for person in asked if person.pk not in skipped}
+    queue(letters.MOVED_ON, step, people.values())
+
+
 def decided(dispute: Dispute, step: DisputeStep) -> None:
     """Everyone who took part in it but the one who decided."""
     people = {dispute.opened_by_id: dispute.opened_by}

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import DomainError
 from departments.heads import acting_head, deciding_head, nearest_common_superior
-from departments.models import acting_for
+from departments.models import Delegation, acting_for
 from disputes import notifications
 from disputes.models import DISPUTABLE_TARGETS, Dispute, DisputeStep, Reason
 from disputes.selectors import parties
@@ -68,6 +68,30 @@ def may_decide(user, dispute: Dispute) -> bool:
     else:
         standing_in = dispute.decider_id in acting_for(user, timezone.localdate())
     return standing_in and user.pk not in parties(dispute)
+
+
+def went_up_past(user, dispute: Dispute) -> str:
+    """Why `user` may decide no more ("" when that is not why): they were asked first (or
+    stood in for the person asked) and the window ended undecided, so it went up."""
+    if dispute.stage != Stage.SUPERIOR or not user.is_authenticated or may_decide(user, dispute):
+        return ""
+    first_and_lapse = dispute.steps.filter(action__in=[Action.OPENED, Action.LAPSED])
+    steps = {step.action: step for step in first_and_lapse}
+    if Action.LAPSED not in steps or Action.OPENED not in steps:
+        return ""
+    asked_first = steps[Action.OPENED].asked_id
+    if asked_first is None or asked_first not in acting_for(user, timezone.localdate()):
+        return ""
+    if dispute.decider is None:
+        return _(
+            "The window to decide this dispute ended, so it went up to an administrator: it is "
+            "no longer yours to decide."
+        )
+    decider = dispute.decider.get_full_name() or dispute.decider.get_username()
+    return _(
+        "The window to decide this dispute ended, so it went up to %(decider)s, the nearest head "
+        "above both departments: it is no longer yours to decide."
+    ) % {"decider": decider}
 
 
 @transaction.atomic
@@ -122,7 +146,11 @@ def dispute_decide(
 ) -> Dispute:
     """Accept (waive the breach) or reject the dispute, as the person it waits on. The
     customer's rejection sends it to the head above both departments; theirs is final."""
-    dispute = _locked(dispute_id, expected_version)
+    dispute = _locked(dispute_id)
+    # Said before a stale version is: reloading would not make it theirs again.
+    if reason := went_up_past(by, dispute):
+        raise StaleDispute(reason)
+    _check_version(dispute, expected_version)
     if not may_decide(by, dispute):
         raise PermissionDenied(_("This dispute is not yours to decide."))
     if not comment.strip():
@@ -160,12 +188,24 @@ def disputes_send_up_lapsed(*, now: datetime) -> int:
                 .first()
             )
             if dispute is not None:
-                _send_up(dispute, None, now, Action.LAPSED, "")
+                asked = dispute.decider
+                step = _send_up(dispute, None, now, Action.LAPSED, "")
+                notifications.lapsed(dispute, step, _asked_and_delegates(asked, now))
                 sent += 1
     return sent
 
 
-def _send_up(dispute: Dispute, by, now: datetime, action: str, comment: str, for_whom=None) -> None:
+def _asked_and_delegates(asked, now: datetime) -> list:
+    """Who had a dispute on their list to decide: the person asked and their delegates then."""
+    if asked is None:
+        return []
+    delegations = Delegation.objects.in_force(timezone.localdate(now)).filter(person=asked)
+    return [asked, *(delegation.delegate for delegation in delegations.select_related("delegate"))]
+
+
+def _send_up(
+    dispute: Dispute, by, now: datetime, action: str, comment: str, for_whom=None
+) -> DisputeStep:
     common = nearest_common_superior(dispute.provider, dispute.customer)
     asked_before = dispute.decider_id
     dispute.stage, dispute.due_at = Stage.SUPERIOR, None
@@ -174,6 +214,7 @@ def _send_up(dispute: Dispute, by, now: datetime, action: str, comment: str, for
     _save(dispute)
     step = _step(dispute, action, by, now, comment.strip(), for_whom)
     notifications.to_decide(dispute, step)
+    return step
 
 
 def _waive(dispute: Dispute, by, now: datetime, action: str, comment: str, for_whom) -> None:
@@ -187,7 +228,7 @@ def _waive(dispute: Dispute, by, now: datetime, action: str, comment: str, for_w
     breach_waived.send(sender=Dispute, ticket=dispute.ticket)
 
 
-def _locked(dispute_id: int, expected_version: int | None) -> Dispute:
+def _locked(dispute_id: int) -> Dispute:
     dispute = (
         Dispute.objects.select_for_update(of=("self",))
         .select_related("breach", "ticket", "provider", "customer")
@@ -195,11 +236,14 @@ def _locked(dispute_id: int, expected_version: int | None) -> Dispute:
     )
     if not dispute.is_open:
         raise StaleDispute(_("This dispute was already decided."))
+    return dispute
+
+
+def _check_version(dispute: Dispute, expected_version: int | None) -> None:
     if expected_version is not None and dispute.version != expected_version:
         raise StaleDispute(
             _("This dispute moved on since you opened it. Reload the page and decide again.")
         )
-    return dispute
 
 
 def _save(dispute: Dispute) -> None:

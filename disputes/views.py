@@ -42,6 +42,8 @@ def dispute_decide(request: HttpRequest, pk: int) -> HttpResponse:
             return _render_detail(
                 request, dispute, stale=_("This dispute was already decided."), status=409
             )
+        if reason := services.went_up_past(request.user, dispute):
+            return _render_detail(request, dispute, stale=reason, status=409)
         raise PermissionDenied(_("This dispute is not yours to decide."))
     form = DecideDisputeForm(request.POST)
     if not form.is_valid():

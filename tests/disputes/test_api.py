@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from disputes import services
 from disputes.models import Dispute, Reason
+from tests.support.clock import at
 
 LIST = "/api/disputes/"
 
@@ -108,6 +109,19 @@ def test_a_decision_twice_is_a_conflict(sales_head, dispute):
 
     assert client.post(decide_url(dispute), body, format="json").status_code == 200
     assert client.post(decide_url(dispute), body, format="json").status_code == 409
+
+
+def test_deciding_after_the_window_passed_is_a_conflict_that_says_it_went_up(
+    sales_head, ceo, dispute
+):
+    services.disputes_send_up_lapsed(now=at(25, 12))
+
+    response = api(sales_head).post(
+        decide_url(dispute), {"decision": "waive", "comment": "Fair."}, format="json"
+    )
+
+    assert response.status_code == 409
+    assert "went up to Wei Zhang" in response.json()["detail"]
 
 
 def test_someone_who_sees_the_dispute_but_is_not_asked_is_refused(head, dispute):

@@ -184,8 +184,23 @@ def test_the_customers_head_who_let_the_window_pass_cannot_decide_afterwards(
     dispute = open_dispute(breach, head)
     services.disputes_send_up_lapsed(now=at(25, 12))
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(StaleDispute, match="it went up to Wei Zhang"):
         decide(dispute, sales_head, waive=True)
+
+
+def test_a_stale_decision_after_the_window_passed_says_that_it_went_up(breach, head, sales_head):
+    dispute = open_dispute(breach, head)
+    version = dispute.version
+    services.disputes_send_up_lapsed(now=at(25, 12))
+
+    with pytest.raises(StaleDispute, match="no longer yours to decide"):
+        services.dispute_decide(
+            dispute_id=dispute.pk,
+            by=sales_head,
+            waive=True,
+            comment="Fair.",
+            expected_version=version,
+        )
 
 
 def test_a_customer_without_a_head_is_decided_for_by_the_head_above_who_never_decides_twice(

@@ -2,10 +2,16 @@
 (`disputes.to_decide`), and the others taking part when it moves on (`disputes.moved_on`). An
 administrator is asked in nobody's stead for a dispute they are a party to."""
 
-from departments.models import Membership
+from datetime import date
+
+from django.template.loader import render_to_string
+
+from departments.models import Delegation, Membership
 from disputes import services
 from disputes.models import Dispute, Reason
+from outbox.kinds import KINDS
 from outbox.models import Message
+from tests.factories import UserFactory
 from tests.support.clock import at
 
 
@@ -52,6 +58,7 @@ def test_an_administrator_heading_the_customer_is_asked_to_decide_once(
     assert sent_up == 1
     assert messages(dispute) == [
         ("lapsed", "moved_on", "head"),
+        ("lapsed", "moved_on", "sales_head"),
         ("lapsed", "to_decide", "admin"),
         ("opened", "to_decide", "sales_head"),
     ]
@@ -59,6 +66,33 @@ def test_an_administrator_heading_the_customer_is_asked_to_decide_once(
     assert not services.may_decide(sales_head, dispute)
     assert list(Dispute.objects.to_decide_by(sales_head)) == []
     assert list(Dispute.objects.to_decide_by(admin_user)) == [dispute]
+
+
+def test_a_lapsed_window_tells_the_customers_head_and_their_delegate_once_where_it_went(
+    breach, head, sales_head, ceo
+):
+    deputy = UserFactory(username="deputy")
+    Delegation.objects.create(
+        person=sales_head, delegate=deputy, starts_on=date(2026, 11, 20), ends_on=date(2026, 11, 27)
+    )
+    dispute = open_dispute(breach, head)
+
+    services.disputes_send_up_lapsed(now=at(25, 12))
+    services.disputes_send_up_lapsed(now=at(25, 12))
+
+    assert messages(dispute) == [
+        ("lapsed", "moved_on", "deputy"),
+        ("lapsed", "moved_on", "head"),
+        ("lapsed", "moved_on", "sales_head"),
+        ("lapsed", "to_decide", "ceo"),
+        ("opened", "to_decide", "sales_head"),
+    ]
+    told = Message.objects.get(kind="disputes.moved_on", recipient=sales_head)
+    body = render_to_string(
+        "emails/disputes/moved_on-body.txt", KINDS[told.kind].template_context(told)
+    )
+    assert "did not decide the dispute within the agreed window" in body
+    assert "Wei Zhang, the nearest head above both departments, decides it now." in body
 
 
 def test_an_administrator_who_opened_the_dispute_is_never_asked(

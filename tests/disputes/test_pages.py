@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from disputes import services
 from disputes.models import Dispute, Reason
+from tests.support.clock import at
 
 
 @pytest.fixture
@@ -141,6 +142,21 @@ def test_a_stale_version_is_a_conflict(client, sales_head, ceo, dispute):
     assert response.status_code == 409
     dispute.refresh_from_db()
     assert dispute.is_open
+
+
+def test_deciding_after_the_window_passed_says_that_it_went_up(client, sales_head, ceo, dispute):
+    services.disputes_send_up_lapsed(now=at(25, 12))
+    client.force_login(sales_head)
+
+    response = client.post(
+        reverse("disputes:decide", args=[dispute.pk]),
+        {"decision": "waive", "comment": "Fair.", "version": dispute.version},
+    )
+
+    assert response.status_code == 409
+    assert "so it went up to Wei Zhang, the nearest head above both departments" in response.text
+    dispute.refresh_from_db()
+    assert dispute.decider == ceo
 
 
 @pytest.mark.parametrize(("person", "status"), [("agent", 403), ("outsider", 404)])
