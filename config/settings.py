@@ -307,6 +307,20 @@ CELERY_ENABLE_UTC = True
 # The directory sync's org file, for companies without LDAP: the nightly job reads it when set
 # (and LDAP_SERVER_URI is not); see the README's "Directory sync and the org file".
 DIRECTORY_ORG_FILE = env.str("DIRECTORY_ORG_FILE", default="")
+# A sync that would deactivate more than this share of the active people it manages, and more
+# than the floor, deactivates nobody until an administrator confirms (directory.mass_leavers).
+try:
+    DIRECTORY_DEACTIVATION_LIMIT_PERCENT = env.float(
+        "DIRECTORY_DEACTIVATION_LIMIT_PERCENT", default=10
+    )
+    DIRECTORY_DEACTIVATION_LIMIT_FLOOR = env.int("DIRECTORY_DEACTIVATION_LIMIT_FLOOR", default=3)
+except ValueError:
+    DIRECTORY_DEACTIVATION_LIMIT_PERCENT, DIRECTORY_DEACTIVATION_LIMIT_FLOOR = math.nan, -1
+if not 0 <= DIRECTORY_DEACTIVATION_LIMIT_PERCENT <= 100 or DIRECTORY_DEACTIVATION_LIMIT_FLOOR < 0:
+    raise ImproperlyConfigured(
+        "DIRECTORY_DEACTIVATION_LIMIT_PERCENT must be 0 to 100 and "
+        "DIRECTORY_DEACTIVATION_LIMIT_FLOOR 0 or more."
+    )
 CELERY_BEAT_SCHEDULE = {
     "scan-breaches": {"task": "tickets.scan_breaches", "schedule": timedelta(minutes=1)},
     "escalate-breaches": {"task": "tickets.escalate_breaches", "schedule": timedelta(minutes=1)},

@@ -1,11 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from directory import import_views
 from directory.changes import Change
 from directory.configured import configured_source
-from directory.models import DirectoryAccount, SyncRun
+from directory.mass_leavers import HoldClosed, confirm_hold
+from directory.models import DeactivationHold, DirectoryAccount, SyncRun
 
 
 @admin.register(SyncRun)
@@ -84,6 +85,66 @@ class DirectoryAccountAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(DeactivationHold)
+class DeactivationHoldAdmin(admin.ModelAdmin):
+    """Deactivations a sync held back (too many at once), and the action that confirms them."""
+
+    list_display = ["held_at", "source", "people_count", "limit", "confirmed_at", "closed_at"]
+    list_filter = ["source"]
+    fields = [
+        "source", "held_at", "active_count", "limit", "held_people",
+        "confirmed_at", "confirmed_by", "closed_at",
+    ]  # fmt: skip
+    readonly_fields = fields
+    actions = ["confirm_deactivations"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return super().has_view_permission(request, obj) or self.has_sync_permission(request)
+
+    def has_sync_permission(self, request) -> bool:
+        return request.user.has_perm("directory.sync_directory")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("people")
+
+    @admin.display(description=_("people held"))
+    def people_count(self, hold: DeactivationHold) -> int:
+        return len(hold.people.all())
+
+    @admin.display(description=_("people held"))
+    def held_people(self, hold: DeactivationHold) -> str:
+        return ", ".join(sorted(person.get_username() for person in hold.people.all()))
+
+    @admin.action(
+        description=_("Confirm the held deactivations (the next sync applies them)"),
+        permissions=["sync"],
+    )
+    def confirm_deactivations(self, request, queryset) -> None:
+        confirmed = 0
+        for hold in queryset:
+            try:
+                confirm_hold(hold_id=hold.pk, by=request.user)
+            except HoldClosed as error:
+                self.message_user(request, f"{hold}: {error}", messages.WARNING)
+            else:
+                confirmed += 1
+        if confirmed:
+            self.message_user(
+                request,
+                _("Confirmed: the next sync deactivates the people held."),
+                messages.SUCCESS,
+            )
 
 
 # Registered on import: a head removed there is flagged; deactivating a person hands over.

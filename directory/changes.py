@@ -42,9 +42,16 @@ TEXTS = {
     "username_taken": _(
         "%(username)s cannot be renamed %(new)s: another person in Accord has that username."
     ),
+    "deactivations_held": _(
+        "%(count)s people are no longer active in the directory, more than the %(limit)s one "
+        "sync may deactivate (of %(active)s active): nobody is deactivated until an "
+        "administrator confirms."
+    ),
 }
 # Kinds that report something the sync could not do as the directory says; they change nothing.
-NOTICES = frozenset({"extra_head_ignored", "username_taken", "username_in_use"})
+NOTICES = frozenset(
+    {"extra_head_ignored", "username_taken", "username_in_use", "deactivations_held"}
+)
 NOBODY = _("nobody")
 TOP_LEVEL = _("the top level")
 

@@ -1,6 +1,7 @@
 """The messages of leavers (outbox kinds): the provider's agents told, once each, which requests
 came back to their queue when a colleague left; and the administrators told that a department
-has no head any more (meanwhile its head's part goes one level up: departments.heads)."""
+has no head any more (meanwhile its head's part goes one level up: departments.heads), and that
+a sync held back too many deactivations at once (directory.mass_leavers)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from tickets.models import OPEN_STATUSES, Ticket
 
 RETURNED_TO_QUEUE = "directory.returned_to_queue"
 HEAD_VACANT = "directory.head_vacant"
+DEACTIVATIONS_HELD = "directory.deactivations_held"
+# The e-mail names the first few; the admin's page of the hold lists them all.
+HELD_NAMES_SHOWN = 20
 
 
 def returned_to(handover: Handover, agent) -> list[Ticket]:
@@ -82,5 +86,28 @@ register(
         _vacant_context,
         related=("parent",),
         link=lambda message: reverse("admin:departments_membership_changelist"),
+    )
+)
+
+
+def _held_context(message: Message) -> dict:
+    hold = message.about
+    people = hold.people.order_by("username")
+    return {
+        "hold": hold,
+        "count": people.count(),
+        "people": [person.get_username() for person in people[:HELD_NAMES_SHOWN]],
+        "hold_path": reverse("admin:directory_deactivationhold_change", args=[hold.pk]),
+    }
+
+
+register(
+    Kind(
+        DEACTIVATIONS_HELD,
+        "directory/deactivations_held",
+        _held_context,
+        link=lambda message: reverse(
+            "admin:directory_deactivationhold_change", args=[message.about_id]
+        ),
     )
 )

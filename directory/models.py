@@ -157,3 +157,46 @@ class HandoverItem(models.Model):
 
     def __str__(self) -> str:
         return self.get_what_display()
+
+
+class DeactivationHold(models.Model):
+    """Deactivations a sync held back because there were too many at once (a broken source looks
+    like a mass exodus): nobody in `people` is deactivated until an administrator confirms, after
+    which the next sync deactivates them. Closed when a sync applies it or no longer needs it."""
+
+    source = models.CharField(_("source"), max_length=20)
+    held_at = models.DateTimeField(_("held"))
+    people = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("people held"), related_name="+"
+    )
+    active_count = models.PositiveIntegerField(
+        _("active people"), help_text=_("The active people the source manages.")
+    )
+    limit = models.PositiveIntegerField(
+        _("limit"), help_text=_("The most one sync may deactivate without a confirmation.")
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-held_at", "-pk"]
+        verbose_name = _("held deactivation")
+        verbose_name_plural = _("held deactivations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source"],
+                condition=models.Q(closed_at__isnull=True),
+                name="directory_one_open_deactivation_hold_per_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.held_at:%Y-%m-%d %H:%M}"

@@ -49,7 +49,10 @@ def plan(snapshot: Snapshot) -> Plan:
 
 def apply(snapshot: Snapshot, *, dry_run: bool, by=None) -> Plan:
     """Bring Accord in line with `snapshot` in one transaction (nothing at all when `dry_run`),
-    and return what changed; a run that changed something is recorded as a SyncRun."""
+    and return what changed; a run that changed something is recorded as a SyncRun. Too many
+    leavers at once are held back until an administrator confirms (directory.mass_leavers)."""
+    from directory import mass_leavers
+
     snapshot = _checked(_tidied(snapshot))
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -60,8 +63,13 @@ def apply(snapshot: Snapshot, *, dry_run: bool, by=None) -> Plan:
         diff.read()
         found = diff.compare_departments()
         people = diff.compare_people()
+        hold = mass_leavers.open_hold(snapshot.source)
+        held = mass_leavers.hold_back(diff, hold)
         compare_memberships(diff, found, people)
-        if dry_run or not diff.plan.changes:
+        if dry_run:
+            return diff.plan
+        mass_leavers.record_hold(snapshot.source, hold, held, now)
+        if not diff.plan.changes:
             return diff.plan
         _write(diff.work)
         SyncRun.objects.create(

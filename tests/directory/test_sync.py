@@ -199,11 +199,12 @@ def test_renames_and_moves_follow_the_directory():
 def test_two_departments_may_swap_names():
     sync.apply(ORG, dry_run=False)
     swapped = snapshot(
+        *ORG.people,
         units=(
             COMPANY,
             Unit(key="ou=finance", name="Sales", code="SALES", parent_key="ou=company"),
             Unit(key="ou=sales", name="Finance", code="FIN", parent_key="ou=company"),
-        )
+        ),
     )
 
     sync.apply(swapped, dry_run=False)
@@ -441,11 +442,12 @@ def test_a_new_department_may_take_the_name_an_adopted_one_gives_up():
 def test_two_departments_may_swap_names_and_keep_their_codes():
     sync.apply(ORG, dry_run=False)
     swapped = snapshot(
+        *ORG.people,
         units=(
             COMPANY,
             Unit(key="ou=finance", name="Sales", code="FIN", parent_key="ou=company"),
             Unit(key="ou=sales", name="Finance", code="SALES", parent_key="ou=company"),
-        )
+        ),
     )
 
     sync.apply(swapped, dry_run=False)
