@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.encrypted import EncryptedTextField
 from departments.models import Department
 
 
@@ -54,8 +55,8 @@ class ChatBotQuerySet(models.QuerySet["ChatBot"]):
 
 class ChatBot(models.Model):
     """A bot in a group chat of a department. Its `address` (the webhook URL, or WeCom's key,
-    or DingTalk's access token) and `secret` are credentials: never shown again once saved,
-    never logged."""
+    or DingTalk's access token) and `secret` are credentials: encrypted at rest, never shown
+    again once saved, never logged."""
 
     department = models.ForeignKey(
         Department,
@@ -67,8 +68,8 @@ class ChatBot(models.Model):
     name = models.CharField(
         _("name"), max_length=120, help_text=_("For you: e.g. the name of the group.")
     )
-    address = models.CharField(_("webhook address"), max_length=500)
-    secret = models.CharField(_("signing secret"), max_length=200, blank=True)
+    address = EncryptedTextField(_("webhook address"), max_length=500)
+    secret = EncryptedTextField(_("signing secret"), max_length=200, blank=True)
     language = models.CharField(
         _("language of the group"), max_length=10, choices=settings.LANGUAGES, default="en"
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from cryptography.fernet import Fernet
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,20 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("Set SECRET_KEY in the environment (or DEBUG=true to develop).")
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
+# Fernet keys of the credentials kept in the database (common.encrypted): the first encrypts, all
+# decrypt. None: one derived from SECRET_KEY (and SECRET_KEY_FALLBACKS).
+ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[])
+for _key in ENCRYPTION_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "ENCRYPTION_KEYS: each key must be a Fernet key (32 url-safe base64-encoded bytes, "
+            'e.g. from python -c "from cryptography.fernet import Fernet; '
+            'print(Fernet.generate_key().decode())").'
+        ) from None
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from common.addresses import validate_webhook_url
+from common.encrypted import EncryptedTextField
 from departments.models import Membership
 from webhooks.events import Event
 
@@ -51,8 +52,8 @@ class Webhook(models.Model):
         help_text=_("Events of this department; none for the whole company."),
     )
     url = models.URLField(_("URL"), max_length=500, validators=[validate_webhook_url])
-    # Shown once, when the webhook is created; kept to sign every payload, never logged.
-    secret = models.CharField(max_length=100, default=new_secret, editable=False)
+    # Shown once, when the webhook is created; kept (encrypted) to sign every payload, never logged.
+    secret = EncryptedTextField(max_length=100, default=new_secret, editable=False)
     events = models.JSONField(_("events"), default=list)
     active = models.BooleanField(_("active"), default=True)
     consecutive_failures = models.PositiveIntegerField(_("failures in a row"), default=0)
