@@ -19,6 +19,7 @@ from agreements.models import Priority, Service
 from common.spreadsheets import csv_response, xlsx_response
 from dashboards import approvals, charts, exports, selectors
 from dashboards.access import dashboard_departments, may_see_scorecard
+from dashboards.freshness import generation
 from dashboards.periods import Period, PeriodForm
 from dashboards.scorecard import company_facts, heat_map, scorecard
 from departments.models import Department
@@ -89,8 +90,10 @@ def _recent_dashboard(
     """The dashboard of `department` counted within the last DASHBOARD_SECONDS, from Django's
     cache, or counted now. The dashboard is the same for everyone who may see it (the caller has
     checked that the reader may), so one count serves every reader of that minute; what the
-    reader may open behind each figure is scoped again on the requests' page."""
-    key = f"dashboard:{department.pk}:{side}:{period.first}:{period.last}:{kind}"
+    reader may open behind each figure is scoped again on the requests' page. A change of the
+    department's figures (a waiver) moves it to a new generation (dashboards.freshness)."""
+    generation_now = generation(department.pk)
+    key = f"dashboard:{department.pk}:{generation_now}:{side}:{period.first}:{period.last}:{kind}"
     dashboard = cache.get(key)
     if dashboard is None:
         dashboard = selectors.department_dashboard(department, side, period, timezone.now(), kind)

@@ -7,6 +7,7 @@ Monday at 16:00. Finance's first response: 3 met, 2 breached (C late, F), 2 pend
 
 import csv
 import io
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -124,6 +125,48 @@ def test_the_export_and_the_page_agree_on_the_waived_breach(waive_f, client, hr,
     )
     finance_line = dict(zip(header, next(r for r in rows if r[1] == "Finance"), strict=True))
     assert finance_line["Waived"] == "1"
+
+
+@pytest.fixture(params=["process", "shared"])
+def dashboard_cache(request, settings):
+    """Each process's own cache, or one shared by all (CACHE_URL naming Redis)."""
+    prefix = f"test-{uuid.uuid4().hex}"
+    if request.param == "shared":
+        backend = {"BACKEND": "django.core.cache.backends.redis.RedisCache"}
+        backend |= {"LOCATION": settings.REDIS_URL, "KEY_PREFIX": prefix}
+    else:
+        backend = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": prefix}
+    settings.CACHES = {"default": backend}
+
+
+def test_the_dashboard_shows_a_waiver_at_once_though_it_was_counted_a_moment_ago(
+    waive_f, dashboard_cache, client, head, finance, django_capture_on_commit_callbacks
+):
+    client.force_login(head)
+    url = reverse("dashboards:department", args=[finance.code])
+    before = client.get(url, QUERY).context["dashboard"].summary
+    assert before.first_response_waived == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        waive_f()
+
+    response = client.get(url, QUERY)
+    assert response.context["dashboard"].summary.first_response_waived == 1
+    assert "1 waived" in response.text
+
+
+def test_until_the_waiver_is_committed_the_counted_dashboard_is_served(
+    waive_f, dashboard_cache, client, head, finance, django_capture_on_commit_callbacks
+):
+    client.force_login(head)
+    url = reverse("dashboards:department", args=[finance.code])
+    client.get(url, QUERY)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        waive_f()
+        cached = client.get(url, QUERY).context["dashboard"].summary
+
+    assert cached.first_response_waived == 0
 
 
 def test_the_drill_down_lists_the_request_whose_breach_was_waived(
