@@ -9,3 +9,7 @@ class FeedbackConfig(AppConfig):
     def ready(self):
         # Declares the messages of complaints and of action plans.
         from feedback import letters, plan_reminders  # noqa: F401
+        from feedback.plan_panel import plan_actions_panel
+        from surveys.result_panels import register
+
+        register(plan_actions_panel)

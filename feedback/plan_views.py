@@ -19,9 +19,9 @@ from feedback.models.action_plans import Action, ActionPlan, ActionStatus
 from feedback.plans import (
     ActionPlanError,
     action_save,
+    plan_figures,
     plan_owners,
     plan_scope,
-    previous_actions,
     ranked_questions,
 )
 from surveys.models import Invitation
@@ -89,7 +89,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 def plan_detail(request: HttpRequest, wave: int, code: str) -> HttpResponse:
     wave_, department = plan_scope(request.user, wave, code)
-    questions = ranked_questions(wave_, department)
+    questions, followed = plan_figures(wave_, department)
     may_change = department.is_headed_by(request.user)
     form = ActionForm(questions=questions, owners=plan_owners(department))
     status = 200
@@ -112,7 +112,7 @@ def plan_detail(request: HttpRequest, wave: int, code: str) -> HttpResponse:
             "wave": wave_,
             "department": department,
             "questions": questions,
-            "followed": previous_actions(wave_, department, questions),
+            "followed": followed,
             "form": form if may_change and questions else None,
             "today": timezone.localdate(),
         },

@@ -132,6 +132,15 @@ def previous_actions(
     ]
 
 
+def plan_figures(
+    wave: Wave, department: Department
+) -> tuple[list[RankedQuestion], list[FollowedAction]]:
+    """What `department`'s plan page for `wave` shows: the ranked questions with their actions,
+    and the previous wave's actions beside their question's score change."""
+    questions = ranked_questions(wave, department)
+    return questions, previous_actions(wave, department, questions)
+
+
 def plan_owners(department: Department):
     """Who may own an action of `department`'s plan: its members."""
     return (

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from common.spreadsheets import csv_response, xlsx_response
 from departments.models import Department, sees_company_reports
-from surveys import exports, selectors
+from surveys import exports, result_panels, selectors
 from surveys.forms import OTHER_GROUP, PageForm, ResultsFilterForm
 from surveys.results import ALL, score_trend, wave_progress, wave_results
 
@@ -102,8 +102,12 @@ def department_results(request: HttpRequest, pk: int, code: str) -> HttpResponse
     )
     if not outcome.departments:
         raise Http404
+    row = outcome.departments[0]
+    panels = {} if row.hidden else result_panels.question_panels(request.user, wave, department)
+    for result in row.questions:
+        result.panels = panels.get(result.question.pk, [])
     context |= {
-        "row": outcome.departments[0],
+        "row": row,
         "results": outcome,
         "trend": score_trend(wave, rated={department.pk}).get(department.pk, []),
     }

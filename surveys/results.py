@@ -31,6 +31,7 @@ class QuestionResult:
     answers: int | None = None  # None: hidden
     mean: float | None = None
     distribution: list[tuple[int | str, int, float]] = field(default_factory=list)  # value, n, %
+    panels: list = field(default_factory=list)  # filled in by pages that show result panels
 
 
 @dataclass
