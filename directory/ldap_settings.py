@@ -109,6 +109,9 @@ def ldap_settings(environment: Mapping[str, str]) -> dict[str, Any]:
         "LDAP_HEADS_FROM_MANAGER": env.bool("LDAP_HEADS_FROM_MANAGER", default=False),
         "LDAP_AGENTS_GROUP": env.str("LDAP_AGENTS_GROUP", default=""),
         "LDAP_UNIT_AGENTS_GROUP_CN": env.str("LDAP_UNIT_AGENTS_GROUP_CN", default=""),
+        "LDAP_UNIT_MEMBERS_GROUP_CN": env.str("LDAP_UNIT_MEMBERS_GROUP_CN", default=""),
+        "LDAP_UNIT_HEADS_GROUP_CN": env.str("LDAP_UNIT_HEADS_GROUP_CN", default=""),
+        "LDAP_MEMBERS_FROM_OU": env.bool("LDAP_MEMBERS_FROM_OU", default=True),
         "LDAP_DISABLED_FILTER": env.str("LDAP_DISABLED_FILTER", default=""),
         "LDAP_PAGE_SIZE": env.int("LDAP_PAGE_SIZE", default=500),
     }

@@ -2,7 +2,9 @@
 
 Below LDAP_DIRECTORY_BASE (the base itself included), every entry matching LDAP_UNIT_FILTER (an
 organizationalUnit) is a department, whose parent is the OU it sits in. Every entry matching
-LDAP_PERSON_FILTER is a person, a member of the OU they sit in. Heads come from LDAP_HEADS_GROUP
+LDAP_PERSON_FILTER is a person, a member of the OU they sit in (unless LDAP_MEMBERS_FROM_OU is
+off) and of each OU holding a group named LDAP_UNIT_MEMBERS_GROUP_CN that lists them. Heads come
+from groups named LDAP_UNIT_HEADS_GROUP_CN inside an OU (heads of that OU), from LDAP_HEADS_GROUP
 (every member heads the OU they sit in) and/or, with LDAP_HEADS_FROM_MANAGER, from the `manager`
 attribute (see `heads_from_managers`); agents from LDAP_AGENTS_GROUP (agents of the OU they sit
 in) and from groups named LDAP_UNIT_AGENTS_GROUP_CN inside an OU (agents of that OU). Disabled
@@ -144,11 +146,17 @@ class DirectoryReader:
         people = self.read_people(units)
         heads = self.heads(units, people)
         agents = self.agents(units, people)
+        members = self.unit_groups(settings.LDAP_UNIT_MEMBERS_GROUP_CN, units, people)
         return Snapshot(
             source=SOURCE,
             units=tuple(units.values()),
             people=tuple(
-                person.finish(heads.get(dn, ()), agents.get(dn, ()))
+                person.finish(
+                    heads.get(dn, ()),
+                    agents.get(dn, ()),
+                    members.get(dn, ()),
+                    in_own_unit=settings.LDAP_MEMBERS_FROM_OU,
+                )
                 for dn, person in people.items()
             ),
         )
@@ -225,9 +233,16 @@ class DirectoryReader:
         return people
 
     def heads(self, units: dict[str, Unit], people: dict[str, PersonEntry]) -> dict[str, list]:
-        """Person DN → the keys of the units they head: from the heads group first, then the
-        managers for the units it leaves without a head."""
-        headed: dict[str, str] = {}  # unit key → person DN
+        """Person DN → the keys of the units they head: from the groups inside the units first
+        (two named there are left for the sync to settle, with a notice), then the heads group,
+        then the managers for the units still without a head."""
+        by_person: dict[str, list] = defaultdict(list)
+        unit_heads = self.unit_groups(settings.LDAP_UNIT_HEADS_GROUP_CN, units, people)
+        for dn, unit_keys in unit_heads.items():
+            by_person[dn].extend(unit_keys)
+        headed: dict[str, str | None] = dict.fromkeys(
+            (key for keys in unit_heads.values() for key in keys), None
+        )  # unit key → person DN (None: headed through its group)
         if settings.LDAP_HEADS_GROUP:
             members = self.members_in(settings.LDAP_HEADS_GROUP, people)
             for dn in sorted(members):
@@ -241,9 +256,9 @@ class DirectoryReader:
         if settings.LDAP_HEADS_FROM_MANAGER:
             for unit_key, dn in heads_from_managers(units, people).items():
                 headed.setdefault(unit_key, dn)
-        by_person: dict[str, list] = defaultdict(list)
         for unit_key, dn in headed.items():
-            by_person[dn].append(unit_key)
+            if dn is not None:
+                by_person[dn].append(unit_key)
         return by_person
 
     def agents(self, units: dict[str, Unit], people: dict[str, PersonEntry]) -> dict[str, list]:
@@ -253,17 +268,30 @@ class DirectoryReader:
             for dn in self.members_in(settings.LDAP_AGENTS_GROUP, people):
                 if people[dn].unit_key is not None:
                     agent_of[dn].append(people[dn].unit_key)
-        if settings.LDAP_UNIT_AGENTS_GROUP_CN:
-            import ldap.filter
-
-            cn = ldap.filter.escape_filter_chars(settings.LDAP_UNIT_AGENTS_GROUP_CN)
-            for group_dn, _ in self.search(self.base, f"(&(cn={cn}){GROUP_CLASSES})", ["1.1"]):
-                unit = units.get(parent_dn(group_dn))
-                if unit is None:
-                    continue
-                for dn in self.members_in(group_dn, people):
-                    agent_of[dn].append(unit.key)
+        for dn, unit_keys in self.unit_groups(
+            settings.LDAP_UNIT_AGENTS_GROUP_CN, units, people
+        ).items():
+            agent_of[dn].extend(unit_keys)
         return agent_of
+
+    def unit_groups(
+        self, cn: str, units: dict[str, Unit], people: dict[str, PersonEntry]
+    ) -> dict[str, list]:
+        """Person DN → the keys of the units holding (directly inside their OU) a group whose
+        common name is `cn` and which lists them; nothing when `cn` is empty."""
+        import ldap.filter
+
+        found: dict[str, list] = defaultdict(list)
+        if not cn:
+            return found
+        wanted = f"(&(cn={ldap.filter.escape_filter_chars(cn)}){GROUP_CLASSES})"
+        for group_dn in sorted(dn for dn, _entry in self.search(self.base, wanted, ["1.1"])):
+            unit = units.get(parent_dn(group_dn))
+            if unit is None:
+                continue
+            for dn in sorted(self.members_in(group_dn, people)):
+                found[dn].append(unit.key)
+        return found
 
     def members_in(self, group_dn: str, people: dict[str, PersonEntry]) -> set[str]:
         """The DNs of the people (read below the base) in a group."""
@@ -283,12 +311,12 @@ class PersonEntry:
         self.fields = fields
         self.username = fields["username"]
 
-    def finish(self, head_of, agent_of) -> Person:
-        own = (self.unit_key,) if self.unit_key else ()
+    def finish(self, head_of, agent_of, member_of=(), *, in_own_unit: bool = True) -> Person:
+        own = (self.unit_key,) if self.unit_key and in_own_unit else ()
         head_of = tuple(dict.fromkeys(head_of))
         agent_of = tuple(key for key in dict.fromkeys(agent_of) if key not in head_of)
         return Person(
-            unit_keys=tuple(dict.fromkeys((*own, *head_of, *agent_of))),
+            unit_keys=tuple(dict.fromkeys((*own, *member_of, *head_of, *agent_of))),
             head_of=head_of,
             agent_of=agent_of,
             **self.fields,
