@@ -12,6 +12,7 @@ from django.utils import timezone
 from agreements.models import Agreement, Coverage, GroupRule, Service
 from departments.models import Department, Membership
 from tickets import approval_chain
+from tickets.alerting.met_late import record_breaches_met_late
 from tickets.models import Approval, Breach, Event, Pause, Status, Target, Ticket
 from tickets.sla import due_time
 
@@ -165,18 +166,11 @@ def _file(
 
 
 def _late_targets_on_record(ticket: Ticket) -> None:
-    """Targets met late were breached back then: record them as the scan did (a minute after
-    the due time) and told about then; those still open are left to the first scan."""
-    for target, met, due in (
-        (Target.FIRST_RESPONSE, ticket.first_responded_at, ticket.first_response_due_at),
-        (Target.RESOLUTION, ticket.resolved_at, ticket.resolution_due_at),
-    ):
-        if met and due and met > due:
-            detected = due + timedelta(minutes=1)
-            Breach.objects.create(
-                ticket=ticket, target=target, due_at=due, detected_at=detected, notified_at=detected
-            )
-            setattr(ticket, f"{target}_breached_at", detected)
+    """Targets met late are on record as breaches, as the code that records a target met late
+    writes them (tickets.alerting.met_late: the moment it is met, the request's agreement);
+    those still open are left to the first scan."""
+    for met in sorted({ticket.first_responded_at, ticket.resolved_at} - {None}):
+        record_breaches_met_late(ticket, met)
 
 
 def _play(rng, ticket: Ticket, target, clock, now: datetime, events: list[Event]) -> None:

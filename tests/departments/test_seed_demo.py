@@ -5,6 +5,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 
 from departments.models import Department, Membership
+from tickets.models import Breach, Target
 
 pytestmark = pytest.mark.slow  # the whole demo, seconds each
 
@@ -76,3 +77,18 @@ def test_seed_demo_includes_an_action_plan_of_finance(db):
     plan = ActionPlan.objects.get()
     assert plan.department.code == "FIN"
     assert plan.actions.count() == 2
+
+
+def test_seed_demo_records_its_late_targets_as_a_target_met_late_is_recorded(db):
+    seed_demo()
+
+    late = Breach.objects.filter(target__in=[Target.FIRST_RESPONSE, Target.RESOLUTION])
+    assert late.exists()
+    for breach in late.select_related("ticket"):
+        ticket = breach.ticket
+        met_at = "first_responded_at" if breach.target == Target.FIRST_RESPONSE else "resolved_at"
+        met = getattr(ticket, met_at)
+        assert (breach.step, breach.agreement_id) == (0, ticket.agreement_id)
+        assert breach.agreement_id is not None and breach.escalation_ended
+        assert breach.detected_at == breach.notified_at == met > breach.due_at
+        assert getattr(ticket, f"{breach.target}_breached_at") == met
