@@ -1,10 +1,13 @@
-"""The condition of an approval step: one question of the service's form, an operator and a
-value, e.g. "amount > 10000" or "department is one of R&D, Design". Declarative on purpose: no
-expressions, no code; checked against the form schema when the chain is edited and evaluated
-on the answers of a request when it is filed.
+"""The condition of an approval step: one question of the service's form, or the requesting
+department (the field REQUESTING_DEPARTMENT), an operator and a value, e.g. "amount > 10000" or
+"requesting department is one of RND, Design". Declarative on purpose: no expressions, no code;
+checked against the form schema (and the departments) when the chain is edited and evaluated on
+the answers and the department of a request when it is filed, and when its due times are
+previewed.
 
 A step without a condition always applies. A question left unanswered (or whose answer no
-longer reads as its type) never skips a step: the approval is asked rather than lost."""
+longer reads as its type), or a department not chosen yet, never skips a step: the approval is
+asked rather than lost."""
 
 from __future__ import annotations
 
@@ -14,11 +17,16 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from departments.models import Department
+
 MAX_VALUES = 20
+# Not a possible question name (those match ^[a-z][a-z0-9_]*$), so it never hides one.
+REQUESTING_DEPARTMENT = "@department"
 
 
 class Operator(models.TextChoices):
@@ -40,6 +48,7 @@ OPERATORS = {
     "choice": (Operator.EQUALS, Operator.NOT_EQUALS, Operator.IN),
     "text": (Operator.EQUALS, Operator.NOT_EQUALS, Operator.IN, Operator.CONTAINS),
     "long_text": (Operator.EQUALS, Operator.NOT_EQUALS, Operator.IN, Operator.CONTAINS),
+    "department": (Operator.EQUALS, Operator.NOT_EQUALS, Operator.IN),
 }
 
 
@@ -67,7 +76,7 @@ def validate_condition(fields: list[dict], condition: Condition) -> None:
         return
     if not condition.field:
         raise ValidationError({"condition_field": _("Choose the question the condition is about.")})
-    field = next((f for f in fields if f.get("name") == condition.field), None)
+    field = _field(fields, condition.field)
     if field is None:
         raise ValidationError(
             {
@@ -94,12 +103,17 @@ def validate_condition(fields: list[dict], condition: Condition) -> None:
         raise ValidationError({"condition_value": str(error)}) from None
 
 
-def evaluate(fields: list[dict], answers: dict, condition: Condition) -> Verdict:
-    """Whether a step with `condition` applies to a request with `answers`, and why."""
+def evaluate(
+    fields: list[dict], answers: dict, condition: Condition, department: Department | None = None
+) -> Verdict:
+    """Whether a step with `condition` applies to a request with `answers`, filed for
+    `department` (None: not chosen yet), and why."""
     if not condition:
         return Verdict(True, "")
-    field = next((f for f in fields if f.get("name") == condition.field), None)
+    field = _field(fields, condition.field)
     label = field["label"] if field else condition.field
+    if condition.field == REQUESTING_DEPARTMENT:
+        answers = {REQUESTING_DEPARTMENT: department.code if department else None}
     answer = answers.get(condition.field)
     if field is None or answer in (None, ""):
         return Verdict(True, _("%(label)s not answered") % {"label": label})
@@ -116,6 +130,7 @@ def describe(field: dict | None, condition: Condition, negated: bool = False) ->
     """The condition in words for people: "Amount > 10,000", or its opposite "Amount ≤ 10,000"."""
     if not condition:
         return ""
+    field = field or _field([], condition.field)
     label = field["label"] if field else condition.field
     operator = condition.operator
     shown = condition.value
@@ -144,6 +159,13 @@ def describe(field: dict | None, condition: Condition, negated: bool = False) ->
     return f"{label} {phrase} {shown}"
 
 
+def _field(fields: list[dict], name: str) -> dict | None:
+    """The question `name` of the form, or the requesting department read as a question."""
+    if name == REQUESTING_DEPARTMENT:
+        return {"name": name, "label": _("Requesting department"), "type": "department"}
+    return next((f for f in fields if f.get("name") == name), None)
+
+
 def _values(field: dict, condition: Condition) -> list:
     """The condition's value(s) read as the question's type; ValueError saying what is wrong."""
     if not condition.value.strip():
@@ -163,6 +185,8 @@ def _pieces(condition: Condition) -> list[str]:
 
 def _read_value(field: dict, text: str) -> object:
     kind = field["type"]
+    if kind == "department":
+        return _department_code(text)
     if kind == "choice" and text not in field["choices"]:
         raise ValueError(
             _("“%(value)s” is not a choice of “%(label)s” (%(choices)s).")
@@ -191,7 +215,23 @@ def _read(field: dict, answer: object) -> object:
         return date.fromisoformat(str(answer))
     if kind == "choice":
         return str(answer)
+    if kind == "department":
+        return str(answer).upper()
     return str(answer).strip().casefold()
+
+
+def _department_code(text: str) -> str:
+    """The code of the department named by its code or its name (any case), in upper case."""
+    found = (
+        Department.objects.filter(Q(code__iexact=text) | Q(name__iexact=text))
+        .values_list("code", flat=True)
+        .first()
+    )
+    if found is None:
+        raise ValueError(
+            _("No department “%(value)s”: give a department's code or name.") % {"value": text}
+        )
+    return found.upper()
 
 
 def _holds(operator: str, given: object, values: list) -> bool:

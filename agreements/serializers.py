@@ -241,7 +241,10 @@ MAX_APPROVAL_STEPS = 20
 class StepConditionSerializer(serializers.Serializer):
     """Only for the schema: the condition of an approval step (agreements.conditions)."""
 
-    field = serializers.CharField(help_text="The name of a question of the service's form.")
+    field = serializers.CharField(
+        help_text="The name of a question of the service's form, or `@department` for the "
+        "requesting department (values: department codes or names)."
+    )
     operator = serializers.ChoiceField(choices=Operator.choices)
     value = serializers.CharField(
         help_text="The value to compare with; for `in`, values separated by commas."

@@ -36,6 +36,21 @@ def clean_answers(fields: list[dict], data: dict) -> dict:
     return cleaned
 
 
+def answers_so_far(fields: list[dict], data: dict) -> dict:
+    """The answers of `data` that are valid, cleaned as filing cleans them; the others (missing,
+    invalid, files) left out: for previewing a request still being typed."""
+    cleaned: dict[str, object] = {}
+    for field in fields:
+        value = data.get(field["name"])
+        if field["type"] == "file" or value in (None, "", []):
+            continue
+        try:
+            cleaned[field["name"]] = _clean_value(field, value)
+        except ValidationError:
+            continue
+    return cleaned
+
+
 def _clean_value(field: dict, value: object) -> object:
     kind = field["type"]
     if kind in ("text", "long_text", "file"):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from agreements.conditions import Verdict
 from agreements.models import ApprovalStep, GroupRule
 from departments.heads import acting_head
+from departments.models import Department
 from tickets import notifications
 from tickets.models import Approval, Event, Ticket
 
@@ -31,15 +32,17 @@ class PlannedStep:
     group_rule: str
 
 
-def plan(steps: list[ApprovalStep], answers: dict) -> list[PlannedStep]:
-    """Every step of the chain with its verdict on `answers` and its stage; a group takes the
-    rule of its first step."""
+def plan(
+    steps: list[ApprovalStep], answers: dict, customer: Department | None = None
+) -> list[PlannedStep]:
+    """Every step of the chain with its verdict on `answers` and the requesting department
+    `customer`, and its stage; a group takes the rule of its first step."""
     planned: list[PlannedStep] = []
     stage, rule = 0, GroupRule.ALL
     for position, step in enumerate(steps, start=1):
         if not step.with_previous or not planned:
             stage, rule = position, step.group_rule
-        planned.append(PlannedStep(position, step, step.verdict(answers), stage, rule))
+        planned.append(PlannedStep(position, step, step.verdict(answers, customer), stage, rule))
     return planned
 
 
@@ -159,6 +162,17 @@ def open_next_stage(ticket: Ticket, after: int, now: datetime) -> bool:
 
 def skipped_text(planned: PlannedStep) -> str:
     """For the timeline: "Step 2 (Jun Qian): Amount ≤ 10,000"."""
+    return _step_text(planned.position, _who(planned.step), planned.verdict.reason)
+
+
+def waiting_text(planned: PlannedStep) -> str:
+    """For the due-time preview: "Step 2 (Jun Qian): Amount > 10,000", or "Step 1 (Head of
+    Sales)" for a step without a condition."""
+    if not planned.verdict.reason:
+        return _("Step %(position)s (%(approver)s)") % {
+            "position": planned.position,
+            "approver": _who(planned.step),
+        }
     return _step_text(planned.position, _who(planned.step), planned.verdict.reason)
 
 

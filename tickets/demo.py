@@ -313,7 +313,7 @@ def _approvals(ticket: Ticket, service: Service, filed_at: datetime) -> None:
     decides and the others' steps are closed."""
     steps = list(service.approval_steps.select_related("service", "person", "department"))
     settled: set[int] = set()
-    for planned in approval_chain.plan(steps, ticket.answers):
+    for planned in approval_chain.plan(steps, ticket.answers, ticket.customer):
         step = planned.step
         if not planned.verdict.applies:
             Event.objects.create(

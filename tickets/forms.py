@@ -14,6 +14,7 @@ from agreements.models import Priority, Service
 from common.filters import IdField
 from common.widgets import DatePicker
 from departments.models import Department, Membership
+from tickets.answers import answers_so_far
 from tickets.models import ATTACHMENT_MAX_BYTES, KUDOS_MAX_LENGTH, Status
 from tickets.uploads import validate_upload
 from tickets.workflow import Action
@@ -225,13 +226,29 @@ class QueueFilterForm(forms.Form):
 
 
 class DuePreviewForm(forms.Form):
-    """The department and priority the due-time preview is asked for, from its query
-    parameters; either may be missing (then `choose_preview` picks the default)."""
+    """The department, priority and answers typed so far that the due-time preview is asked
+    for, from its query parameters; any may be missing (then `choose_preview` picks the default
+    department and priority, and the approval steps are evaluated on the answers given)."""
 
     customer = IdField(label=_("Requesting department"), required=False)
     priority = forms.ChoiceField(
         label=_("Priority"), required=False, choices=[("", ""), *Priority.choices]
     )
+
+    def __init__(self, *args, service: Service, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.service = service
+        for question in service.form_fields:
+            if question["type"] != "file":
+                self.fields[ANSWER_PREFIX + question["name"]] = _answer_field(question)
+
+    def answers(self) -> dict[str, object]:
+        """The valid answers typed so far, cleaned as filing cleans them."""
+        data = {
+            question["name"]: self.cleaned_data.get(ANSWER_PREFIX + question["name"])
+            for question in self.service.form_fields
+        }
+        return answers_so_far(self.service.form_fields, data)
 
 
 class ConfirmLinkForm(forms.Form):

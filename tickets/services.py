@@ -45,26 +45,41 @@ class DueTimes:
     resolution_due_at: datetime | None
     first_response: timedelta | None = None
     resolution: timedelta | None = None
-    needs_approval: bool = False
+    approvals: tuple[str, ...] = ()  # the approval steps the request would wait for, in words
+    approvals_skipped: bool = False  # the service has a chain, and none of it applies
+
+    @property
+    def needs_approval(self) -> bool:
+        return bool(self.approvals)
 
 
 def preview_due_times(
-    *, service: Service, customer: Department, priority: str, at: datetime
+    *,
+    service: Service,
+    customer: Department,
+    priority: str,
+    at: datetime,
+    answers: Mapping[str, object] | None = None,
 ) -> DueTimes:
-    """What filing now would promise: the agreement in force and the due times it sets."""
+    """What filing now would promise: the agreement in force, the approval steps that apply to
+    the `answers` typed so far (as filing evaluates them) and the due times."""
     agreement = Agreement.for_request(customer, service, at)
-    needs_approval = service.approval_steps.exists()
+    steps = list(service.approval_steps.select_related("service", "department", "person"))
+    planned = approval_chain.plan(steps, dict(answers or {}), customer)
+    approvals = tuple(approval_chain.waiting_text(p) for p in planned if p.verdict.applies)
+    skipped = bool(planned) and not approvals
     target = agreement and agreement.targets.filter(priority=priority).first()
     if not target:
-        return DueTimes(agreement, None, None, needs_approval=needs_approval)
+        return DueTimes(agreement, None, None, approvals=approvals, approvals_skipped=skipped)
     clock = agreement.calendar.as_clock()
     return DueTimes(
         agreement,
         clock.add(at, target.first_response),
-        None if needs_approval else clock.add(at, target.resolution),
+        None if approvals else clock.add(at, target.resolution),
         target.first_response,
         target.resolution,
-        needs_approval,
+        approvals,
+        skipped,
     )
 
 
@@ -126,7 +141,7 @@ def ticket_file(
     now = timezone.now()
     cleaned = clean_answers(service.form_fields, dict(answers or {}))
     steps = list(service.approval_steps.select_related("service", "department", "person"))
-    planned = approval_chain.plan(steps, cleaned)
+    planned = approval_chain.plan(steps, cleaned, customer)
     needs_approval = approval_chain.needs_approval(planned)
     ticket = Ticket.objects.create(
         title=title.strip(),

@@ -70,7 +70,9 @@ def ticket_new(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(ticket)
     customer, priority = form.preview_choice()
     context = {"service": service, "form": form, "departments": form.departments}
-    context.update(_due_preview_context(service, customer, priority))
+    typed = DuePreviewForm(request.POST or None, service=service)
+    answers = typed.answers() if typed.is_valid() else {}
+    context.update(_due_preview_context(service, customer, priority, answers))
     return render(request, "tickets/ticket_form.html", context, status=status)
 
 
@@ -97,7 +99,7 @@ def due_preview(request: HttpRequest, pk: int) -> HttpResponse:
     fragment for htmx, a small page otherwise."""
     service = get_object_or_404(Service.objects.active().select_related("provider"), pk=pk)
     departments = list(Department.objects.filter(memberships__user=request.user).order_by("name"))
-    form = DuePreviewForm(request.GET)
+    form = DuePreviewForm(request.GET, service=service)
     valid = form.is_valid()
     # What is invalid is reported, and the preview falls back to the defaults for it.
     customer, priority = choose_preview(
@@ -107,18 +109,25 @@ def due_preview(request: HttpRequest, pk: int) -> HttpResponse:
         form.cleaned_data.get("priority") or "",
     )
     context = {"service": service, "departments": departments, "filter_form": form}
-    context.update(_due_preview_context(service, customer, priority))
+    answers = form.answers() if valid else {}
+    context.update(_due_preview_context(service, customer, priority, answers))
     template = "tickets/_due_preview.html" if request.htmx else "tickets/due_preview.html"
     response = render(request, template, context, status=200 if valid else 400)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
 
-def _due_preview_context(service: Service, customer: Department | None, priority: str) -> dict:
+def _due_preview_context(
+    service: Service, customer: Department | None, priority: str, answers: dict
+) -> dict:
     due = None
     if customer is not None:
         due = services.preview_due_times(
-            service=service, customer=customer, priority=priority, at=timezone.now()
+            service=service,
+            customer=customer,
+            priority=priority,
+            at=timezone.now(),
+            answers=answers,
         )
     return {
         "due": due,

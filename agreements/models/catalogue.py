@@ -142,7 +142,8 @@ class ApprovalStep(models.Model):
         default="",
         db_default="",
         help_text=_(
-            "The name of a question of the service's form; empty: the step always applies."
+            "The name of a question of the service's form, or @department for the requesting "
+            "department; empty: the step always applies."
         ),
     )
     condition_operator = models.CharField(
@@ -154,7 +155,9 @@ class ApprovalStep(models.Model):
         blank=True,
         default="",
         db_default="",
-        help_text=_("For “is one of”, separate the values with commas."),
+        help_text=_(
+            "For “is one of”, separate the values with commas; departments by code or name."
+        ),
     )
     with_previous = models.BooleanField(
         _("together with the step before"),
@@ -215,9 +218,10 @@ class ApprovalStep(models.Model):
         fields = {f.get("name"): f for f in self.service.form_fields}
         return describe(fields.get(self.condition_field), self.condition)
 
-    def verdict(self, answers: dict) -> Verdict:
-        """Whether the step applies to a request with these form answers, and why."""
-        return evaluate(self.service.form_fields, answers, self.condition)
+    def verdict(self, answers: dict, department: Department | None = None) -> Verdict:
+        """Whether the step applies to a request with these form answers, filed for
+        `department`, and why."""
+        return evaluate(self.service.form_fields, answers, self.condition, department)
 
 
 def validate_approval_chain(form_fields: list[dict], steps: list[ApprovalStep]) -> None:

@@ -242,3 +242,66 @@ def test_the_admin_refuses_a_group_without_a_first_step(client, admin_user, payr
 
     assert response.status_code == 200
     assert "the first step has no step before it" in response.content.decode()
+
+
+# Conditions on the requesting department
+
+
+def test_the_provider_head_sets_a_step_for_some_requesting_departments(
+    head, sales, human_resources, payroll_extract
+):
+    condition = {"field": "@department", "operator": "in", "value": "SALES, Human Resources"}
+    body = {"approval_steps": [{"position": 1, **HEAD_OF_FINANCE, "condition": condition}]}
+
+    response = api(head).patch(chain_url(payroll_extract), body, format="json")
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["approval_steps"][0]["condition"] == condition
+    step = payroll_extract.approval_steps.get()
+    assert step.condition_text == "Requesting department is one of SALES, Human Resources"
+
+
+def test_a_step_for_a_department_that_does_not_exist_answers_400(head, payroll_extract):
+    condition = {"field": "@department", "operator": "eq", "value": "R&D"}
+    body = {"approval_steps": [{"position": 1, **HEAD_OF_FINANCE, "condition": condition}]}
+
+    response = api(head).patch(chain_url(payroll_extract), body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["approval_steps"] == [
+        "Step 1: No department “R&D”: give a department's code or name."
+    ]
+    assert not payroll_extract.approval_steps.exists()
+
+
+def test_an_administrator_adds_a_step_for_the_sales_department(
+    client, admin_user, sales, payroll_extract
+):
+    client.force_login(admin_user)
+    step = {"condition_field": "@department", "condition_operator": "eq"}
+    step["condition_value"] = "Sales"
+
+    response = client.post(
+        reverse("admin:agreements_service_change", args=[payroll_extract.pk]),
+        admin_form(payroll_extract, [step]),
+    )
+
+    assert response.status_code == 302
+    assert payroll_extract.approval_steps.get().condition_text == "Requesting department = Sales"
+
+
+def test_the_admin_refuses_a_step_for_a_department_that_does_not_exist(
+    client, admin_user, payroll_extract
+):
+    client.force_login(admin_user)
+    step = {"condition_field": "@department", "condition_operator": "eq"}
+    step["condition_value"] = "R&D"
+
+    response = client.post(
+        reverse("admin:agreements_service_change", args=[payroll_extract.pk]),
+        admin_form(payroll_extract, [step]),
+    )
+
+    assert response.status_code == 200
+    assert "No department “R&amp;D”" in response.content.decode()
+    assert not payroll_extract.approval_steps.exists()

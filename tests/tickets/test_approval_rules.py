@@ -274,3 +274,42 @@ def test_closed_steps_are_not_breached_later(parallel, staff, sales, head, cfo, 
     breach_scan(now=at(24, 17))
 
     assert not Breach.objects.filter(ticket=ticket, target=Target.APPROVAL).exists()
+
+
+# Conditions on the requesting department
+
+
+def test_a_step_for_other_departments_is_skipped_at_filing(
+    purchase_rules, staff, sales, human_resources
+):
+    ApprovalStep.objects.filter(service=purchase_rules, position=1).update(
+        condition_field="@department", condition_operator="in", condition_value="FIN, HR"
+    )
+
+    ticket = file(purchase_rules, staff, sales, amount="20000")
+
+    assert list(ticket.approvals.values_list("position", flat=True)) == [2]
+    skipped = ticket.events.get(kind=Event.Kind.SKIPPED)
+    assert skipped.text == "Step 1 (Head of Finance): Requesting department is none of FIN, HR"
+
+
+def test_a_step_for_the_requesting_department_is_asked_at_filing(purchase_rules, staff, sales):
+    ApprovalStep.objects.filter(service=purchase_rules, position=1).update(
+        condition_field="@department", condition_operator="eq", condition_value="Sales"
+    )
+
+    ticket = file(purchase_rules, staff, sales, amount="800")
+
+    assert list(ticket.approvals.values_list("position", flat=True)) == [1]
+
+
+def test_a_department_condition_that_no_longer_reads_asks_the_approval(
+    purchase_rules, staff, sales
+):
+    ApprovalStep.objects.filter(service=purchase_rules, position=1).update(
+        condition_field="@department", condition_operator="eq", condition_value="GONE"
+    )
+
+    ticket = file(purchase_rules, staff, sales, amount="800")
+
+    assert list(ticket.approvals.values_list("position", flat=True)) == [1]
