@@ -24,7 +24,7 @@ from rest_framework.response import Response
 
 from agreements.models import Agreement, Priority
 from agreements.serializers import DepartmentSummarySerializer
-from dashboards import selectors
+from dashboards import approvals, selectors
 from dashboards.access import dashboard_departments, may_see_scorecard
 from dashboards.compliance import TARGETS, Compliance
 from dashboards.periods import MAX_CUSTOM_DAYS, DrillForm, Period, PeriodForm, PeriodKind
@@ -82,6 +82,7 @@ class StrictDrillForm(DrillForm):
     outcome = forms.ChoiceField(choices=[(o, o) for o in selectors.OUTCOMES], required=False)
     state = forms.ChoiceField(choices=[(s, s) for s in selectors.STATES if s], required=False)
     priority = forms.ChoiceField(choices=Priority.choices, required=False)
+    approval = forms.ChoiceField(choices=[(o, o) for o in approvals.OUTCOMES], required=False)
 
 
 DRILL_PARAMETERS = [
@@ -98,6 +99,15 @@ DRILL_PARAMETERS = [
     OpenApiParameter("other", int, description="The customer's (or supplier's) id."),
     OpenApiParameter("priority", str, enum=Priority.values),
     OpenApiParameter("week", str, description="The Monday of a week (YYYY-MM-DD)."),
+    OpenApiParameter(
+        "approval",
+        str,
+        enum=list(approvals.OUTCOMES),
+        description="The requests behind an approval figure: those whose approval steps, asked "
+        "of the department's members and current in the period, were met, breached or are still "
+        "running, on either side and of any kind.",
+    ),
+    OpenApiParameter("approver", int, description="With `approval`: one member's id."),
 ]
 
 

@@ -47,20 +47,54 @@ class ApproverRow:
     figures: ApprovalFigures
 
 
+OUTCOMES = ("met", "breached", "pending")
+
+
+def _breached_q(now: datetime) -> Q:
+    breached = Q(breached_at__isnull=False) | (DECIDED & Q(decided_at__gt=F("due_at")))
+    return breached | Q(decision="", due_at__lt=now)
+
+
+def outcome_q(outcome: str, now: datetime) -> Q:
+    """The approval steps met, breached or still running (pending) at `now`."""
+    breached = _breached_q(now)
+    if outcome == "breached":
+        return breached
+    if outcome == "met":
+        return DECIDED & Q(decided_at__lte=F("due_at")) & ~breached
+    return Q(decision="", due_at__gte=now, breached_at__isnull=True)
+
+
+def counted_steps(period: Period):
+    """The approval steps the figures of `period` count: with a window, current in the period."""
+    return Approval.objects.filter(
+        due_at__isnull=False, current_since__gte=period.since, current_since__lt=period.until
+    )
+
+
+def steps_behind(
+    department: Department, period: Period, now: datetime, outcome: str, approver: int | None
+):
+    """The approval steps behind one figure of the department's Approvals section: its members'
+    (or the one member `approver`'s) steps of the period with this outcome."""
+    steps = counted_steps(period).filter(
+        approver__in=Membership.objects.filter(department=department).values("user")
+    )
+    if approver is not None:
+        steps = steps.filter(approver_id=approver)
+    return steps.filter(outcome_q(outcome, now))
+
+
 def by_approver(period: Period, now: datetime, approvers=None) -> dict[int, ApprovalFigures]:
     """One query: the figures of each approver (by user id) whose steps became current in the
     period, limited to `approvers` (a queryset of user ids) when given."""
-    breached = Q(breached_at__isnull=False) | (DECIDED & Q(decided_at__gt=F("due_at")))
-    breached |= Q(decision="", due_at__lt=now)
-    steps = Approval.objects.filter(
-        due_at__isnull=False, current_since__gte=period.since, current_since__lt=period.until
-    )
+    steps = counted_steps(period)
     if approvers is not None:
         steps = steps.filter(approver__in=approvers)
     rows = steps.values("approver_id").annotate(
-        breached=Count("pk", filter=breached),
-        met=Count("pk", filter=DECIDED & Q(decided_at__lte=F("due_at")) & ~breached),
-        pending=Count("pk", filter=Q(decision="", due_at__gte=now, breached_at__isnull=True)),
+        breached=Count("pk", filter=outcome_q("breached", now)),
+        met=Count("pk", filter=outcome_q("met", now)),
+        pending=Count("pk", filter=outcome_q("pending", now)),
     )
     return {
         row["approver_id"]: ApprovalFigures(row["met"], row["breached"], row["pending"])

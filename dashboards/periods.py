@@ -156,4 +156,5 @@ class DrillForm(forms.Form):
 
     service = IdField(required=False)
     other = IdField(required=False)
+    approver = IdField(required=False)
     week = BoundedDateField(required=False)

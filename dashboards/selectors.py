@@ -18,6 +18,7 @@ from django.utils import timezone
 from agreements.clock import BusinessClock
 from agreements.models import Service
 from common.counts import subquery_count
+from dashboards import approvals
 from dashboards.chains import Chain, finished_chains
 from dashboards.compliance import (
     TARGETS,
@@ -230,6 +231,8 @@ class Drill:
     other: int | None = None  # the customer (supplier side) or the supplier (customer side)
     priority: str = ""
     week: date | None = None
+    approval: str = ""  # met, breached, pending: the requests behind an Approvals figure
+    approver: int | None = None  # that figure's approver, a member of the department
 
     @classmethod
     def from_query(cls, query) -> Drill:
@@ -241,6 +244,7 @@ class Drill:
         target = query.get("target", "")
         outcome = query.get("outcome", "")
         state = query.get("state", "")
+        approval = query.get("approval", "")
         return cls(
             target=target if target in TARGETS else "",
             outcome=outcome if outcome in OUTCOMES else "",
@@ -249,6 +253,8 @@ class Drill:
             other=parsed.get("other"),
             priority=query.get("priority", "")[:2],
             week=parsed.get("week"),
+            approval=approval if approval in approvals.OUTCOMES else "",
+            approver=parsed.get("approver"),
         )
 
     @property
@@ -267,11 +273,16 @@ def drill_requests(
     kind: str = "",
 ) -> QuerySet[Ticket]:
     """The requests behind one figure of a dashboard that `user` may see, newest first (the most
-    pressing first for current states)."""
-    tickets = of_kind(side_tickets(department, side), kind) & Ticket.objects.visible_to(user)
+    pressing first for current states). An Approvals figure counts its members' approval steps
+    of the period, on whichever side and kind of request: its requests are those steps'."""
+    if drill.approval:
+        steps = approvals.steps_behind(department, period, now, drill.approval, drill.approver)
+        tickets = Ticket.objects.visible_to(user).filter(pk__in=steps.values("ticket_id"))
+    else:
+        tickets = of_kind(side_tickets(department, side), kind) & Ticket.objects.visible_to(user)
     if drill.is_current:
         tickets = tickets.filter(status__in=OPEN_STATUSES)
-    else:
+    elif not drill.approval:
         tickets = filed_within(tickets, period.since, period.until)
     if drill.week:
         tickets = filed_within(

@@ -6,6 +6,7 @@ behind a figure are further limited to those the reader may see (`Ticket.objects
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -123,7 +124,7 @@ def requests(request: HttpRequest, code: str) -> HttpResponse:
     context.update(
         department=department,
         drill=drill,
-        filter_labels=_describe(drill, context["side"]),
+        filter_labels=_describe(drill, context["side"], department),
         back_query=urlencode(back),
         page=page,
         # HR and deputies see the figures, but only the requests they take part in.
@@ -132,7 +133,7 @@ def requests(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "dashboards/requests.html", context)
 
 
-def _describe(drill: selectors.Drill, side: str) -> list[str]:
+def _describe(drill: selectors.Drill, side: str, department: Department) -> list[str]:
     """What a list of requests behind a figure is narrowed to, in words."""
     labels = []
     target = {"first_response": _("First response"), "resolution": _("Resolution")}.get(
@@ -144,6 +145,7 @@ def _describe(drill: selectors.Drill, side: str) -> list[str]:
         "pending": _("pending"),
         "waived": _("waived"),
     }
+    approval = {**outcome, "pending": _("still running")}
     if drill.outcome:
         labels.append(f"{target}: {outcome[drill.outcome]}")
     states = {
@@ -167,6 +169,13 @@ def _describe(drill: selectors.Drill, side: str) -> list[str]:
         labels.append(Priority(drill.priority).label)
     if drill.week:
         labels.append(_("Week of %(day)s") % {"day": drill.week.isoformat()})
+    if drill.approval:
+        labels.append(_("Approval windows: %(outcome)s") % {"outcome": approval[drill.approval]})
+    if drill.approver:
+        members = get_user_model().objects.filter(memberships__department=department)
+        person = members.filter(pk=drill.approver).first()
+        name = (person.get_full_name() or person.get_username()) if person else "?"
+        labels.append(_("Approver: %(name)s") % {"name": name})
     return labels
 
 
