@@ -90,7 +90,9 @@ def page(
             problems.append(f"CSP violation on {page.url}: {message.text}")
 
     def on_asset_failed(failed: Request) -> None:
-        if failed.resource_type in ASSET_TYPES:
+        # ERR_ABORTED: the browser dropped the load itself because the page went on to another
+        # (a click before a deferred script arrived). A missing asset answers 404 (below).
+        if failed.resource_type in ASSET_TYPES and failed.failure != "net::ERR_ABORTED":
             problems.append(f"{failed.resource_type} {failed.url} failed: {failed.failure}")
 
     def on_asset_finished(finished: Request) -> None:
