@@ -34,9 +34,6 @@ def approval_needed(ticket: Ticket, approval: Approval) -> None:
 def status_changed(ticket: Ticket, event: Event) -> None:
     """Those whom the new status concerns, then the request's watchers (once each)."""
     kind = STATUS_LETTERS.get(event.to_status)
-    # A hand-off cancelled with its parent is cancelled by no requester of its own.
-    if event.kind == Event.Kind.CANCELLED_WITH_PARENT:
-        kind = None
     recipients = []
     if kind is None:
         pass

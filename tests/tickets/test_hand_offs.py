@@ -365,17 +365,18 @@ def test_the_hand_offs_of_a_hand_off_are_cancelled_with_it(
     assert grandchild.events.get(kind=Event.Kind.CANCELLED_WITH_PARENT).text == child.reference
 
 
-def test_the_watchers_of_a_hand_off_hear_it_was_cancelled_with_its_parent(
-    parent, hand_off, staff, it_agent, clock_at
+def test_a_hand_off_cancelled_with_its_parent_tells_its_provider_and_its_watchers(
+    parent, hand_off, staff, agent, it_agent, clock_at
 ):
     child = hand_off(parent)
-    conversation.ticket_watch(ticket_id=child.pk, by=it_agent)
+    conversation.ticket_watch(ticket_id=child.pk, by=agent)
 
     act(parent, staff, Action.CANCEL, at(23, 10), clock_at)
 
     event = child.events.get(kind=Event.Kind.CANCELLED_WITH_PARENT)
-    told = Message.objects.filter(kind=letters.STATUS_CHANGED, about_id=event.pk)
-    assert [message.recipient for message in told] == [it_agent]
+    told = Message.objects.filter(about_id=event.pk)
+    assert it_agent in [message.recipient for message in told.filter(kind=letters.CANCELLED)]
+    assert [message.recipient for message in told.filter(kind=letters.STATUS_CHANGED)] == [agent]
 
 
 def test_cancelling_the_parent_ends_its_wait_on_its_hand_offs(

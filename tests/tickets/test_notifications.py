@@ -376,3 +376,69 @@ def test_the_periodic_requeue_run_twice_sends_each_waiting_email_once(
     assert new_request == ["agent@accord.test", "head@accord.test"]
     filed = Message.objects.filter(kind=letters.FILED)
     assert set(filed.values_list("state", "attempts")) == {(Message.State.SENT, 1)}
+
+
+# A hand-off cancelled with its parent
+
+
+@pytest.fixture
+def cancel_with_hand_off(
+    file_and_send, hand_off, act_and_send, staff, django_capture_on_commit_callbacks
+):
+    """Staff's request, handed off to IT by Finance's agent, then cancelled by staff."""
+
+    def cancel(before_cancel=lambda child: None):
+        parent = file_and_send()
+        with django_capture_on_commit_callbacks(execute=True):
+            child = hand_off(parent)
+        before_cancel(child)
+        mail.outbox.clear()
+        act_and_send(parent, staff, Action.CANCEL, comment="Payroll sent us the file directly.")
+        return parent, child
+
+    return cancel
+
+
+def test_a_hand_off_cancelled_with_its_parent_tells_its_providers_agents_why(
+    cancel_with_hand_off, it_agent
+):
+    parent, child = cancel_with_hand_off()
+
+    [message] = [message for message in mail.outbox if message.to == ["it_agent@accord.test"]]
+    assert message.subject == f"[{child.reference}] Laptop for the new accountant: cancelled"
+    said = "This request was cancelled because the request it was opened for was cancelled."
+    assert said in message.body and said in html_of(message)
+    assert f"The request it was opened for:\n{parent.reference}\n" in message.body
+    # The provider of the hand-off may not read the parent: its reference only, not its title.
+    assert "October payroll" not in message.body and "Sam Li" not in message.body
+
+
+def test_a_hand_off_cancelled_with_its_parent_tells_only_its_assignee_once(
+    cancel_with_hand_off, it_agent, it, head
+):
+    MembershipFactory(user=head, department=it, role=Membership.Role.AGENT)
+
+    def assign_and_watch(child):
+        services.ticket_assign(
+            ticket_id=child.pk, by=it_agent, assignee=it_agent, expected_version=None
+        )
+        conversation.ticket_watch(ticket_id=child.pk, by=it_agent)
+
+    _, child = cancel_with_hand_off(assign_and_watch)
+
+    told = Message.objects.filter(about_id=child.events.latest("pk").pk)
+    assert [(message.recipient, message.kind) for message in told] == [
+        (it_agent, letters.CANCELLED)
+    ]
+
+
+def test_a_hand_off_cancelled_with_its_parent_is_told_in_the_recipients_language(
+    cancel_with_hand_off, it_agent
+):
+    Profile.objects.create(user=it_agent, language="zh-hans")
+
+    _, child = cancel_with_hand_off()
+
+    [message] = [message for message in mail.outbox if message.to == ["it_agent@accord.test"]]
+    assert message.subject == f"[{child.reference}] Laptop for the new accountant：已取消"
+    assert "由于为之提出本请求的上级请求已取消，本请求也随之取消。" in message.body
