@@ -197,7 +197,7 @@ class DashboardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         tickets = selectors.drill_requests(
             request.user, department, side, period, drill, timezone.now(), kind_from(request)
         )
-        page = self.paginate_queryset(tickets)
+        page = self.paginate_queryset(tickets.select_related("resolved_by"))
         return self.get_paginated_response(TicketSerializer(page, many=True).data)
 
 

@@ -113,7 +113,7 @@ def visible(user) -> QuerySet[Ticket]:
 def with_details(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """Everything a request's representation shows, in a fixed number of queries."""
     return selectors.with_next_due(tickets).select_related(
-        "service", "provider", "customer", "requester", "assignee", "agreement"
+        "service", "provider", "customer", "requester", "assignee", "resolved_by", "agreement"
     )
 
 

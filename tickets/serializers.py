@@ -181,6 +181,9 @@ class TicketSerializer(serializers.ModelSerializer):
     customer = DepartmentSummarySerializer(read_only=True)
     requester = PersonField(read_only=True)
     assignee = PersonField(read_only=True, allow_null=True)
+    resolved_by = PersonField(
+        read_only=True, allow_null=True, help_text="Who resolved it; null while unresolved."
+    )
     version = serializers.IntegerField(
         read_only=True,
         help_text="Bumped on every change. An operation sends the version it read; a stale "
@@ -227,6 +230,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "first_response_met",
             "resolution_due_at",
             "resolved_at",
+            "resolved_by",
             "resolution_met",
             "paused_at",
             "confirm_due_at",
