@@ -52,6 +52,13 @@ class Answer:
     outcome: Outcome
 
 
+# A key that encrypted the bot's credentials was dropped: no retry will read them again.
+UNREADABLE = Outcome(
+    broken="its address or signing secret cannot be decrypted with the encryption keys in use "
+    "(was a key dropped?): enter them again"
+)
+
+
 def subscribers(kind: str) -> list[ChatBot]:
     """The working bots that receive `kind` (each hears of its own department's events)."""
     bots = ChatBot.objects.working().order_by("pk")
@@ -71,18 +78,22 @@ def deliver(message: Message) -> None:
         bot = ChatBot.objects.select_for_update().get(pk=message.destination_id)
         if bot.broken_at:
             raise Broken(bot.broken_reason or "the bot is marked broken")
-        now = timezone.now()
-        wait = seconds_until_free(bot, now)
-        if wait and message.kind != letters.SUMMARY and fold_burst(bot, message, wait, now):
-            return
-        if wait:
-            raise Later(wait, f"rate limit of the bot: held back for {wait:.0f} s")
-        answer = post_to(bot, post)
-        if answer.outcome.delivered:
-            Message.objects.filter(pk=message.pk).update(
-                state=Message.State.SENT, sent_at=timezone.now()
-            )
-    act_on(bot, answer.outcome)
+        if bot.credentials_unreadable:
+            outcome = UNREADABLE
+        else:
+            now = timezone.now()
+            wait = seconds_until_free(bot, now)
+            if wait and message.kind != letters.SUMMARY and fold_burst(bot, message, wait, now):
+                return
+            if wait:
+                raise Later(wait, f"rate limit of the bot: held back for {wait:.0f} s")
+            answer = post_to(bot, post)
+            outcome = answer.outcome
+            if outcome.delivered:
+                Message.objects.filter(pk=message.pk).update(
+                    state=Message.State.SENT, sent_at=timezone.now()
+                )
+    act_on(bot, outcome)
 
 
 def act_on(bot: ChatBot, outcome: Outcome) -> None:
@@ -224,6 +235,9 @@ def _heads(bot: ChatBot) -> list:
 def send_test(bot: ChatBot) -> Answer:
     """Post a test message now, outside the outbox, and return the app's answer. A bot that
     answers well is working again."""
+    if bot.credentials_unreadable:
+        mark_broken(bot, UNREADABLE.broken)
+        return Answer(None, UNREADABLE.broken, UNREADABLE)
     answer = post_to(bot, test_post(bot, bot.language))
     if answer.outcome.delivered and bot.broken_at:
         ChatBot.objects.filter(pk=bot.pk).update(broken_at=None, broken_reason="")

@@ -5,8 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from chats.models import SIGNED_VENDORS, ChatBot, EventKind
 from chats.vendors import endpoint
+from common.encrypted import is_unreadable
 
 SET = _("••• set, enter a new one to replace it")
+UNREADABLE = _("cannot be read, enter it again")
 
 
 class ChatBotForm(forms.ModelForm):
@@ -45,11 +47,16 @@ class ChatBotForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.initial.pop("address", None)
         self.initial.pop("secret", None)
-        if self.instance.pk:
+        if is_unreadable(self.instance.address):
+            self.fields["address"].required = True
+            self.fields["address"].widget.attrs["placeholder"] = UNREADABLE
+        elif self.instance.pk:
             self.fields["address"].widget.attrs["placeholder"] = SET
-            if self.instance.secret:
-                self.fields["secret"].widget.attrs["placeholder"] = SET
-        else:
+        if is_unreadable(self.instance.secret):
+            self.fields["secret"].widget.attrs["placeholder"] = UNREADABLE
+        elif self.instance.secret:
+            self.fields["secret"].widget.attrs["placeholder"] = SET
+        if not self.instance.pk:
             self.fields["address"].required = True
 
     def clean(self) -> dict:
@@ -69,7 +76,9 @@ class ChatBotForm(forms.ModelForm):
                 if not url.startswith(("https://", "http://")):
                     self.add_error("address", _("Enter a web address (https://…)."))
         secret = cleaned.get("secret") or ""
-        if not secret and self.instance.pk:
+        if not secret and is_unreadable(self.instance.secret) and vendor in SIGNED_VENDORS:
+            self.add_error("secret", _("The saved secret cannot be read: enter it again."))
+        elif not secret and self.instance.pk:
             cleaned["secret"] = self.instance.secret
         if vendor and vendor not in SIGNED_VENDORS:
             cleaned["secret"] = ""

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from common.encrypted import EncryptedTextField
+from common.encrypted import EncryptedTextField, is_unreadable
 from departments.models import Department
 
 
@@ -68,8 +68,10 @@ class ChatBot(models.Model):
     name = models.CharField(
         _("name"), max_length=120, help_text=_("For you: e.g. the name of the group.")
     )
-    address = EncryptedTextField(_("webhook address"), max_length=500)
-    secret = EncryptedTextField(_("signing secret"), max_length=200, blank=True)
+    address = EncryptedTextField(_("webhook address"), max_length=500, keep_unreadable=True)
+    secret = EncryptedTextField(
+        _("signing secret"), max_length=200, blank=True, keep_unreadable=True
+    )
     language = models.CharField(
         _("language of the group"), max_length=10, choices=settings.LANGUAGES, default="en"
     )
@@ -104,6 +106,12 @@ class ChatBot(models.Model):
     def __repr__(self) -> str:
         # Never the address or the secret: both are credentials.
         return f"<ChatBot {self.pk} {self.vendor}>"
+
+    @property
+    def credentials_unreadable(self) -> bool:
+        """Its address or secret cannot be decrypted (an encryption key was dropped): they
+        must be entered again."""
+        return is_unreadable(self.address) or is_unreadable(self.secret)
 
     def receives(self, kind: str) -> bool:
         return kind in self.kinds

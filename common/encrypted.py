@@ -61,11 +61,30 @@ def _undecryptable(label: str) -> UndecryptableValue:
     )
 
 
+class Unreadable(str):
+    """A stored value no key decrypts, read as "" and saved back as it was (its token)."""
+
+    token: str
+
+    def __new__(cls, token: str) -> Unreadable:
+        value = super().__new__(cls, "")
+        value.token = token
+        return value
+
+
+def is_unreadable(value: object) -> bool:
+    return isinstance(value, Unreadable)
+
+
 class EncryptedTextField(models.TextField):
     """Text kept encrypted in the database and plain in Python. The empty string stays empty
-    (it holds no credential). `max_length` limits the plain text."""
+    (it holds no credential). `max_length` limits the plain text. With `keep_unreadable`, a
+    value no key decrypts loads as `Unreadable` (so that its row can still be shown and marked)
+    instead of raising UndecryptableValue."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, keep_unreadable: bool = False, **kwargs):
+        # Behaviour in Python only (the column is the same): left out of deconstruct().
+        self.keep_unreadable = keep_unreadable
         super().__init__(*args, **kwargs)
         if self.max_length is not None:
             self.validators.append(MaxLengthValidator(self.max_length))
@@ -77,9 +96,16 @@ class EncryptedTextField(models.TextField):
     def from_db_value(self, value, expression, connection):
         if not value:
             return value
-        return decrypt(value, label=self.label)
+        try:
+            return decrypt(value, label=self.label)
+        except UndecryptableValue:
+            if self.keep_unreadable:
+                return Unreadable(value)
+            raise
 
     def get_prep_value(self, value):
+        if isinstance(value, Unreadable):
+            return value.token
         value = super().get_prep_value(value)
         if not value:
             return value

@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from chats.models import ChatBot
-from common.encrypted import UndecryptableValue
+from common.encrypted import UndecryptableValue, is_unreadable
 from webhooks.models import Webhook
 
 OLD_KEY = Fernet.generate_key().decode()
@@ -115,14 +115,27 @@ def test_without_encryption_keys_secret_key_fallbacks_decrypt(make_bot, settings
     assert ChatBot.objects.get(pk=bot.pk).secret == "SEC-1"
 
 
-def test_a_wrong_key_raises_an_error_naming_the_field(make_bot, settings):
+def test_a_wrong_key_raises_an_error_naming_the_field(admin_user, settings):
     settings.ENCRYPTION_KEYS = [OLD_KEY]
-    bot = make_bot()
+    webhook = Webhook.objects.create(owner=admin_user, url="https://example.com/hook")
 
     settings.ENCRYPTION_KEYS = [NEW_KEY]
 
-    with pytest.raises(UndecryptableValue, match=r"chats\.ChatBot\.address"):
-        ChatBot.objects.get(pk=bot.pk)
+    with pytest.raises(UndecryptableValue, match=r"webhooks\.Webhook\.secret"):
+        Webhook.objects.get(pk=webhook.pk)
+
+
+def test_a_field_keeping_unreadable_values_loads_them_as_unreadable(make_bot, settings):
+    settings.ENCRYPTION_KEYS = [OLD_KEY]
+    bot = make_bot()
+    token = stored(bot, "address")
+
+    settings.ENCRYPTION_KEYS = [NEW_KEY]
+    again = ChatBot.objects.get(pk=bot.pk)
+    again.save()
+
+    assert is_unreadable(again.address) and again.address == ""
+    assert stored(bot, "address") == token  # saved back as it was
 
 
 def test_rotation_re_encrypts_with_the_first_key_so_the_old_one_can_go(make_bot, settings):
