@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework import exceptions
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.settings import api_settings
 
@@ -16,6 +17,7 @@ from agreements.api import AgreementViewSet, CalendarViewSet, ServiceViewSet
 from common.api import UnknownEndpoint
 from dashboards.api import DashboardViewSet, ScorecardViewSet
 from directory.api import DepartmentViewSet, MembershipViewSet
+from directory.api_tokens import api_token_obtain
 from disputes.api import DisputeViewSet
 from disputes.breach_api import DisputedBreachViewSet
 from feedback.api import FeedbackViewSet
@@ -46,8 +48,9 @@ class TokenView(ObtainAuthToken):
     )
     def post(self, request, *args, **kwargs):
         """Exchange a username and password for the person's API token."""
+        serializer = self.get_serializer(data=request.data)
         try:
-            return super().post(request, *args, **kwargs)
+            serializer.is_valid(raise_exception=True)
         except exceptions.ValidationError:
             # django-axes marks the request it was given (DRF's, which its middleware never
             # sees): answer the lockout here, as a JSON 429 with Retry-After.
@@ -55,6 +58,8 @@ class TokenView(ObtainAuthToken):
                 wait = settings.AXES_COOLOFF_TIME.total_seconds()
                 raise exceptions.Throttled(wait=wait) from None
             raise
+        token = api_token_obtain(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
 
 
 app_name = "api"

@@ -53,6 +53,16 @@ def api_token_create(*, user: AbstractBaseUser, seen: str) -> Token:
 
 
 @transaction.atomic
+def api_token_obtain(*, user: AbstractBaseUser) -> Token:
+    """`user`'s token for POST /api/auth/token/: the one they have, or a new one, recorded as
+    the page records it (only when it is made)."""
+    token, created = Token.objects.get_or_create(user=user)
+    if created:
+        _record(user, {"added": {"name": TOKEN_NAME, "object": user.get_username()}})
+    return token
+
+
+@transaction.atomic
 def api_token_replace(*, user: AbstractBaseUser, seen: str) -> Token:
     """Replace `user`'s token, the one `seen` names, by a new one; the old one stops working
     at once."""

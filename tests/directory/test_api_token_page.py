@@ -183,7 +183,7 @@ def test_creating_when_a_token_appeared_meanwhile_is_a_conflict(staff):
     response = client.post(CREATE, {"seen": ""})
 
     assert response.status_code == 409
-    assert len(history_of(staff)) == 0
+    assert len(history_of(staff)) == 1  # the endpoint's token, not the refused one
 
 
 def test_a_malformed_confirmation_is_refused(staff):
@@ -268,6 +268,25 @@ def test_the_token_endpoint_still_gives_the_same_token_the_page_shows(staff):
 
     assert response.status_code == 200
     assert response.json()["token"] == token.key
+
+
+def test_a_token_made_by_the_token_endpoint_is_recorded_and_one_returned_is_not(staff, clock_at):
+    clock_at(at(23, 9))
+    made = APIClient().post("/api/auth/token/", {"username": "staff", "password": "demo"})
+    clock_at(at(23, 10))
+    returned = APIClient().post("/api/auth/token/", {"username": "staff", "password": "demo"})
+
+    assert made.json()["token"] == returned.json()["token"] == Token.objects.get(user=staff).key
+    [entry] = history_of(staff)
+    assert (entry.user, entry.action_time) == (staff, at(23, 9))
+    assert entry.get_change_message() == "Added API token “staff”."
+
+
+def test_wrong_credentials_at_the_token_endpoint_make_and_record_nothing(staff):
+    response = APIClient().post("/api/auth/token/", {"username": "staff", "password": "nope"})
+
+    assert response.status_code == 400
+    assert not Token.objects.filter(user=staff).exists() and history_of(staff) == []
 
 
 def test_the_page_speaks_chinese(staff):
