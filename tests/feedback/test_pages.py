@@ -177,6 +177,16 @@ def test_the_list_is_paginated(client, file_complaint, staff):
     assert "Complaint 0<" in second
 
 
+def test_the_next_page_keeps_the_lists_filters(client, file_complaint, staff):
+    for number in range(26):
+        file_complaint(subject=f"Complaint {number}")
+    client.force_login(staff)
+
+    first = client.get(reverse("feedback:list"), {"kind": "complaint", "mine": "on"})
+
+    assert 'href="?kind=complaint&amp;mine=on&amp;page=2"' in first.content.decode()
+
+
 def test_a_request_page_leads_to_a_complaint_about_it(
     client, staff, head, file_request, payroll_extract, agreement
 ):
